@@ -1,0 +1,108 @@
+// Integer arithmetic on addresses.
+//
+// Addresses, sizes and masks are JavaScript numbers. They are exact up to
+// 2^53, which covers every physical address and every IOVA the model can
+// produce (the IOMMU aperture is at most 52 bits wide, see platform.ts).
+// JavaScript's bitwise operators work on 32 bits only, so every mask
+// operation on an address goes through the helpers below.
+
+const TWO_32 = 0x1_0000_0000;
+
+/** The largest value a 64-bit all-ones mask is clamped to. */
+export const U64_MAX = Number.MAX_SAFE_INTEGER;
+
+export function isPowerOfTwo(x: number): boolean {
+  return x > 0 && Number.isInteger(Math.log2(x));
+}
+
+/** Round x up to a multiple of a power of two. */
+export function alignUp(x: number, align: number): number {
+  return Math.ceil(x / align) * align;
+}
+
+/** Round x down to a multiple of a power of two. */
+export function alignDown(x: number, align: number): number {
+  return Math.floor(x / align) * align;
+}
+
+/** x modulo a power of two: the offset of x inside its aligned block. */
+export function offsetIn(x: number, align: number): number {
+  return x % align;
+}
+
+function hi(x: number): number {
+  return Math.floor(x / TWO_32);
+}
+
+function lo(x: number): number {
+  return x % TWO_32;
+}
+
+/** Bitwise AND of two non-negative integers below 2^53. */
+export function and(a: number, b: number): number {
+  if (a < TWO_32 && b < TWO_32) return (a & b) >>> 0;
+  return ((hi(a) & hi(b)) >>> 0) * TWO_32 + ((lo(a) & lo(b)) >>> 0);
+}
+
+/** Bitwise OR of two non-negative integers below 2^53. */
+export function or(a: number, b: number): number {
+  if (a < TWO_32 && b < TWO_32) return (a | b) >>> 0;
+  return ((hi(a) | hi(b)) >>> 0) * TWO_32 + ((lo(a) | lo(b)) >>> 0);
+}
+
+/** a & ~b for non-negative integers below 2^53. */
+export function andNot(a: number, b: number): number {
+  if (a < TWO_32 && b < TWO_32) return (a & ~b) >>> 0;
+  return ((hi(a) & ~hi(b)) >>> 0) * TWO_32 + ((lo(a) & ~lo(b)) >>> 0);
+}
+
+/** The kernel's DMA_BIT_MASK(n), clamped to what a number holds exactly. */
+export function DMA_BIT_MASK(n: number): number {
+  return n >= 53 ? U64_MAX : 2 ** n - 1;
+}
+
+/** Number of bits needed to hold x (the kernel's fls_long); 0 for 0. */
+export function fls_long(x: number): number {
+  return x === 0 ? 0 : Math.floor(Math.log2(x)) + 1;
+}
+
+/** Index of the lowest set bit (the kernel's __ffs); x must be non-zero. */
+export function __ffs(x: number): number {
+  let n = 0;
+  while (offsetIn(x, 2) === 0) {
+    x /= 2;
+    n++;
+  }
+  return n;
+}
+
+/** ceil(log2(n)) for n >= 1 (the kernel's order_base_2). */
+export function order_base_2(n: number): number {
+  return n <= 1 ? 0 : fls_long(n - 1);
+}
+
+export function roundup_pow_of_two(n: number): number {
+  return 2 ** order_base_2(n);
+}
+
+/**
+ * (mask - x + 1) & mask in unsigned long arithmetic, for a mask of the form
+ * 2^k - 1: how far x is from the next multiple of mask + 1. With an all-ones
+ * mask C wraps to 2^64 - x, which the model keeps as a value too large to matter.
+ */
+export function ulong_pad(mask: number, x: number): number {
+  if (mask >= U64_MAX) return x === 0 ? 0 : 2 ** 64 - x;
+  const b = mask + 1;
+  return (b - (x % b)) % b;
+}
+
+/** The kernel's size_t subtraction: a result below zero wraps to a huge value. */
+export function sizeSub(a: number, b: number): number {
+  const r = a - b;
+  return r < 0 ? r + 2 ** 64 : r;
+}
+
+export function hex(x: number): string {
+  if (x < 0) return '-0x' + (-x).toString(16);
+  return '0x' + x.toString(16);
+}

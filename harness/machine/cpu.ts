@@ -1,0 +1,63 @@
+// The CPU's side of DMA: its string operations on the linear map, and the
+// arm64 cache maintenance of arch/arm64/mm/dma-mapping.c and cache.S
+// (kernel-model §5). Physical and kernel virtual addresses are the same
+// numbers in the model (phys_to_virt is the identity).
+
+import { machine } from './current.js';
+import { DMA_FROM_DEVICE, DMA_TO_DEVICE, type dma_data_direction } from './dma.js';
+
+export function phys_to_virt(paddr: number): number {
+  return paddr;
+}
+
+export function memcpy(dst: number, src: number, size: number): void {
+  const m = machine();
+  m.cache.cpuWrite(dst, m.cache.cpuRead(src, size));
+  m.recorder.emit({ t: 'memcpy', dst, src, size });
+}
+
+export function memset(addr: number, value: number, size: number): void {
+  if (size <= 0) return;
+  const m = machine();
+  m.cache.cpuWrite(addr, new Uint8Array(size).fill(value));
+  m.recorder.emit({ t: 'memset', addr, size });
+}
+
+function __dma_clean_area(addr: number, size: number): void {
+  const m = machine();
+  const r = m.cache.clean(addr, size);
+  m.recorder.emit({ t: 'cache', op: 'clean', addr, size, ...r });
+}
+
+function __dma_inv_area(addr: number, size: number): void {
+  const m = machine();
+  const r = m.cache.invalidate(addr, size);
+  m.recorder.emit({ t: 'cache', op: 'invalidate', addr, size, ...r });
+}
+
+/** __dma_map_area: invalidate for DMA_FROM_DEVICE, clean otherwise. */
+export function arch_sync_dma_for_device(paddr: number, size: number, dir: dma_data_direction): void {
+  if (dir === DMA_FROM_DEVICE) __dma_inv_area(phys_to_virt(paddr), size);
+  else __dma_clean_area(phys_to_virt(paddr), size);
+}
+
+/** __dma_unmap_area: invalidate unless DMA_TO_DEVICE. */
+export function arch_sync_dma_for_cpu(paddr: number, size: number, dir: dma_data_direction): void {
+  if (dir !== DMA_TO_DEVICE) __dma_inv_area(phys_to_virt(paddr), size);
+}
+
+/** IS_ENABLED(CONFIG_...) for the options the model knows. */
+export function IS_ENABLED(option: 'CONFIG_SWIOTLB'): boolean {
+  switch (option) {
+    case 'CONFIG_SWIOTLB':
+      return machine().platform.swiotlb;
+  }
+}
+
+export function PAGE_SIZE(): number {
+  return machine().platform.pageSize;
+}
+
+export function PAGE_SHIFT(): number {
+  return Math.log2(machine().platform.pageSize);
+}

@@ -1,0 +1,81 @@
+// A device's own DMA: reads and writes by DMA address, translated by the
+// IOMMU page by page. A non-coherent device reaches DRAM only; a coherent
+// one snoops the CPU cache. An access the IOMMU refuses (no entry, or no
+// permission for the direction) faults and moves no data.
+
+import type { CpuCache } from './cache.js';
+import type { IommuDomain } from './iommu.js';
+import type { PhysicalMemory } from './memory.js';
+
+export interface DmaFault {
+  /** Offset into the access. */
+  offset: number;
+  length: number;
+  iova: number;
+  reason: 'unmapped' | 'permission';
+}
+
+export interface DmaPiece {
+  offset: number;
+  length: number;
+  iova: number;
+  phys: number;
+}
+
+export interface DmaAccess {
+  pieces: DmaPiece[];
+  faults: DmaFault[];
+}
+
+export class DeviceDma {
+  constructor(
+    private readonly domain: IommuDomain,
+    private readonly dram: PhysicalMemory,
+    private readonly cache: CpuCache,
+    private readonly coherent: boolean,
+  ) {}
+
+  /** Where each part of [iova, iova + length) lands, granule by granule. */
+  translate(iova: number, length: number, write: boolean): DmaAccess {
+    const g = this.domain.granule;
+    const pieces: DmaPiece[] = [];
+    const faults: DmaFault[] = [];
+    let done = 0;
+    while (done < length) {
+      const a = iova + done;
+      const n = Math.min(g - (a % g), length - done);
+      const t = this.domain.translate(a, write);
+      if (t.fault !== undefined) {
+        const last = faults[faults.length - 1];
+        if (last !== undefined && last.offset + last.length === done && last.reason === t.fault) last.length += n;
+        else faults.push({ offset: done, length: n, iova: a, reason: t.fault });
+      } else {
+        const last = pieces[pieces.length - 1];
+        if (last !== undefined && last.offset + last.length === done && last.phys + last.length === t.phys) last.length += n;
+        else pieces.push({ offset: done, length: n, iova: a, phys: t.phys });
+      }
+      done += n;
+    }
+    return { pieces, faults };
+  }
+
+  read(iova: number, length: number): DmaAccess & { data: Uint8Array } {
+    const access = this.translate(iova, length, false);
+    const data = new Uint8Array(length);
+    for (const p of access.pieces) {
+      const bytes = this.coherent ? this.cache.snoopRead(p.phys, p.length) : this.dram.read(p.phys, p.length);
+      data.set(bytes, p.offset);
+    }
+    return { ...access, data };
+  }
+
+  write(iova: number, data: Uint8Array): DmaAccess {
+    const access = this.translate(iova, data.length, true);
+    for (const p of access.pieces) {
+      const bytes = data.subarray(p.offset, p.offset + p.length);
+      if (this.coherent) this.cache.snoopWrite(p.phys, bytes);
+      else this.dram.write(p.phys, bytes);
+    }
+    return access;
+  }
+}

@@ -1,0 +1,59 @@
+// What the simulated machine reports while kernel code runs on it.
+//
+// Every part of the machine appends to one Recorder. The run engine turns the
+// events into trace lines, cost counters and contract checks; the parts
+// themselves never judge what they record.
+
+export type MachineEvent =
+  /** A CPU memcpy between physical ranges (swiotlb_bounce). */
+  | { t: 'memcpy'; dst: number; src: number; size: number }
+  /** A CPU memset to zero (padding in a bounce buffer). */
+  | { t: 'memset'; addr: number; size: number }
+  /** Cache maintenance by arch_sync_dma_for_{device,cpu}. */
+  | { t: 'cache'; op: 'clean' | 'invalidate'; addr: number; size: number; lines: number; written: number; dropped: number }
+  | { t: 'iova_alloc'; pfn: number; pages: number; limitPfn: number; from: 'rcache' | 'rbtree' }
+  | { t: 'iova_alloc_fail'; pages: number; limitPfn: number }
+  | { t: 'iova_free'; pfn: number; pages: number; into: 'rcache' | 'rbtree' }
+  /** rcache magazines given back to the rbtree (magazine overflow or a flush after failure). */
+  | { t: 'iova_rcache_release'; reason: 'depot-full' | 'flush'; nodes: Array<[number, number]> }
+  | { t: 'iommu_map'; iova: number; phys: number; size: number; prot: number; ret: number }
+  | { t: 'iommu_unmap'; iova: number; size: number; unmapped: number }
+  | { t: 'iotlb_sync' }
+  /** A map found a page-table entry already set (ARM: -EEXIST; Intel: kept the old one). */
+  | { t: 'pte_collision'; iova: number; oldPhys: number; newPhys: number; kept: boolean }
+  | { t: 'iova_to_phys'; iova: number; phys: number }
+  | { t: 'swiotlb_map'; orig: number; tlb: number; index: number; nslots: number; allocSize: number }
+  | { t: 'swiotlb_full'; allocSize: number; used: number; total: number }
+  | { t: 'swiotlb_unmap'; tlb: number; index: number; nslots: number }
+  /** A message the kernel would print; `splat` for a WARN with its backtrace, false for dev_warn/pr_err. */
+  | { t: 'warn'; site: string; message: string; splat: boolean };
+
+export class Recorder {
+  readonly events: MachineEvent[] = [];
+  /** Tag stored with page-table entries and swiotlb slots created from now on. */
+  owner = 0;
+
+  emit(event: MachineEvent): void {
+    this.events.push(event);
+  }
+
+  warn(site: string, message: string, splat = true): void {
+    this.events.push({ t: 'warn', site, message, splat });
+  }
+}
+
+/** The kernel's BUG()/BUG_ON(): the simulated kernel stops here. */
+export class KernelBug extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'KernelBug';
+  }
+}
+
+/** A CPU spinning without progress, as the soft-lockup watchdog would report it. */
+export class SoftLockup extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SoftLockup';
+  }
+}

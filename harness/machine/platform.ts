@@ -1,0 +1,62 @@
+// Platform and device settings of a simulated machine, with every default
+// resolved. Fixtures state what they care about; the rest comes from here.
+
+import type { IommuFlavour } from './iommu.js';
+
+export interface PlatformConfig {
+  /** The CPU page size (PAGE_SIZE): 4, 16 or 64 KiB. */
+  pageSize: number;
+  /** The IOMMU domain's smallest page size, which is the IOVA granule. */
+  iovaGranule: number;
+  /** CONFIG_SWIOTLB. */
+  swiotlb: boolean;
+  /** Size of the default swiotlb pool, a multiple of 256 KiB. */
+  swiotlbBytes: number;
+  /** Physical address of the pool; page-aligned. */
+  swiotlbBase: number;
+  /** What a map over an existing page-table entry does (kernel-model §3.14). */
+  iommu: IommuFlavour;
+  /** Width of the IOMMU's input address space; the domain's aperture end is 2^bits - 1. */
+  apertureBits: number;
+  cacheLineSize: number;
+  /** iommu.forcedac: never try a 32-bit IOVA first for PCI devices. */
+  forceDac: boolean;
+  /** Where the run engine starts placing fixture buffers. */
+  dramBase: number;
+}
+
+export interface DeviceConfig {
+  coherent: boolean;
+  untrusted: boolean;
+  pci: boolean;
+  dmaMaskBits: number;
+  /** dev->bus_dma_limit; 0 means none. */
+  busDmaLimit: number;
+  minAlignMask: number;
+  segBoundaryMask: number;
+  maxSegSize: number;
+}
+
+export const DEFAULT_PLATFORM: PlatformConfig = {
+  pageSize: 4096,
+  iovaGranule: 4096,
+  swiotlb: true,
+  swiotlbBytes: 64 * 1024 * 1024,
+  swiotlbBase: 0x4000_0000,
+  iommu: 'arm',
+  apertureBits: 48,
+  cacheLineSize: 64,
+  forceDac: false,
+  dramBase: 0x8000_0000,
+};
+
+export const DEFAULT_DEVICE: DeviceConfig = {
+  coherent: true,
+  untrusted: false,
+  pci: true,
+  dmaMaskBits: 64,
+  busDmaLimit: 0,
+  minAlignMask: 0,
+  segBoundaryMask: 0xffff_ffff,
+  maxSegSize: 0x1_0000,
+};

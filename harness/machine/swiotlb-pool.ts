@@ -1,0 +1,142 @@
+// struct io_tlb_mem: the state of the default swiotlb pool (kernel-model §4.1).
+//
+// The code that works on this state is kernel/dma/swiotlb.c, modelled in
+// swiotlb.ts; a variant may carry its own copy of that code, but the state
+// and the helpers here belong to the machine.
+//
+// Slots are stored per 128-slot segment and only materialised when touched:
+// an untouched segment is all free, with list[i] counting down from 128.
+// Each slot also remembers the owner tag that was current when it was
+// allocated, so the contract checks can tell whose bounce buffer a device
+// reached; the kernel code never sees it.
+
+import { SoftLockup } from './events.js';
+import { machine } from './current.js';
+
+export const IO_TLB_SHIFT = 11;
+export const IO_TLB_SIZE = 1 << IO_TLB_SHIFT;
+export const IO_TLB_SEGSIZE = 128;
+/** (phys_addr_t)~0 in C. */
+export const INVALID_PHYS_ADDR = -1;
+
+interface Segment {
+  list: Uint8Array;
+  orig_addr: Float64Array;
+  alloc_size: Float64Array;
+  owner: Int32Array;
+}
+
+export class io_tlb_slots {
+  private readonly segments: Array<Segment | undefined>;
+
+  constructor(nslabs: number) {
+    this.segments = new Array<Segment | undefined>(nslabs / IO_TLB_SEGSIZE);
+  }
+
+  list(i: number): number {
+    const seg = this.segments[Math.floor(i / IO_TLB_SEGSIZE)];
+    const o = i % IO_TLB_SEGSIZE;
+    return seg === undefined ? IO_TLB_SEGSIZE - o : seg.list[o]!;
+  }
+
+  setList(i: number, value: number): void {
+    this.segment(i).list[i % IO_TLB_SEGSIZE] = value;
+  }
+
+  orig_addr(i: number): number {
+    const seg = this.segments[Math.floor(i / IO_TLB_SEGSIZE)];
+    return seg === undefined ? INVALID_PHYS_ADDR : seg.orig_addr[i % IO_TLB_SEGSIZE]!;
+  }
+
+  alloc_size(i: number): number {
+    const seg = this.segments[Math.floor(i / IO_TLB_SEGSIZE)];
+    return seg === undefined ? 0 : seg.alloc_size[i % IO_TLB_SEGSIZE]!;
+  }
+
+  /** Fill in a slot's bookkeeping; an orig_addr of INVALID_PHYS_ADDR frees it. */
+  setSlot(i: number, orig_addr: number, alloc_size: number): void {
+    const seg = this.segment(i);
+    const o = i % IO_TLB_SEGSIZE;
+    seg.orig_addr[o] = orig_addr;
+    seg.alloc_size[o] = alloc_size;
+    seg.owner[o] = orig_addr === INVALID_PHYS_ADDR ? 0 : machine().recorder.owner;
+  }
+
+  /** The owner tag of an allocated slot, 0 when free. */
+  owner(i: number): number {
+    const seg = this.segments[Math.floor(i / IO_TLB_SEGSIZE)];
+    return seg === undefined ? 0 : seg.owner[i % IO_TLB_SEGSIZE]!;
+  }
+
+  /** Indexes of allocated slots (orig_addr set), in order. */
+  allocated(): number[] {
+    const out: number[] = [];
+    this.segments.forEach((seg, s) => {
+      if (seg === undefined) return;
+      for (let o = 0; o < IO_TLB_SEGSIZE; o++) if (seg.orig_addr[o] !== INVALID_PHYS_ADDR) out.push(s * IO_TLB_SEGSIZE + o);
+    });
+    return out;
+  }
+
+  private segment(i: number): Segment {
+    const s = Math.floor(i / IO_TLB_SEGSIZE);
+    let seg = this.segments[s];
+    if (seg === undefined) {
+      seg = {
+        list: new Uint8Array(IO_TLB_SEGSIZE),
+        orig_addr: new Float64Array(IO_TLB_SEGSIZE).fill(INVALID_PHYS_ADDR),
+        alloc_size: new Float64Array(IO_TLB_SEGSIZE),
+        owner: new Int32Array(IO_TLB_SEGSIZE),
+      };
+      for (let o = 0; o < IO_TLB_SEGSIZE; o++) seg.list[o] = IO_TLB_SEGSIZE - o;
+      this.segments[s] = seg;
+    }
+    return seg;
+  }
+}
+
+export class io_tlb_mem {
+  readonly start: number;
+  readonly end: number;
+  readonly nslabs: number;
+  used = 0;
+  index = 0;
+  readonly slots: io_tlb_slots;
+  /** Loop iterations in slot searches since the last DMA API call began. */
+  spins = 0;
+
+  constructor(start: number, bytes: number) {
+    if (bytes % (IO_TLB_SIZE * IO_TLB_SEGSIZE) !== 0) {
+      throw new Error(`swiotlb pool size ${bytes} is not a multiple of ${IO_TLB_SIZE * IO_TLB_SEGSIZE}`);
+    }
+    this.start = start;
+    this.end = start + bytes;
+    this.nslabs = bytes / IO_TLB_SIZE;
+    this.slots = new io_tlb_slots(this.nslabs);
+  }
+
+  /** The slot index an address in the pool falls in. */
+  slotOf(paddr: number): number {
+    return Math.floor((paddr - this.start) / IO_TLB_SIZE);
+  }
+}
+
+/** The global default pool, or null with CONFIG_SWIOTLB=n. */
+export function io_tlb_default_mem(): io_tlb_mem | null {
+  return machine().swiotlb;
+}
+
+/**
+ * Wrap a slot index to the start of the pool. Every step of the slot search
+ * passes through here, so it also stands in for the soft-lockup watchdog: a
+ * search that spins through the pool many times over without finding or
+ * giving up is reported the way the kernel would report a CPU stuck with the
+ * pool lock held.
+ */
+export function wrap_index(mem: io_tlb_mem, index: number): number {
+  if (++mem.spins > 16 * mem.nslabs) {
+    throw new SoftLockup(`slot search spun ${mem.spins} times over a ${mem.nslabs}-slot pool with its lock held`);
+  }
+  if (index >= mem.nslabs) return 0;
+  return index;
+}

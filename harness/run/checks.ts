@@ -1,0 +1,336 @@
+// The DMA API contract checks that look at the machine rather than at bytes:
+// what a call printed, where its copies landed, why a map was refused, what
+// the device can still reach, and what is left over at the end. Byte checks
+// (stale reads) happen where the bytes are read, in execute.ts.
+
+import { alignDown, alignUp, hex, order_base_2 } from '../machine/bits.js';
+import type { MachineEvent } from '../machine/events.js';
+import type { Machine } from '../machine/machine.js';
+import { IO_TLB_SEGSIZE, IO_TLB_SIZE } from '../machine/swiotlb-pool.js';
+import type { Scenario } from '../fixtures/scenario.js';
+import type { Mapping } from './mapping.js';
+import type { ViolationKind } from './result.js';
+import { range } from './trace.js';
+import { sentence } from './violations.js';
+
+export interface RunState {
+  readonly m: Machine;
+  readonly scenario: Scenario;
+  readonly mappings: Map<string, Mapping>;
+  readonly bySerial: Map<number, Mapping>;
+  /** Exposures currently reported, so a lasting one is reported once. */
+  readonly exposures: Set<string>;
+  violate(kind: ViolationKind, text: string): void;
+  note(text: string): void;
+}
+
+export interface CallContext {
+  run: RunState;
+  /** What the machine recorded during the call. */
+  events: MachineEvent[];
+  mapping: Mapping | undefined;
+  untrusted: boolean;
+}
+
+type Interval = [number, number];
+
+/** Physical ranges a mapping may legitimately touch: its buffers and its bounce slots. */
+function ownRanges(run: RunState, mp: Mapping): Interval[] {
+  const out: Interval[] = [];
+  for (const s of mp.segments) {
+    const phys = run.scenario.buffers.get(s.buffer)!.phys + s.offset;
+    out.push([phys, phys + s.size]);
+  }
+  const pool = run.m.swiotlb;
+  if (pool !== null) {
+    for (const [index, nslots] of mp.bounce) out.push([pool.start + index * IO_TLB_SIZE, pool.start + (index + nslots) * IO_TLB_SIZE]);
+  }
+  return out;
+}
+
+function within(intervals: readonly Interval[], a: number, b: number): boolean {
+  // Covered if the union of intervals covers [a, b).
+  let pos = a;
+  const sorted = [...intervals].sort((x, y) => x[0] - y[0]);
+  for (const [s, e] of sorted) {
+    if (s > pos) break;
+    if (e > pos) pos = e;
+    if (pos >= b) return true;
+  }
+  return pos >= b;
+}
+
+function subtract(a: number, b: number, intervals: readonly Interval[]): Interval[] {
+  let pieces: Interval[] = [[a, b]];
+  for (const [s, e] of intervals) {
+    const next: Interval[] = [];
+    for (const [x, y] of pieces) {
+      if (e <= x || s >= y) next.push([x, y]);
+      else {
+        if (s > x) next.push([x, s]);
+        if (e < y) next.push([e, y]);
+      }
+    }
+    pieces = next;
+  }
+  return pieces;
+}
+
+function eventChecks(ctx: CallContext): void {
+  const { run, mapping } = ctx;
+  const own = mapping !== undefined ? ownRanges(run, mapping) : undefined;
+  for (const e of ctx.events) {
+    switch (e.t) {
+      case 'warn':
+        if (e.splat) run.violate('kernel-warning', sentence('kernel WARNING', { site: e.site, message: e.message }));
+        break;
+      case 'pte_collision':
+        run.violate(
+          'iommu-collision',
+          sentence('IOMMU map found an entry already set', {
+            iova: hex(e.iova),
+            'old phys': hex(e.oldPhys),
+            'new phys': hex(e.newPhys),
+            outcome: e.kept ? 'old entry kept, map reported success' : '-EEXIST, map refused',
+          }),
+        );
+        break;
+      case 'memcpy':
+      case 'memset': {
+        const dst = e.t === 'memcpy' ? e.dst : e.addr;
+        if (own !== undefined && !within(own, dst, dst + e.size)) {
+          run.violate(
+            'memory-corruption',
+            sentence('kernel copy wrote outside the mapping and its bounce slots', { op: e.t, dst: range(dst, e.size), handle: mapping!.name }),
+          );
+        }
+        break;
+      }
+      case 'swiotlb_unmap': {
+        const owned = mapping?.bounce.some(([index, n]) => e.index >= index && e.index + e.nslots <= index + n) ?? false;
+        if (!owned) {
+          run.violate(
+            'memory-corruption',
+            sentence('swiotlb freed slots the mapping does not own', {
+              handle: mapping?.name ?? '-',
+              slots: `${e.index}..${e.index + e.nslots - 1}`,
+            }),
+          );
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+}
+
+/** Slots in use that no live mapping allocated. */
+function leakedSlots(run: RunState): number[] {
+  const pool = run.m.swiotlb;
+  if (pool === null) return [];
+  return pool.slots.allocated().filter((i) => {
+    const mp = run.bySerial.get(pool.slots.owner(i));
+    return mp === undefined || !mp.live || !mp.bounce.some(([index, n]) => i >= index && i < index + n);
+  });
+}
+
+/** Allocated IOVA nodes that belong to no live mapping and are not properly cached. */
+function leakedIovas(run: RunState): Array<[number, number]> {
+  const g = run.m.platform.iovaGranule;
+  const live: Interval[] = [];
+  for (const mp of run.mappings.values()) {
+    if (!mp.live) continue;
+    for (const d of mp.dma) live.push([alignDown(d.addr, g) / g, alignUp(d.addr + d.len, g) / g]);
+  }
+  const cachedIn = new Map<number, number>();
+  run.m.iovad.cachedPfns().forEach((pfns, order) => pfns.forEach((pfn) => cachedIn.set(pfn, order)));
+  return run.m.iovad
+    .allocated()
+    .filter((n) => !live.some(([s, e]) => s <= n.pfn_hi && e > n.pfn_lo))
+    .filter((n) => cachedIn.get(n.pfn_lo) !== order_base_2(n.pfn_hi - n.pfn_lo + 1))
+    .map((n): [number, number] => [n.pfn_lo, n.pfn_hi]);
+}
+
+function refusedCheck(ctx: CallContext): void {
+  const { run, events } = ctx;
+  let cause: string | undefined;
+  let shortage: string | undefined;
+  const collision = events.find((e) => e.t === 'pte_collision' && !e.kept);
+  const einval = events.find((e) => e.t === 'iommu_map' && e.ret === -22);
+  const full = events.find((e): e is Extract<MachineEvent, { t: 'swiotlb_full' }> => e.t === 'swiotlb_full');
+  const lastIova = events.filter((e) => e.t === 'iova_alloc' || e.t === 'iova_alloc_fail').pop();
+  if (collision !== undefined && collision.t === 'pte_collision') cause = `IOMMU entry already set at iova ${hex(collision.iova)}`;
+  else if (einval !== undefined) cause = 'the IOMMU refused an unaligned map';
+  else if (full !== undefined) {
+    const leaked = leakedSlots(run).length;
+    if (Math.ceil(full.allocSize / IO_TLB_SIZE) > IO_TLB_SEGSIZE) {
+      cause = `a ${full.allocSize}-byte bounce needs more than ${IO_TLB_SEGSIZE} contiguous slots, and dma-iommu advertises no smaller maximum mapping size`;
+    } else if (leaked > 0) cause = `${leaked} swiotlb slots are held by no live mapping`;
+    else shortage = 'the swiotlb pool is full';
+  } else if (lastIova?.t === 'iova_alloc_fail') {
+    const leaked = leakedIovas(run);
+    if (leaked.length > 0) cause = `IOVA space is held by ${leaked.length} ranges no live mapping uses`;
+    else shortage = 'the IOVA space is full';
+  } else {
+    cause = 'no shortage of IOVA space or swiotlb slots was seen';
+  }
+  if (cause !== undefined) {
+    run.violate('map-refused', sentence('DMA map refused although resources were free', { handle: ctx.mapping?.name ?? '-', cause }));
+  } else {
+    run.note(`map of "${ctx.mapping?.name ?? '-'}" refused: ${shortage}`);
+  }
+}
+
+function stalePteCheck(ctx: CallContext, after: 'unmap' | 'map-failed'): void {
+  const { run, mapping } = ctx;
+  if (mapping === undefined) return;
+  const g = run.m.platform.iovaGranule;
+  for (const e of run.m.domain.entries()) {
+    if (e.value.owner !== mapping.serial) continue;
+    run.violate(
+      'stale-pte',
+      sentence(after === 'unmap' ? 'page-table entry left after unmap' : 'page-table entry left by a failed map', {
+        handle: mapping.name,
+        iova: range(e.start * g, (e.end - e.start) * g),
+        phys: hex(e.value.phys),
+        pages: e.end - e.start,
+      }),
+    );
+  }
+}
+
+interface Reach {
+  kind: ViolationKind;
+  a: number;
+  b: number;
+  what: string;
+  /** For swiotlb slots: the run of slots and whose they are. */
+  firstSlot?: number;
+  lastSlot?: number;
+  holder?: string;
+}
+
+function reachText(r: Reach): string {
+  if (r.firstSlot === undefined) return r.what;
+  const slots = r.firstSlot === r.lastSlot ? `slot ${r.firstSlot}` : `slots ${r.firstSlot}..${r.lastSlot}`;
+  return r.kind === 'reach-free-slot' ? `free swiotlb ${slots}` : `swiotlb ${slots}${r.holder}`;
+}
+
+/** What a physical range the device can reach but does not own is. */
+function classify(run: RunState, mp: Mapping | undefined, a: number, b: number): Reach[] {
+  const out: Reach[] = [];
+  const pool = run.m.swiotlb;
+  let pos = a;
+  while (pos < b) {
+    if (pool !== null && pos >= pool.start && pos < pool.end) {
+      // Slot by slot, merging neighbours that are free or held by the same mapping.
+      const slot = pool.slotOf(pos);
+      const end = Math.min(b, pool.start + (slot + 1) * IO_TLB_SIZE);
+      const tag = pool.slots.owner(slot);
+      const kind: ViolationKind = tag === 0 ? 'reach-free-slot' : 'reach-other-allocation';
+      const holder = tag === 0 ? '' : ` of "${run.bySerial.get(tag)?.name ?? '?'}"`;
+      const last = out[out.length - 1];
+      if (last !== undefined && last.kind === kind && last.b === pos && last.holder === holder) {
+        last.b = end;
+        last.lastSlot = slot;
+      } else {
+        out.push({ kind, a: pos, b: end, what: '', firstSlot: slot, lastSlot: slot, holder });
+      }
+      pos = end;
+      continue;
+    }
+    const poolStart = pool !== null && pool.start > pos ? pool.start : Number.MAX_SAFE_INTEGER;
+    const stop = Math.min(b, poolStart);
+    let found = false;
+    for (const buf of run.scenario.buffers.values()) {
+      const s = Math.max(pos, buf.phys);
+      const e = Math.min(stop, buf.phys + buf.size);
+      if (s >= e) continue;
+      if (s > pos) out.push({ kind: 'reach-unowned', a: pos, b: s, what: 'memory outside any buffer' });
+      const mine = mp?.segments.some((seg) => seg.buffer === buf.name) ?? false;
+      out.push(
+        mine
+          ? { kind: 'reach-unowned', a: s, b: e, what: `unmapped part of buffer "${buf.name}"` }
+          : { kind: 'reach-other-allocation', a: s, b: e, what: `buffer "${buf.name}"` },
+      );
+      pos = e;
+      found = true;
+      break;
+    }
+    if (!found) {
+      out.push({ kind: 'reach-unowned', a: pos, b: stop, what: 'memory outside any buffer' });
+      pos = stop;
+    }
+  }
+  return out;
+}
+
+/** For an untrusted device: can it reach, through any live entry, memory that is not its own? */
+function exposureCheck(run: RunState): void {
+  const g = run.m.platform.iovaGranule;
+  const seen = new Set<string>();
+  for (const e of run.m.domain.entries()) {
+    const mp = run.bySerial.get(e.value.owner);
+    const own = mp !== undefined && mp.live ? ownRanges(run, mp) : [];
+    const start = e.value.phys;
+    const end = start + (e.end - e.start) * g;
+    for (const [a, b] of subtract(start, end, own)) {
+      for (const r of classify(run, mp, a, b)) {
+        const key = `${r.kind}:${r.a}:${r.b}:${e.value.owner}`;
+        seen.add(key);
+        if (run.exposures.has(key)) continue;
+        run.violate(
+          r.kind,
+          sentence('device can reach memory that is not its own', {
+            iova: hex(e.start * g + (r.a - start)),
+            phys: range(r.a, r.b - r.a),
+            what: reachText(r),
+            via: mp === undefined ? 'an entry of no mapping' : `entry of "${mp.name}"${mp.live ? '' : ' (unmapped)'}`,
+          }),
+        );
+      }
+    }
+  }
+  run.exposures.clear();
+  for (const k of seen) run.exposures.add(k);
+}
+
+export function checkAfterCall(ctx: CallContext, kind: 'map' | 'map-failed' | 'unmap' | 'sync'): void {
+  eventChecks(ctx);
+  if (kind === 'map-failed') {
+    refusedCheck(ctx);
+    stalePteCheck(ctx, 'map-failed');
+  }
+  if (kind === 'unmap') stalePteCheck(ctx, 'unmap');
+  if (ctx.untrusted) exposureCheck(ctx.run);
+}
+
+/** At the end: anything held that no live mapping accounts for. */
+export function checkLeaks(ctx: CallContext): void {
+  const { run } = ctx;
+  const g = run.m.platform.iovaGranule;
+  let ptePages = 0;
+  const pteRuns: string[] = [];
+  for (const e of run.m.domain.entries()) {
+    const mp = run.bySerial.get(e.value.owner);
+    if (mp !== undefined && mp.live) continue;
+    ptePages += e.end - e.start;
+    pteRuns.push(range(e.start * g, (e.end - e.start) * g));
+  }
+  if (ptePages > 0) {
+    run.violate('resource-leak', sentence('page-table entries leaked at the end', { pages: ptePages, iova: pteRuns.slice(0, 4).join(',') }));
+  }
+  const slots = leakedSlots(run);
+  if (slots.length > 0) {
+    run.violate('resource-leak', sentence('swiotlb slots leaked at the end', { slots: slots.length, first: slots[0]! }));
+  }
+  const iovas = leakedIovas(run);
+  if (iovas.length > 0) {
+    const pages = iovas.reduce((n, [lo, hi]) => n + hi - lo + 1, 0);
+    run.violate(
+      'resource-leak',
+      sentence('IOVA ranges leaked at the end', { ranges: iovas.length, pages, first: `pfn ${hex(iovas[0]![0])}-${hex(iovas[0]![1])}` }),
+    );
+  }
+}

@@ -1,0 +1,62 @@
+// Cost counters: how much work a case made the kernel do, from its events.
+
+import type { MachineEvent } from '../machine/events.js';
+import type { io_tlb_mem } from '../machine/swiotlb-pool.js';
+import type { Costs } from './result.js';
+
+export function zeroCosts(): Costs {
+  return {
+    bounce_copies: 0,
+    bounce_bytes: 0,
+    zeroed_bytes: 0,
+    cache_cleans: 0,
+    cache_invalidates: 0,
+    cache_bytes: 0,
+    iommu_maps: 0,
+    iommu_unmaps: 0,
+    iotlb_syncs: 0,
+    iova_allocs: 0,
+    iova_lookups: 0,
+  };
+}
+
+export function costsOf(events: readonly MachineEvent[], pool: io_tlb_mem | null): Costs {
+  const c = zeroCosts();
+  const inPool = (a: number): boolean => pool !== null && a >= pool.start && a < pool.end;
+  for (const e of events) {
+    switch (e.t) {
+      case 'memcpy':
+        if (inPool(e.src) || inPool(e.dst)) {
+          c.bounce_copies++;
+          c.bounce_bytes += e.size;
+        }
+        break;
+      case 'memset':
+        c.zeroed_bytes += e.size;
+        break;
+      case 'cache':
+        if (e.op === 'clean') c.cache_cleans++;
+        else c.cache_invalidates++;
+        c.cache_bytes += e.size;
+        break;
+      case 'iommu_map':
+        c.iommu_maps++;
+        break;
+      case 'iommu_unmap':
+        c.iommu_unmaps++;
+        break;
+      case 'iotlb_sync':
+        c.iotlb_syncs++;
+        break;
+      case 'iova_alloc':
+        c.iova_allocs++;
+        break;
+      case 'iova_to_phys':
+        c.iova_lookups++;
+        break;
+      default:
+        break;
+    }
+  }
+  return c;
+}

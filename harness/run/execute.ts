@@ -1,0 +1,500 @@
+// Running one scenario on one variant: build a fresh machine, play the
+// driver's and the device's steps against the variant's dma_map_ops, keep
+// the ideal views of every buffer alongside, and check the DMA API contract
+// after every step. The result is a trace, the violations found, the costs
+// and the final state; nothing here knows which variant it is running.
+
+import { alignDown, hex } from '../machine/bits.js';
+import { withMachine } from '../machine/current.js';
+import {
+  attrNames,
+  DMA_ATTR_SKIP_CPU_SYNC,
+  DMA_DIRECTION_NAMES,
+  DMA_FROM_DEVICE,
+  DMA_MAPPING_ERROR,
+  DMA_TO_DEVICE,
+  type dma_data_direction,
+} from '../machine/dma.js';
+import { KernelBug, SoftLockup, type MachineEvent } from '../machine/events.js';
+import { Machine } from '../machine/machine.js';
+import type { scatterlist } from '../machine/scatterlist.js';
+import { patternBytes, patternSource } from '../fixtures/fill.js';
+import type { BufferSpec, Scenario, ScenarioStep, SegmentSpec } from '../fixtures/scenario.js';
+import type { dma_map_ops } from '../variant-api.js';
+import { checkAfterCall, checkLeaks, type CallContext, type RunState } from './checks.js';
+import { costsOf } from './costs.js';
+import { finalState } from './final-state.js';
+import { IdealBuffer } from './ideal.js';
+import type { Mapping } from './mapping.js';
+import type { CaseOutcome, Violation } from './result.js';
+import { bytesText, compareBytes, eventText, range } from './trace.js';
+import { sentence, sortVerdict } from './violations.js';
+
+export function executeScenario(s: Scenario, ops: dma_map_ops): CaseOutcome {
+  const m = new Machine(s.platform, s.device);
+  return withMachine(m, () => new CaseRun(s, ops, m).run());
+}
+
+class CaseRun implements RunState {
+  private readonly trace: string[] = [];
+  private readonly violations: Violation[] = [];
+  private readonly notes: string[] = [];
+  private readonly ideal = new Map<string, IdealBuffer>();
+  readonly mappings = new Map<string, Mapping>();
+  readonly bySerial = new Map<number, Mapping>();
+  private serial = 0;
+  private rendered = 0;
+  private label = '';
+  readonly exposures = new Set<string>();
+
+  constructor(
+    readonly scenario: Scenario,
+    private readonly ops: dma_map_ops,
+    readonly m: Machine,
+  ) {}
+
+  run(): CaseOutcome {
+    for (const b of this.scenario.buffers.values()) {
+      if (b.fill !== undefined) this.m.dram.back(b.phys, b.size, patternSource(b.fill));
+      this.ideal.set(b.name, new IdealBuffer(b));
+    }
+    try {
+      this.steps(this.scenario.steps, '');
+      checkLeaks(this.context([]));
+    } catch (e) {
+      this.flushEvents();
+      if (e instanceof KernelBug) this.violate('kernel-oops', sentence('kernel BUG: the simulated kernel stopped', { at: e.message }));
+      else if (e instanceof SoftLockup) this.violate('soft-lockup', sentence('watchdog: BUG: soft lockup', { at: e.message }));
+      else throw e;
+    }
+    for (const mp of this.mappings.values()) {
+      if (mp.live) this.note(`driver never unmapped "${mp.name}"`);
+    }
+    return {
+      verdict: sortVerdict(this.violations.map((v) => v.kind)),
+      violations: this.violations,
+      notes: this.notes,
+      costs: costsOf(this.m.recorder.events, this.m.swiotlb),
+      trace: this.trace,
+      final: finalState(this.m, [...this.mappings.values()].filter((mp) => mp.live).map((mp) => mp.name)),
+    };
+  }
+
+  violate(kind: Violation['kind'], text: string): void {
+    this.violations.push({ kind, step: this.label, sentence: text });
+    this.trace.push(`${this.label}   !! ${kind}: ${text}`);
+  }
+
+  note(text: string): void {
+    this.notes.push(`${this.label === '' ? 'end' : this.label}: ${text}`);
+  }
+
+  private steps(steps: readonly ScenarioStep[], prefix: string): void {
+    steps.forEach((step, i) => {
+      const label = `${prefix}${i + 1}`;
+      if (step.op === 'repeat') {
+        for (let it = 1; it <= step.count; it++) this.steps(step.steps, `${label}#${it}.`);
+        return;
+      }
+      this.label = label;
+      this.step(step);
+    });
+    this.label = '';
+  }
+
+  private line(text: string): void {
+    this.trace.push(`${this.label} ${text}`);
+  }
+
+  private flushEvents(): MachineEvent[] {
+    const events = this.m.recorder.events.slice(this.rendered);
+    for (const e of events) this.trace.push(`${this.label}   ${eventText(e)}`);
+    this.rendered = this.m.recorder.events.length;
+    return events;
+  }
+
+  private buffer(name: string): BufferSpec {
+    return this.scenario.buffers.get(name)!;
+  }
+
+  private idealOf(name: string): IdealBuffer {
+    return this.ideal.get(name)!;
+  }
+
+  context(events: MachineEvent[], mapping?: Mapping): CallContext {
+    return { run: this, events, mapping, untrusted: this.scenario.device.untrusted };
+  }
+
+  private step(step: ScenarioStep): void {
+    switch (step.op) {
+      case 'map_page':
+        return this.mapPage(step);
+      case 'map_sg':
+        return this.mapSg(step);
+      case 'unmap_page':
+      case 'unmap_sg':
+        return this.unmap(step.handle, step.attrs, step.op);
+      case 'sync_single_for_cpu':
+      case 'sync_single_for_device':
+        return this.syncSingle(step.op, step.handle, step.offset, step.size);
+      case 'sync_sg_for_cpu':
+      case 'sync_sg_for_device':
+        return this.syncSg(step.op, step.handle);
+      case 'cpu_write':
+        return this.cpuWrite(step.buffer, step.offset, patternBytes(step.fill, step.size));
+      case 'cpu_read':
+        return this.cpuRead(step.buffer, step.offset, step.size);
+      case 'cpu_prefetch': {
+        const b = this.buffer(step.buffer);
+        this.m.cache.cpuRead(b.phys + step.offset, step.size);
+        this.line(`cpu prefetch ${step.buffer}[${hex(step.offset)}..+${hex(step.size)}]`);
+        return;
+      }
+      case 'device_read':
+        return this.deviceRead(step.handle, step.offset, step.size);
+      case 'device_write':
+        return this.deviceWrite(step.handle, step.offset, step.size, step.fill);
+      case 'evict': {
+        const b = step.buffer !== undefined ? this.buffer(step.buffer) : undefined;
+        const r = b !== undefined ? this.m.cache.evict(b.phys, b.size) : this.m.cache.evict();
+        this.line(`evict ${step.buffer ?? 'all'}: ${r.lines} lines dropped, ${r.written} written back`);
+        return;
+      }
+      case 'repeat':
+        throw new Error('repeat is unrolled by steps()');
+    }
+  }
+
+  /** Begin a DMA API call: a fresh owner tag for what it creates. */
+  private beginCall(): number {
+    this.flushEvents();
+    this.serial++;
+    this.m.beginCall(this.serial);
+    return this.serial;
+  }
+
+  private mapPage(step: Extract<ScenarioStep, { op: 'map_page' }>): void {
+    const b = this.buffer(step.buffer);
+    const phys = b.phys + step.offset;
+    const page = alignDown(phys, this.scenario.platform.pageSize);
+    const serial = this.beginCall();
+    const handle = this.ops.map_page(this.m.dev, page, phys - page, step.size, step.dir, step.attrs);
+    const failed = handle === DMA_MAPPING_ERROR;
+    this.line(
+      `map_page ${step.handle} = ${step.buffer}[${hex(step.offset)}..+${hex(step.size)}] ` +
+        `${DMA_DIRECTION_NAMES[step.dir]} attrs=${attrNames(step.attrs)} -> ${failed ? 'DMA_MAPPING_ERROR' : hex(handle)}`,
+    );
+    const events = this.flushEvents();
+    const mapping: Mapping = {
+      name: step.handle,
+      kind: 'page',
+      serial,
+      dir: step.dir,
+      segments: [{ buffer: step.buffer, offset: step.offset, size: step.size }],
+      size: step.size,
+      dma: failed ? [] : [{ addr: handle, len: step.size }],
+      sgl: [],
+      nents: 1,
+      bounce: bounceSlots(events),
+      live: !failed,
+    };
+    this.afterMap(mapping, step.attrs, events, failed);
+  }
+
+  private mapSg(step: Extract<ScenarioStep, { op: 'map_sg' }>): void {
+    const pageSize = this.scenario.platform.pageSize;
+    const sgl: scatterlist[] = step.segments.map((s) => {
+      const phys = this.buffer(s.buffer).phys + s.offset;
+      const page = alignDown(phys, pageSize);
+      return { page, offset: phys - page, length: s.size, dma_address: 0, dma_length: 0 };
+    });
+    const nents = sgl.length;
+    const serial = this.beginCall();
+    const count = this.ops.map_sg(this.m.dev, sgl, nents, step.dir, step.attrs);
+    const failed = count <= 0;
+    const dma = failed ? [] : sgl.slice(0, count).map((s) => ({ addr: s.dma_address, len: s.dma_length }));
+    const segs = step.segments.map((s) => `${s.buffer}[${hex(s.offset)}..+${hex(s.size)}]`).join(' ');
+    this.line(
+      `map_sg ${step.handle} = {${segs}} ${DMA_DIRECTION_NAMES[step.dir]} attrs=${attrNames(step.attrs)} -> ` +
+        (failed ? `${count}` : `${count} segments ${dma.map((d) => range(d.addr, d.len)).join(' ')}`),
+    );
+    const events = this.flushEvents();
+    const mapping: Mapping = {
+      name: step.handle,
+      kind: 'sg',
+      serial,
+      dir: step.dir,
+      segments: step.segments,
+      size: step.segments.reduce((n, s) => n + s.size, 0),
+      dma,
+      sgl,
+      nents,
+      bounce: bounceSlots(events),
+      live: !failed,
+    };
+    this.afterMap(mapping, step.attrs, events, failed);
+  }
+
+  private afterMap(mapping: Mapping, attrs: number, events: MachineEvent[], failed: boolean): void {
+    this.mappings.set(mapping.name, mapping);
+    this.bySerial.set(mapping.serial, mapping);
+    if (!failed) {
+      if (attrs & DMA_ATTR_SKIP_CPU_SYNC) {
+        // The driver keeps the buffer until it syncs for the device.
+        for (const s of mapping.segments) this.idealOf(s.buffer).dev.undefine(s.offset, s.offset + s.size);
+      } else {
+        this.toDevice(mapping, 0, mapping.size);
+      }
+    }
+    checkAfterCall(this.context(events, mapping), failed ? 'map-failed' : 'map');
+  }
+
+  private liveMapping(name: string, what: string): Mapping | undefined {
+    const mp = this.mappings.get(name);
+    if (mp === undefined || !mp.live) {
+      this.line(`${what} ${name}: skipped, the mapping failed`);
+      return undefined;
+    }
+    return mp;
+  }
+
+  private unmap(name: string, attrs: number, op: 'unmap_page' | 'unmap_sg'): void {
+    const mp = this.liveMapping(name, op);
+    if (mp === undefined) return;
+    this.beginCall();
+    if (op === 'unmap_page') this.ops.unmap_page(this.m.dev, mp.dma[0]!.addr, mp.size, mp.dir, attrs);
+    else this.ops.unmap_sg(this.m.dev, mp.sgl, mp.nents, mp.dir, attrs);
+    this.line(`${op} ${name} attrs=${attrNames(attrs)}`);
+    const events = this.flushEvents();
+    mp.live = false;
+    if (attrs & DMA_ATTR_SKIP_CPU_SYNC) {
+      for (const s of mp.segments) {
+        const ib = this.idealOf(s.buffer);
+        if (mp.dir !== DMA_TO_DEVICE) ib.forgetUnsyncedDeviceWrites(s.offset, s.offset + s.size);
+        ib.deviceOwned.clear(s.offset, s.offset + s.size);
+      }
+    } else {
+      this.toCpu(mp, 0, mp.size);
+    }
+    checkAfterCall(this.context(events, mp), 'unmap');
+  }
+
+  private syncSingle(op: 'sync_single_for_cpu' | 'sync_single_for_device', name: string, offset?: number, size?: number): void {
+    const mp = this.liveMapping(name, op);
+    if (mp === undefined) return;
+    const off = offset ?? 0;
+    const len = size ?? mp.size - off;
+    this.beginCall();
+    const addr = mp.dma[0]!.addr + off;
+    if (op === 'sync_single_for_cpu') this.ops.sync_single_for_cpu(this.m.dev, addr, len, mp.dir);
+    else this.ops.sync_single_for_device(this.m.dev, addr, len, mp.dir);
+    this.line(`${op} ${name}[${hex(off)}..+${hex(len)}] at ${hex(addr)}`);
+    const events = this.flushEvents();
+    if (op === 'sync_single_for_cpu') this.toCpu(mp, off, len);
+    else this.toDevice(mp, off, len);
+    checkAfterCall(this.context(events, mp), 'sync');
+  }
+
+  private syncSg(op: 'sync_sg_for_cpu' | 'sync_sg_for_device', name: string): void {
+    const mp = this.liveMapping(name, op);
+    if (mp === undefined) return;
+    this.beginCall();
+    if (op === 'sync_sg_for_cpu') this.ops.sync_sg_for_cpu(this.m.dev, mp.sgl, mp.nents, mp.dir);
+    else this.ops.sync_sg_for_device(this.m.dev, mp.sgl, mp.nents, mp.dir);
+    this.line(`${op} ${name}`);
+    const events = this.flushEvents();
+    if (op === 'sync_sg_for_cpu') this.toCpu(mp, 0, mp.size);
+    else this.toDevice(mp, 0, mp.size);
+    checkAfterCall(this.context(events, mp), 'sync');
+  }
+
+  /** The buffer pieces behind bytes [off, off + len) of a mapping, in device order. */
+  private pieces(mp: Mapping, off: number, len: number): Array<{ at: number; buffer: string; offset: number; size: number }> {
+    const out: Array<{ at: number; buffer: string; offset: number; size: number }> = [];
+    let pos = 0;
+    for (const s of mp.segments) {
+      const from = Math.max(off, pos);
+      const to = Math.min(off + len, pos + s.size);
+      if (from < to) out.push({ at: from - off, buffer: s.buffer, offset: s.offset + (from - pos), size: to - from });
+      pos += s.size;
+    }
+    return out;
+  }
+
+  /** Ownership passes to the device for [off, off + len) of a mapping. */
+  private toDevice(mp: Mapping, off: number, len: number): void {
+    const preserve = this.scenario.contract.fromDeviceUntouched === 'preserved';
+    for (const p of this.pieces(mp, off, len)) {
+      const ib = this.idealOf(p.buffer);
+      ib.deviceOwned.set(p.offset, p.offset + p.size, { writable: mp.dir !== DMA_TO_DEVICE });
+      if (mp.dir !== DMA_FROM_DEVICE || preserve) ib.dev.copyFrom(ib.cpu, p.offset, p.offset + p.size);
+      else ib.dev.undefine(p.offset, p.offset + p.size);
+    }
+  }
+
+  /** Ownership passes back to the CPU for [off, off + len) of a mapping. */
+  private toCpu(mp: Mapping, off: number, len: number): void {
+    for (const p of this.pieces(mp, off, len)) {
+      const ib = this.idealOf(p.buffer);
+      if (mp.dir !== DMA_TO_DEVICE) ib.cpu.copyFrom(ib.dev, p.offset, p.offset + p.size);
+      ib.deviceOwned.clear(p.offset, p.offset + p.size);
+    }
+  }
+
+  private cpuWrite(name: string, offset: number, data: Uint8Array): void {
+    const b = this.buffer(name);
+    const ib = this.idealOf(name);
+    this.m.cache.cpuWrite(b.phys + offset, data);
+    ib.cpu.write(offset, data);
+    for (const run of ib.deviceOwned.runs(offset, offset + data.length)) {
+      ib.dev.undefine(run.start, run.end);
+      this.note(`driver writes ${name}[${hex(run.start)}..${hex(run.end)}) while the device owns it`);
+    }
+    this.line(`cpu write ${name}[${hex(offset)}..+${hex(data.length)}] ${bytesText(data)}`);
+  }
+
+  private cpuRead(name: string, offset: number, size: number): void {
+    const b = this.buffer(name);
+    const ib = this.idealOf(name);
+    const actual = this.m.cache.cpuRead(b.phys + offset, size);
+    const expected = ib.read('cpu', offset, offset + size);
+    for (const run of ib.deviceOwned.runs(offset, offset + size)) {
+      if (!run.value.writable) continue;
+      expected.defined.fill(0, run.start - offset, run.end - offset);
+      this.note(`driver reads ${name}[${hex(run.start)}..${hex(run.end)}) while the device may write it`);
+    }
+    const cmp = compareBytes(actual, expected.bytes, expected.defined);
+    this.line(`cpu read ${name}[${hex(offset)}..+${hex(size)}] ${bytesText(actual, expected.bytes, cmp)}`);
+    if (cmp.differ > 0) {
+      this.violate(
+        'cpu-read-stale',
+        sentence('CPU read data the DMA API did not promise', {
+          buffer: name,
+          offset: hex(offset + cmp.first),
+          size: size,
+          differing: `${cmp.differ} bytes`,
+          read: hex2(actual, cmp.first),
+          expected: hex2(expected.bytes, cmp.first),
+        }),
+      );
+    }
+  }
+
+  /** Device addresses for bytes [off, off + len) of a mapping's DMA segments. */
+  private dmaPieces(mp: Mapping, off: number, len: number): Array<{ at: number; addr: number; size: number }> {
+    const out: Array<{ at: number; addr: number; size: number }> = [];
+    let pos = 0;
+    for (const d of mp.dma) {
+      const from = Math.max(off, pos);
+      const to = Math.min(off + len, pos + d.len);
+      if (from < to) out.push({ at: from - off, addr: d.addr + (from - pos), size: to - from });
+      pos += d.len;
+    }
+    return out;
+  }
+
+  private deviceRead(name: string, offset: number | undefined, size: number | undefined): void {
+    const mp = this.liveMapping(name, 'device_read');
+    if (mp === undefined) return;
+    const off = offset ?? 0;
+    const len = size ?? mp.size - off;
+    const actual = new Uint8Array(len);
+    const reached = new Uint8Array(len);
+    let faults = 0;
+    for (const d of this.dmaPieces(mp, off, len)) {
+      const r = this.m.dma.read(d.addr, d.size);
+      actual.set(r.data, d.at);
+      for (const p of r.pieces) reached.fill(1, d.at + p.offset, d.at + p.offset + p.length);
+      faults += r.faults.length;
+    }
+    const expected = new Uint8Array(len);
+    const defined = new Uint8Array(len);
+    const readable = mp.dir !== DMA_FROM_DEVICE;
+    for (const p of this.pieces(mp, off, len)) {
+      const ib = this.idealOf(p.buffer);
+      const v = ib.read('dev', p.offset, p.offset + p.size);
+      expected.set(v.bytes, p.at);
+      if (!readable) continue;
+      const owned = ib.deviceOwned.runs(p.offset, p.offset + p.size);
+      for (const run of owned) defined.set(v.defined.subarray(run.start - p.offset, run.end - p.offset), p.at + run.start - p.offset);
+      if (owned.reduce((n, r) => n + r.end - r.start, 0) < p.size) this.note(`device reads "${name}" while the CPU owns part of it`);
+    }
+    const unreached = readable ? countZeros(reached) : 0;
+    const checkable = defined.map((d, i) => (d && reached[i] ? 1 : 0));
+    const cmp = compareBytes(actual, expected, checkable);
+    this.line(`device read ${name}[${hex(off)}..+${hex(len)}] ${faults > 0 ? `(${faults} faults) ` : ''}${bytesText(actual, expected, cmp)}`);
+    this.flushEvents();
+    if (unreached > 0) {
+      this.violate(
+        'device-fault',
+        sentence('device faulted reading memory mapped for it', { handle: name, 'device address': hex(mp.dma[0]?.addr ?? 0), size: len, unreachable: `${unreached} bytes` }),
+      );
+    }
+    if (cmp.differ > 0) {
+      this.violate(
+        'device-read-stale',
+        sentence(`device read stale data from a ${DMA_DIRECTION_NAMES[mp.dir]} mapping`, {
+          handle: name,
+          offset: hex(off + cmp.first),
+          size: len,
+          differing: `${cmp.differ} bytes`,
+          read: hex2(actual, cmp.first),
+          expected: hex2(expected, cmp.first),
+        }),
+      );
+    }
+  }
+
+  private deviceWrite(name: string, offset: number | undefined, size: number | undefined, fill: Parameters<typeof patternBytes>[0]): void {
+    const mp = this.liveMapping(name, 'device_write');
+    if (mp === undefined) return;
+    const off = offset ?? 0;
+    const len = size ?? mp.size - off;
+    const data = patternBytes(fill, len);
+    const landed = new Uint8Array(len);
+    let faults = 0;
+    for (const d of this.dmaPieces(mp, off, len)) {
+      const r = this.m.dma.write(d.addr, data.subarray(d.at, d.at + d.size));
+      for (const p of r.pieces) landed.fill(1, d.at + p.offset, d.at + p.offset + p.length);
+      faults += r.faults.length;
+    }
+    const writable = mp.dir !== DMA_TO_DEVICE;
+    if (writable) {
+      for (const p of this.pieces(mp, off, len)) {
+        const ib = this.idealOf(p.buffer);
+        ib.dev.write(p.offset, data.subarray(p.at, p.at + p.size));
+        const owned = ib.deviceOwned.runs(p.offset, p.offset + p.size).reduce((n, r) => n + r.end - r.start, 0);
+        if (owned < p.size) this.note(`device writes "${name}" while the CPU owns part of it`);
+      }
+    }
+    this.line(`device write ${name}[${hex(off)}..+${hex(len)}] ${faults > 0 ? `(${faults} faults) ` : ''}${bytesText(data)}`);
+    this.flushEvents();
+    const lost = writable ? countZeros(landed) : 0;
+    if (lost > 0) {
+      this.violate(
+        'device-fault',
+        sentence('device faulted writing memory mapped for it', { handle: name, 'device address': hex(mp.dma[0]?.addr ?? 0), size: len, unreachable: `${lost} bytes` }),
+      );
+    }
+  }
+}
+
+
+function countZeros(a: Uint8Array): number {
+  let n = 0;
+  for (const x of a) if (x === 0) n++;
+  return n;
+}
+
+function hex2(bytes: Uint8Array, at: number): string {
+  const parts: string[] = [];
+  for (let i = at; i < Math.min(at + 8, bytes.length); i++) parts.push(bytes[i]!.toString(16).padStart(2, '0'));
+  return parts.join(' ') + (bytes.length > at + 8 ? '…' : '');
+}
+
+function bounceSlots(events: MachineEvent[]): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (const e of events) if (e.t === 'swiotlb_map') out.push([e.index, e.nslots]);
+  return out;
+}
+

@@ -1,0 +1,40 @@
+// The machine's state when a case ends, in a stable, readable form.
+
+import { hex } from '../machine/bits.js';
+import type { Machine } from '../machine/machine.js';
+import type { FinalState } from './result.js';
+import { protText, range } from './trace.js';
+
+export function finalState(m: Machine, liveHandles: string[]): FinalState {
+  const g = m.platform.iovaGranule;
+  const rcache: Record<string, number[]> = {};
+  m.iovad.cachedPfns().forEach((pfns, order) => {
+    if (pfns.length > 0) rcache[`order${order}`] = pfns;
+  });
+  const slots: string[] = [];
+  const pool = m.swiotlb;
+  if (pool !== null) {
+    let runStart = -1;
+    let prev = -2;
+    let prevOwner = -1;
+    for (const i of pool.slots.allocated()) {
+      const owner = pool.slots.owner(i);
+      if (i !== prev + 1 || owner !== prevOwner) {
+        if (runStart >= 0) slots.push(`${runStart}+${prev - runStart + 1}`);
+        runStart = i;
+      }
+      prev = i;
+      prevOwner = owner;
+    }
+    if (runStart >= 0) slots.push(`${runStart}+${prev - runStart + 1}`);
+  }
+  return {
+    ptes: m.domain.entries().map((e) => `${range(e.start * g, (e.end - e.start) * g)} -> ${hex(e.value.phys)} ${protText(e.value.prot)}`),
+    iovas: m.iovad.allocated().map((n) => `${hex(n.pfn_lo)}-${hex(n.pfn_hi)}`),
+    rcache,
+    swiotlb_slots: slots,
+    swiotlb_used: pool?.used ?? 0,
+    dirty_lines: m.cache.dirtyLines().length,
+    live_handles: liveHandles,
+  };
+}

@@ -1,0 +1,25 @@
+// A mapping the driver holds, as the run engine tracks it.
+
+import type { dma_data_direction } from '../machine/dma.js';
+import type { scatterlist } from '../machine/scatterlist.js';
+import type { SegmentSpec } from '../fixtures/scenario.js';
+
+export interface Mapping {
+  name: string;
+  kind: 'page' | 'sg';
+  /** Serial number of the map call; the owner tag of what it created. */
+  serial: number;
+  dir: dma_data_direction;
+  /** The buffer ranges mapped, in the order the device sees them. */
+  segments: SegmentSpec[];
+  size: number;
+  /** DMA segments the device uses, in order: map_page's handle, or map_sg's output. */
+  dma: Array<{ addr: number; len: number }>;
+  /** The list handed to map_sg, kept for unmap_sg and sync_sg as a driver keeps it. */
+  sgl: scatterlist[];
+  nents: number;
+  /** swiotlb allocations the map made, as [first slot, slot count]. */
+  bounce: Array<[number, number]>;
+  live: boolean;
+}
+

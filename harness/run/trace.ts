@@ -1,0 +1,101 @@
+// Trace lines: one per step and one per thing the machine did during it,
+// each prefixed with the step's label, so that two traces can be diffed
+// line by line and every difference names its step.
+
+import { hex } from '../machine/bits.js';
+import type { MachineEvent } from '../machine/events.js';
+import { IOMMU_READ, IOMMU_WRITE } from '../machine/iommu.js';
+
+export function protText(prot: number): string {
+  return (prot & IOMMU_READ ? 'R' : '-') + (prot & IOMMU_WRITE ? 'W' : '-');
+}
+
+export function range(addr: number, size: number): string {
+  return `${hex(addr)}+${hex(size)}`;
+}
+
+export function eventText(e: MachineEvent): string {
+  switch (e.t) {
+    case 'memcpy':
+      return `memcpy ${range(e.src, e.size)} -> ${hex(e.dst)}`;
+    case 'memset':
+      return `memset 0 ${range(e.addr, e.size)}`;
+    case 'cache':
+      return (
+        `cache ${e.op} ${range(e.addr, e.size)} (${e.lines} lines` +
+        (e.written > 0 ? `, ${e.written} written back` : '') +
+        (e.dropped > 0 ? `, ${e.dropped} dirty dropped` : '') +
+        ')'
+      );
+    case 'iova_alloc':
+      return `iova alloc ${e.pages} pages at pfn ${hex(e.pfn)} from ${e.from} (limit pfn ${hex(e.limitPfn)})`;
+    case 'iova_alloc_fail':
+      return `iova alloc ${e.pages} pages failed (limit pfn ${hex(e.limitPfn)})`;
+    case 'iova_free':
+      return `iova free ${e.pages} pages at pfn ${hex(e.pfn)} into ${e.into}`;
+    case 'iova_rcache_release':
+      return `iova rcache ${e.reason === 'flush' ? 'flushed' : 'magazine released (depot full)'}: ${e.nodes.length} nodes back to the tree`;
+    case 'iommu_map':
+      return `iommu map ${range(e.iova, e.size)} -> ${hex(e.phys)} ${protText(e.prot)}${e.ret === 0 ? '' : ` = ${e.ret}`}`;
+    case 'iommu_unmap':
+      return `iommu unmap ${range(e.iova, e.size)}${e.unmapped === e.size ? '' : ` unmapped only ${hex(e.unmapped)}`}`;
+    case 'iotlb_sync':
+      return 'iotlb sync';
+    case 'pte_collision':
+      return e.kept
+        ? `iommu: DMA PTE for iova ${hex(e.iova)} already set (to ${hex(e.oldPhys)} not ${hex(e.newPhys)}); WARNING, old entry kept`
+        : `iommu: entry for iova ${hex(e.iova)} already valid (${hex(e.oldPhys)}); WARNING, -EEXIST`;
+    case 'iova_to_phys':
+      return `iova_to_phys ${hex(e.iova)} = ${hex(e.phys)}`;
+    case 'swiotlb_map':
+      return `swiotlb map ${hex(e.orig)} -> ${hex(e.tlb)} (slots ${e.index}..${e.index + e.nslots - 1}, alloc ${e.allocSize})`;
+    case 'swiotlb_full':
+      return `swiotlb full for ${e.allocSize} bytes (used ${e.used} of ${e.total} slots)`;
+    case 'swiotlb_unmap':
+      return `swiotlb unmap ${hex(e.tlb)} (slots ${e.index}..${e.index + e.nslots - 1})`;
+    case 'warn':
+      return `${e.splat ? 'WARNING' : 'kernel'}: ${e.site}: ${e.message}`;
+  }
+}
+
+function hexBytes(bytes: Uint8Array, count: number): string {
+  const parts: string[] = [];
+  for (let i = 0; i < Math.min(count, bytes.length); i++) parts.push(bytes[i]!.toString(16).padStart(2, '0'));
+  return parts.join(' ') + (bytes.length > count ? '…' : '');
+}
+
+export interface Comparison {
+  differ: number;
+  first: number;
+  checked: number;
+}
+
+/** Compare where `defined` is set; faulted bytes are excluded by the caller. */
+export function compareBytes(actual: Uint8Array, expected: Uint8Array, defined: Uint8Array): Comparison {
+  let differ = 0;
+  let first = -1;
+  let checked = 0;
+  for (let i = 0; i < actual.length; i++) {
+    if (!defined[i]) continue;
+    checked++;
+    if (actual[i] !== expected[i]) {
+      differ++;
+      if (first < 0) first = i;
+    }
+  }
+  return { differ, first, checked };
+}
+
+/** "512 bytes 10 11 12 13 14 15 16 17…", with the expectation when it failed. */
+export function bytesText(actual: Uint8Array, expected?: Uint8Array, cmp?: Comparison): string {
+  const head = `${actual.length} bytes ${hexBytes(actual, 8)}`;
+  if (expected === undefined || cmp === undefined) return head;
+  if (cmp.checked === 0) return `${head} (nothing to check)`;
+  if (cmp.differ === 0) return `${head} (as expected)`;
+  const at = cmp.first;
+  return `${head} (expected ${hexBytes(expected.subarray(at), 8)} at +${hex(at)}; ${cmp.differ} of ${cmp.checked} bytes differ)`;
+}
+
+export function shortBytes(bytes: Uint8Array, count = 8): string {
+  return hexBytes(bytes, count);
+}

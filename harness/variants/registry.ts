@@ -1,0 +1,147 @@
+// Finding the variants: every folder under variants/ with a variant.json and
+// a dma-iommu.ts is one. Nothing else lists them, so adding a variant is
+// adding a folder.
+
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import { InputError, type InputProblem } from '../input-error.js';
+import { projectRoot, variantsDir } from '../paths.js';
+import type { dma_map_ops } from '../variant-api.js';
+import { schemaProblems } from '../fixtures/load.js';
+import type { VariantMeta } from './variant-types.generated.js';
+
+export type { VariantMeta };
+
+export interface Variant {
+  meta: VariantMeta;
+  /** The variant's folder. */
+  dir: string;
+  ops: dma_map_ops;
+}
+
+let validator: ValidateFunction | undefined;
+
+async function metaValidator(): Promise<ValidateFunction> {
+  if (validator === undefined) {
+    const schema = JSON.parse(await readFile(join(projectRoot, 'variants', 'variant.schema.json'), 'utf8')) as object;
+    validator = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true }).compile(schema);
+  }
+  return validator;
+}
+
+async function isFile(path: string): Promise<boolean> {
+  return stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+}
+
+/** Metadata of every variant folder, validated, without loading any code. */
+export async function readVariantMetas(dir: string = variantsDir): Promise<Array<{ meta: VariantMeta; dir: string }>> {
+  const validate = await metaValidator();
+  const problems: InputProblem[] = [];
+  const found: Array<{ meta: VariantMeta; dir: string }> = [];
+  const entries = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  for (const name of entries) {
+    const folder = join(dir, name);
+    const metaPath = join(folder, 'variant.json');
+    const file = relative(projectRoot, metaPath);
+    if (!(await isFile(metaPath))) continue;
+    if (!(await isFile(join(folder, 'dma-iommu.ts')))) {
+      problems.push({ file, pointer: '', message: 'the folder has no dma-iommu.ts' });
+      continue;
+    }
+    let doc: unknown;
+    try {
+      doc = JSON.parse(await readFile(metaPath, 'utf8'));
+    } catch (e) {
+      problems.push({ file, pointer: '', message: `not valid JSON: ${(e as Error).message}` });
+      continue;
+    }
+    if (!validate(doc)) {
+      problems.push(...schemaProblems(file, validate.errors ?? []));
+      continue;
+    }
+    const meta = doc as VariantMeta;
+    if (meta.id !== name) problems.push({ file, pointer: '/id', message: `must equal the folder name "${name}"` });
+    found.push({ meta, dir: folder });
+  }
+  const ids = new Set(found.map((v) => v.meta.id));
+  for (const v of found) {
+    if (v.meta.parent !== null && !ids.has(v.meta.parent)) {
+      problems.push({ file: relative(projectRoot, join(v.dir, 'variant.json')), pointer: '/parent', message: `no variant "${v.meta.parent}"` });
+    }
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  return orderVariants(found);
+}
+
+/** Parents before children; among siblings, by series and then id. */
+function orderVariants<T extends { meta: VariantMeta }>(list: T[]): T[] {
+  const byId = new Map(list.map((v) => [v.meta.id, v]));
+  const depth = (v: T): number => {
+    let d = 0;
+    for (let p = v.meta.parent; p !== null && d <= list.length; p = byId.get(p)?.meta.parent ?? null) d++;
+    return d;
+  };
+  const seriesRank = (v: T): number => seriesStart(list, v);
+  return [...list].sort((a, b) => seriesRank(a) - seriesRank(b) || depth(a) - depth(b) || a.meta.id.localeCompare(b.meta.id));
+}
+
+/** Series in order of first appearance along the parent chains, so "base" comes before what builds on it. */
+function seriesStart<T extends { meta: VariantMeta }>(list: T[], v: T): number {
+  const order: string[] = [];
+  const byId = new Map(list.map((x) => [x.meta.id, x]));
+  const visit = (x: T): void => {
+    if (x.meta.parent !== null) {
+      const p = byId.get(x.meta.parent);
+      if (p !== undefined) visit(p);
+    }
+    if (!order.includes(x.meta.series)) order.push(x.meta.series);
+  };
+  [...list].sort((a, b) => a.meta.id.localeCompare(b.meta.id)).forEach(visit);
+  return order.indexOf(v.meta.series);
+}
+
+export async function loadVariant(meta: VariantMeta, dir: string): Promise<Variant> {
+  const mod = (await import(pathToFileURL(join(dir, 'dma-iommu.ts')).href)) as { iommu_dma_ops?: dma_map_ops };
+  if (mod.iommu_dma_ops === undefined) {
+    throw new InputError([{ file: relative(projectRoot, join(dir, 'dma-iommu.ts')), pointer: '', message: 'does not export iommu_dma_ops' }]);
+  }
+  return { meta, dir, ops: mod.iommu_dma_ops };
+}
+
+export async function loadVariants(dir: string = variantsDir): Promise<Variant[]> {
+  const metas = await readVariantMetas(dir);
+  return Promise.all(metas.map((m) => loadVariant(m.meta, m.dir)));
+}
+
+export interface Series {
+  name: string;
+  /** The variant the series starts from (outside the series), then each step in order. */
+  chain: string[];
+}
+
+/** Each series as a chain: its first variant's parent, then its variants in parent order. */
+export function seriesOf(metas: readonly VariantMeta[]): Series[] {
+  const out: Series[] = [];
+  const names = [...new Set(metas.map((m) => m.series))];
+  for (const name of names) {
+    const members = metas.filter((m) => m.series === name);
+    const ids = new Set(members.map((m) => m.id));
+    const first = members.find((m) => m.parent === null || !ids.has(m.parent));
+    if (first === undefined) continue;
+    const chain = first.parent !== null ? [first.parent, first.id] : [first.id];
+    let cur = first.id;
+    for (;;) {
+      const next = members.find((m) => m.parent === cur);
+      if (next === undefined) break;
+      chain.push(next.id);
+      cur = next.id;
+    }
+    out.push({ name, chain });
+  }
+  return out;
+}
