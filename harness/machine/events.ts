@@ -23,7 +23,7 @@ export type MachineEvent =
   | { t: 'pte_collision'; iova: number; oldPhys: number; newPhys: number; kept: boolean }
   | { t: 'iova_to_phys'; iova: number; phys: number }
   | { t: 'swiotlb_map'; orig: number; tlb: number; index: number; nslots: number; allocSize: number }
-  | { t: 'swiotlb_full'; allocSize: number; used: number; total: number }
+  | { t: 'swiotlb_full'; orig: number; allocSize: number; nslots: number; used: number; total: number }
   | { t: 'swiotlb_unmap'; tlb: number; index: number; nslots: number }
   /** A message the kernel would print; `splat` for a WARN with its backtrace, false for dev_warn/pr_err. */
   | { t: 'warn'; site: string; message: string; splat: boolean };

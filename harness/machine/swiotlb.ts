@@ -170,7 +170,14 @@ export function swiotlb_tbl_map_single(
         false,
       );
     }
-    machine().recorder.emit({ t: 'swiotlb_full', allocSize: alloc_size, used: mem.used, total: mem.nslabs });
+    machine().recorder.emit({
+      t: 'swiotlb_full',
+      orig: orig_addr,
+      allocSize: alloc_size,
+      nslots: nr_slots(alloc_size + offset),
+      used: mem.used,
+      total: mem.nslabs,
+    });
     return DMA_MAPPING_ERROR;
   }
 

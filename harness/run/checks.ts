@@ -3,7 +3,7 @@
 // the device can still reach, and what is left over at the end. Byte checks
 // (stale reads) happen where the bytes are read, in execute.ts.
 
-import { alignDown, alignUp, hex, order_base_2 } from '../machine/bits.js';
+import { alignDown, alignUp, and, andNot, hex, order_base_2 } from '../machine/bits.js';
 import type { MachineEvent } from '../machine/events.js';
 import type { Machine } from '../machine/machine.js';
 import { IO_TLB_SEGSIZE, IO_TLB_SIZE } from '../machine/swiotlb-pool.js';
@@ -152,6 +152,18 @@ function leakedIovas(run: RunState): Array<[number, number]> {
     .map((n): [number, number] => [n.pfn_lo, n.pfn_hi]);
 }
 
+/** The first run of free slots an ideal search would find for a bounce of orig, or -1. */
+function freeRunFor(run: RunState, orig: number, nslots: number): number {
+  const pool = run.m.swiotlb;
+  if (pool === null) return -1;
+  const mask = andNot(run.scenario.device.minAlignMask, IO_TLB_SIZE - 1);
+  for (let i = 0; i + nslots <= pool.nslabs; i++) {
+    if (and(pool.start + i * IO_TLB_SIZE, mask) !== and(orig, mask)) continue;
+    if (pool.slots.list(i) >= nslots) return i;
+  }
+  return -1;
+}
+
 function refusedCheck(ctx: CallContext): void {
   const { run, events } = ctx;
   let cause: string | undefined;
@@ -164,9 +176,11 @@ function refusedCheck(ctx: CallContext): void {
   else if (einval !== undefined) cause = 'the IOMMU refused an unaligned map';
   else if (full !== undefined) {
     const leaked = leakedSlots(run).length;
-    if (Math.ceil(full.allocSize / IO_TLB_SIZE) > IO_TLB_SEGSIZE) {
-      cause = `a ${full.allocSize}-byte bounce needs more than ${IO_TLB_SEGSIZE} contiguous slots, and dma-iommu advertises no smaller maximum mapping size`;
+    const fit = full.nslots <= IO_TLB_SEGSIZE ? freeRunFor(run, full.orig, full.nslots) : -1;
+    if (full.nslots > IO_TLB_SEGSIZE) {
+      cause = `a ${full.allocSize}-byte bounce needs ${full.nslots} contiguous slots, more than a ${IO_TLB_SEGSIZE}-slot segment, and dma-iommu advertises no smaller maximum mapping size`;
     } else if (leaked > 0) cause = `${leaked} swiotlb slots are held by no live mapping`;
+    else if (fit >= 0) cause = `slots ${fit}..${fit + full.nslots - 1} were free and keep the address bits min_align_mask asks for, but the slot search did not visit them`;
     else shortage = 'the swiotlb pool is full';
   } else if (lastIova?.t === 'iova_alloc_fail') {
     const leaked = leakedIovas(run);

@@ -27,7 +27,7 @@ import { finalState } from './final-state.js';
 import { IdealBuffer } from './ideal.js';
 import type { Mapping } from './mapping.js';
 import type { CaseOutcome, Violation } from './result.js';
-import { bytesText, compareBytes, eventText, range } from './trace.js';
+import { bytesText, compareBytes, eventText, plural, range } from './trace.js';
 import { sentence, sortVerdict } from './violations.js';
 
 export function executeScenario(s: Scenario, ops: dma_map_ops): CaseOutcome {
@@ -60,6 +60,7 @@ class CaseRun implements RunState {
     }
     try {
       this.steps(this.scenario.steps, '');
+      this.label = 'end';
       checkLeaks(this.context([]));
     } catch (e) {
       this.flushEvents();
@@ -67,6 +68,7 @@ class CaseRun implements RunState {
       else if (e instanceof SoftLockup) this.violate('soft-lockup', sentence('watchdog: BUG: soft lockup', { at: e.message }));
       else throw e;
     }
+    this.label = 'end';
     for (const mp of this.mappings.values()) {
       if (mp.live) this.note(`driver never unmapped "${mp.name}"`);
     }
@@ -86,7 +88,7 @@ class CaseRun implements RunState {
   }
 
   note(text: string): void {
-    this.notes.push(`${this.label === '' ? 'end' : this.label}: ${text}`);
+    this.notes.push(`${this.label}: ${text}`);
   }
 
   private steps(steps: readonly ScenarioStep[], prefix: string): void {
@@ -99,7 +101,6 @@ class CaseRun implements RunState {
       this.label = label;
       this.step(step);
     });
-    this.label = '';
   }
 
   private line(text: string): void {
@@ -216,7 +217,7 @@ class CaseRun implements RunState {
     const segs = step.segments.map((s) => `${s.buffer}[${hex(s.offset)}..+${hex(s.size)}]`).join(' ');
     this.line(
       `map_sg ${step.handle} = {${segs}} ${DMA_DIRECTION_NAMES[step.dir]} attrs=${attrNames(step.attrs)} -> ` +
-        (failed ? `${count}` : `${count} segments ${dma.map((d) => range(d.addr, d.len)).join(' ')}`),
+        (failed ? `${count}` : `${plural(count, "segment")} ${dma.map((d) => range(d.addr, d.len)).join(' ')}`),
     );
     const events = this.flushEvents();
     const mapping: Mapping = {

@@ -5,6 +5,13 @@ import type { Machine } from '../machine/machine.js';
 import type { FinalState } from './result.js';
 import { protText, range } from './trace.js';
 
+/** How many page-table runs and IOVA ranges are listed by value. */
+const SHOWN = 16;
+
+function firstOf(items: string[]): string[] {
+  return items.length <= SHOWN ? items : [...items.slice(0, SHOWN), `… ${items.length - SHOWN} more`];
+}
+
 export function finalState(m: Machine, liveHandles: string[]): FinalState {
   const g = m.platform.iovaGranule;
   const rcache: Record<string, number[]> = {};
@@ -28,9 +35,13 @@ export function finalState(m: Machine, liveHandles: string[]): FinalState {
     }
     if (runStart >= 0) slots.push(`${runStart}+${prev - runStart + 1}`);
   }
+  const entries = m.domain.entries();
+  const nodes = m.iovad.allocated();
   return {
-    ptes: m.domain.entries().map((e) => `${range(e.start * g, (e.end - e.start) * g)} -> ${hex(e.value.phys)} ${protText(e.value.prot)}`),
-    iovas: m.iovad.allocated().map((n) => `${hex(n.pfn_lo)}-${hex(n.pfn_hi)}`),
+    ptes: firstOf(entries.map((e) => `${range(e.start * g, (e.end - e.start) * g)} -> ${hex(e.value.phys)} ${protText(e.value.prot)}`)),
+    pte_pages: entries.reduce((n, e) => n + e.end - e.start, 0),
+    iovas: firstOf(nodes.map((n) => `${hex(n.pfn_lo)}-${hex(n.pfn_hi)}`)),
+    iova_ranges: nodes.length,
     rcache,
     swiotlb_slots: slots,
     swiotlb_used: pool?.used ?? 0,

@@ -43,10 +43,13 @@ export const COST_KEYS: ReadonlyArray<keyof Costs> = [
 ];
 
 export interface FinalState {
-  /** Live page-table runs: "iova..iova -> phys prot". */
+  /** Live page-table runs, "iova+size -> phys prot" (the first 16, then "… N more"). */
   ptes: string[];
-  /** Allocated IOVA ranges in pfns: "lo-hi". */
+  /** Pages with a live page-table entry. */
+  pte_pages: number;
+  /** Allocated IOVA ranges in pfns, "lo-hi" (the first 16, then "… N more"). */
   iovas: string[];
+  iova_ranges: number;
   /** Cached pfns per rcache size class (order 0..5), only non-empty classes. */
   rcache: Record<string, number[]>;
   /** swiotlb slots in use: "index+count" runs. */

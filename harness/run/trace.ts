@@ -28,11 +28,11 @@ export function eventText(e: MachineEvent): string {
         ')'
       );
     case 'iova_alloc':
-      return `iova alloc ${e.pages} pages at pfn ${hex(e.pfn)} from ${e.from} (limit pfn ${hex(e.limitPfn)})`;
+      return `iova alloc ${plural(e.pages, "page")} at pfn ${hex(e.pfn)} from ${e.from} (limit pfn ${hex(e.limitPfn)})`;
     case 'iova_alloc_fail':
-      return `iova alloc ${e.pages} pages failed (limit pfn ${hex(e.limitPfn)})`;
+      return `iova alloc ${plural(e.pages, "page")} failed (limit pfn ${hex(e.limitPfn)})`;
     case 'iova_free':
-      return `iova free ${e.pages} pages at pfn ${hex(e.pfn)} into ${e.into}`;
+      return `iova free ${plural(e.pages, "page")} at pfn ${hex(e.pfn)} into ${e.into}`;
     case 'iova_rcache_release':
       return `iova rcache ${e.reason === 'flush' ? 'flushed' : 'magazine released (depot full)'}: ${e.nodes.length} nodes back to the tree`;
     case 'iommu_map':
@@ -50,7 +50,7 @@ export function eventText(e: MachineEvent): string {
     case 'swiotlb_map':
       return `swiotlb map ${hex(e.orig)} -> ${hex(e.tlb)} (slots ${e.index}..${e.index + e.nslots - 1}, alloc ${e.allocSize})`;
     case 'swiotlb_full':
-      return `swiotlb full for ${e.allocSize} bytes (used ${e.used} of ${e.total} slots)`;
+      return `swiotlb: no ${plural(e.nslots, 'slot')} for ${hex(e.orig)} (used ${e.used} of ${e.total} slots)`;
     case 'swiotlb_unmap':
       return `swiotlb unmap ${hex(e.tlb)} (slots ${e.index}..${e.index + e.nslots - 1})`;
     case 'warn':
@@ -98,4 +98,8 @@ export function bytesText(actual: Uint8Array, expected?: Uint8Array, cmp?: Compa
 
 export function shortBytes(bytes: Uint8Array, count = 8): string {
   return hexBytes(bytes, count);
+}
+
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

@@ -7,7 +7,7 @@ import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { InputError, type InputProblem } from '../input-error.js';
-import { projectRoot, variantsDir } from '../paths.js';
+import { codeFile, projectRoot, variantsDir } from '../paths.js';
 import type { dma_map_ops } from '../variant-api.js';
 import { schemaProblems } from '../fixtures/load.js';
 import type { VariantMeta } from './variant-types.generated.js';
@@ -106,7 +106,7 @@ function seriesStart<T extends { meta: VariantMeta }>(list: T[], v: T): number {
 }
 
 export async function loadVariant(meta: VariantMeta, dir: string): Promise<Variant> {
-  const mod = (await import(pathToFileURL(join(dir, 'dma-iommu.ts')).href)) as { iommu_dma_ops?: dma_map_ops };
+  const mod = (await import(pathToFileURL(codeFile(join(dir, 'dma-iommu.ts'))).href)) as { iommu_dma_ops?: dma_map_ops };
   if (mod.iommu_dma_ops === undefined) {
     throw new InputError([{ file: relative(projectRoot, join(dir, 'dma-iommu.ts')), pointer: '', message: 'does not export iommu_dma_ops' }]);
   }
@@ -120,28 +120,27 @@ export async function loadVariants(dir: string = variantsDir): Promise<Variant[]
 
 export interface Series {
   name: string;
-  /** The variant the series starts from (outside the series), then each step in order. */
-  chain: string[];
+  /** The series' own variants, parents before children. */
+  variants: string[];
+  /** The base the series starts from (a variant outside it), then its variants. */
+  members: string[];
+  /** Every parent -> child step of the series. */
+  steps: Array<[string, string]>;
+  /** members, when they form a single chain; undefined for a set of alternatives. */
+  chain: string[] | undefined;
 }
 
-/** Each series as a chain: its first variant's parent, then its variants in parent order. */
+/** Group variants by series; `metas` must list parents before children. */
 export function seriesOf(metas: readonly VariantMeta[]): Series[] {
   const out: Series[] = [];
-  const names = [...new Set(metas.map((m) => m.series))];
-  for (const name of names) {
-    const members = metas.filter((m) => m.series === name);
-    const ids = new Set(members.map((m) => m.id));
-    const first = members.find((m) => m.parent === null || !ids.has(m.parent));
-    if (first === undefined) continue;
-    const chain = first.parent !== null ? [first.parent, first.id] : [first.id];
-    let cur = first.id;
-    for (;;) {
-      const next = members.find((m) => m.parent === cur);
-      if (next === undefined) break;
-      chain.push(next.id);
-      cur = next.id;
-    }
-    out.push({ name, chain });
+  for (const name of [...new Set(metas.map((m) => m.series))]) {
+    const own = metas.filter((m) => m.series === name);
+    const ids = new Set(own.map((m) => m.id));
+    const bases = [...new Set(own.filter((m) => m.parent !== null && !ids.has(m.parent)).map((m) => m.parent!))];
+    const steps = own.filter((m) => m.parent !== null).map((m): [string, string] => [m.parent!, m.id]);
+    const members = [...bases, ...own.map((m) => m.id)];
+    const linear = bases.length <= 1 && steps.every(([p], i) => i === 0 || p === steps[i - 1]![1]);
+    out.push({ name, variants: own.map((m) => m.id), members, steps, chain: linear ? members : undefined });
   }
   return out;
 }

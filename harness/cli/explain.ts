@@ -1,0 +1,51 @@
+// `explain`: one case, step by step: the trace, the violations with the step
+// they were seen at, the driver's misuse the run noticed, the costs and the
+// machine's final state.
+
+import { InputError } from '../input-error.js';
+import { findVariant, prepare } from '../plan.js';
+import type { CaseResult } from '../run/result.js';
+import { VIOLATION_LABELS, verdictText } from '../run/violations.js';
+import { runCases } from '../runner/pool.js';
+
+export interface ExplainOptions {
+  variant: string;
+  fixturesDir?: string;
+  variantsDir?: string;
+  timeout?: number;
+}
+
+export function renderExplanation(r: CaseResult, question: string): string {
+  const out: string[] = [`case ${r.id}`, `question: ${question}`];
+  if (r.status === 'error') return [...out, `status: error: ${r.message}`].join('\n') + '\n';
+  if (r.status === 'timeout') return [...out, `status: timeout after ${r.budget_ms} ms`].join('\n') + '\n';
+  out.push(`verdict: ${verdictText(r.verdict)}`, '', 'trace:');
+  out.push(...r.trace.map((l) => `  ${l}`));
+  out.push('', 'violations:');
+  if (r.violations.length === 0) out.push('  none');
+  for (const v of r.violations) out.push(`  step ${v.step}: ${VIOLATION_LABELS[v.kind]}: ${v.sentence}`);
+  if (r.notes.length > 0) out.push('', 'driver notes:', ...r.notes.map((n) => `  ${n}`));
+  out.push('', 'costs:', ...Object.entries(r.costs).map(([k, v]) => `  ${k.padEnd(18)} ${v}`));
+  const f = r.final;
+  out.push(
+    '',
+    'final state:',
+    `  page table:     ${f.pte_pages === 0 ? 'empty' : `${f.pte_pages} pages: ${f.ptes.join('; ')}`}`,
+    `  IOVA ranges:    ${f.iova_ranges === 0 ? 'none' : `${f.iovas.join(' ')} (pfns)`}`,
+    `  rcache:         ${Object.keys(f.rcache).length === 0 ? 'empty' : Object.entries(f.rcache).map(([k, v]) => `${k}: ${v.map((p) => '0x' + p.toString(16)).join(' ')}`).join('; ')}`,
+    `  swiotlb slots:  ${f.swiotlb_used} in use${f.swiotlb_slots.length > 0 ? ` (${f.swiotlb_slots.join(' ')})` : ''}`,
+    `  dirty lines:    ${f.dirty_lines}`,
+    `  live handles:   ${f.live_handles.length === 0 ? 'none' : f.live_handles.join(' ')}`,
+  );
+  return out.join('\n') + '\n';
+}
+
+export async function explainCommand(fixture: string, opts: ExplainOptions): Promise<void> {
+  const prepared = await prepare({ fixtures: [fixture], fixturesDir: opts.fixturesDir, variantsDir: opts.variantsDir });
+  const v = findVariant(prepared.allVariants, opts.variant);
+  if (v === undefined) throw new InputError([{ file: 'command line', pointer: '/variant', message: `no variant "${opts.variant}"` }]);
+  const variantIndex = prepared.plan.variants.findIndex((x) => x.meta.id === v.id);
+  const [result] = await runCases({ ...prepared.plan, cases: [[0, variantIndex]] }, { workers: 1, timeoutMs: opts.timeout });
+  process.stdout.write(renderExplanation(result!, prepared.plan.scenarios[0]!.question));
+  process.exitCode = result!.status === 'ok' ? 0 : 1;
+}

@@ -1,0 +1,100 @@
+// Preparing a run: load and check every input, then choose the cases.
+// Everything that can be wrong with the input is found here, before a single
+// case executes, so a bad fixture or argument never leaves a partial report.
+
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fixtureFiles, loadFixtures } from './fixtures/load.js';
+import type { Scenario } from './fixtures/scenario.js';
+import { InputError, pointerToken, type InputProblem } from './input-error.js';
+import { corpusDir, variantsDir } from './paths.js';
+import type { CasePlan } from './runner/pool.js';
+import { readVariantMetas, seriesOf, type Series, type VariantMeta } from './variants/registry.js';
+
+export interface PlanOptions {
+  fixturesDir?: string;
+  variantsDir?: string;
+  /** Fixture ids or paths to fixture files. */
+  fixtures?: string[];
+  variants?: string[];
+  series?: string[];
+}
+
+export interface Prepared {
+  plan: CasePlan;
+  /** Every variant found, selected or not. */
+  allVariants: Array<{ meta: VariantMeta; dir: string }>;
+  series: Series[];
+}
+
+/** Resolve a variant id, or an upstream commit id prefix, to a variant. */
+export function findVariant(metas: ReadonlyArray<{ meta: VariantMeta }>, key: string): VariantMeta | undefined {
+  const exact = metas.find((v) => v.meta.id === key);
+  if (exact !== undefined) return exact.meta;
+  if (/^[0-9a-f]{7,40}$/.test(key)) {
+    const byCommit = metas.filter((v) => v.meta.upstream?.commit?.startsWith(key) === true);
+    if (byCommit.length === 1) return byCommit[0]!.meta;
+  }
+  return undefined;
+}
+
+export async function loadCorpus(dir: string, only?: string[]): Promise<Scenario[]> {
+  const problems: InputProblem[] = [];
+  let files: string[];
+  if (only !== undefined && only.length > 0) {
+    files = [];
+    for (const key of only) {
+      const asPath = resolve(key);
+      const inCorpus = resolve(dir, `${key}.json`);
+      if (key.endsWith('.json') && existsSync(asPath)) files.push(asPath);
+      else if (existsSync(inCorpus)) files.push(inCorpus);
+      else problems.push({ file: 'command line', pointer: '/fixture', message: `no fixture "${key}" in ${dir}` });
+    }
+  } else {
+    files = await fixtureFiles(dir);
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  return loadFixtures(files);
+}
+
+/** Every fixture's expectations must name variants that exist. */
+export function checkExpectations(scenarios: readonly Scenario[], metas: ReadonlyArray<{ meta: VariantMeta }>): void {
+  const ids = new Set(metas.map((v) => v.meta.id));
+  const problems: InputProblem[] = [];
+  for (const s of scenarios) {
+    for (const id of Object.keys(s.expect)) {
+      if (!ids.has(id)) problems.push({ file: s.file ?? s.id, pointer: `/expect/${pointerToken(id)}`, message: `no variant "${id}"` });
+    }
+  }
+  if (problems.length > 0) throw new InputError(problems);
+}
+
+export async function prepare(options: PlanOptions = {}): Promise<Prepared> {
+  const allVariants = await readVariantMetas(options.variantsDir ?? variantsDir);
+  const series = seriesOf(allVariants.map((v) => v.meta));
+  const scenarios = await loadCorpus(options.fixturesDir ?? corpusDir, options.fixtures);
+  checkExpectations(scenarios, allVariants);
+
+  const problems: InputProblem[] = [];
+  let chosen = allVariants;
+  if ((options.variants?.length ?? 0) > 0 || (options.series?.length ?? 0) > 0) {
+    const wanted = new Set<string>();
+    for (const key of options.variants ?? []) {
+      const v = findVariant(allVariants, key);
+      if (v === undefined) problems.push({ file: 'command line', pointer: '/variant', message: `no variant "${key}"` });
+      else wanted.add(v.id);
+    }
+    for (const name of options.series ?? []) {
+      const s = series.find((x) => x.name === name);
+      if (s === undefined) {
+        problems.push({ file: 'command line', pointer: '/series', message: `no series "${name}" (series: ${series.map((x) => x.name).join(', ')})` });
+      } else s.members.forEach((id) => wanted.add(id));
+    }
+    chosen = allVariants.filter((v) => wanted.has(v.meta.id));
+  }
+  if (problems.length > 0) throw new InputError(problems);
+
+  const cases: Array<[number, number]> = [];
+  scenarios.forEach((_, f) => chosen.forEach((_, v) => cases.push([f, v])));
+  return { plan: { scenarios, variants: chosen, cases }, allVariants, series };
+}

@@ -1,0 +1,25 @@
+// A worker thread of the case pool. It receives the scenarios and the variant
+// folders once, at start, and then runs batches of cases by index. Whatever a
+// case does, the worker answers with a result value: a variant that throws
+// becomes an `error` result; only the pool can stop one that never returns.
+
+import { workerData } from 'node:worker_threads';
+import type { Scenario } from '../fixtures/scenario.js';
+import { loadVariant, type Variant, type VariantMeta } from '../variants/registry.js';
+import { runCase } from './run-case.js';
+import type { CaseResult } from '../run/result.js';
+
+export interface WorkerInit {
+  scenarios: Scenario[];
+  variants: Array<{ meta: VariantMeta; dir: string }>;
+}
+
+const init = workerData as WorkerInit;
+let variants: Promise<Variant[]> | undefined;
+
+/** Run the cases [scenario index, variant index] in order. */
+export default async function runBatch(batch: Array<[number, number]>): Promise<CaseResult[]> {
+  variants ??= Promise.all(init.variants.map((v) => loadVariant(v.meta, v.dir)));
+  const loaded = await variants;
+  return batch.map(([f, v]) => runCase(init.scenarios[f]!, loaded[v]!));
+}

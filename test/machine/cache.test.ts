@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { CpuCache } from '../../harness/machine/cache.js';
+import { PhysicalMemory } from '../../harness/machine/memory.js';
+import { arch_sync_dma_for_cpu, arch_sync_dma_for_device } from '../../harness/machine/cpu.js';
+import { DMA_BIDIRECTIONAL, DMA_FROM_DEVICE, DMA_TO_DEVICE } from '../../harness/machine/dma.js';
+import { filled, onMachine } from '../helpers.js';
+
+function setup(): { dram: PhysicalMemory; cache: CpuCache } {
+  const dram = new PhysicalMemory();
+  return { dram, cache: new CpuCache(dram, 64) };
+}
+
+describe('CPU cache (kernel-model §5)', () => {
+  it('§5 keeps CPU stores in dirty lines that DRAM, and so a non-coherent device, does not see', () => {
+    const { dram, cache } = setup();
+    cache.cpuWrite(0x1000, filled(64, 7));
+    expect(dram.read(0x1000, 1)[0]).toBe(0);
+    expect(cache.isDirty(0x1000)).toBe(true);
+    expect(cache.snoopRead(0x1000, 1)[0]).toBe(7);
+  });
+
+  it('§5 clean writes every touched dirty line back and keeps it cached', () => {
+    const { dram, cache } = setup();
+    cache.cpuWrite(0x1010, filled(100, 9));
+    const r = cache.clean(0x1010, 100);
+    expect(r).toEqual({ lines: 2, written: 2, dropped: 0 });
+    expect(dram.read(0x1010, 100).every((b) => b === 9)).toBe(true);
+    expect(cache.isCached(0x1010)).toBe(true);
+    expect(cache.isDirty(0x1010)).toBe(false);
+  });
+
+  it('§5 invalidate drops dirty data on fully covered lines', () => {
+    const { dram, cache } = setup();
+    cache.cpuWrite(0x2000, filled(128, 5));
+    const r = cache.invalidate(0x2000, 128);
+    expect(r.dropped).toBe(2);
+    expect(r.written).toBe(0);
+    expect(cache.cpuRead(0x2000, 128).every((b) => b === 0)).toBe(true);
+    expect(dram.read(0x2000, 128).every((b) => b === 0)).toBe(true);
+  });
+
+  it('§5 invalidate cleans and invalidates partial lines at either end, so their dirty data survives', () => {
+    const { dram, cache } = setup();
+    cache.cpuWrite(0x3000, filled(192, 3));
+    // [0x3020, 0x3090): the first and last lines are partial, the middle one is whole.
+    const r = cache.invalidate(0x3020, 0x70);
+    expect(r).toEqual({ lines: 3, written: 2, dropped: 1 });
+    expect(dram.read(0x3000, 64).every((b) => b === 3)).toBe(true);
+    expect(dram.read(0x3040, 64).every((b) => b === 0)).toBe(true);
+    expect(dram.read(0x3080, 64).every((b) => b === 3)).toBe(true);
+    expect(cache.cachedLineCount).toBe(0);
+  });
+
+  it('§5 a line the CPU loaded keeps its stale copy until it is invalidated', () => {
+    const { dram, cache } = setup();
+    cache.cpuRead(0x4000, 64);
+    dram.write(0x4000, filled(64, 0xaa));
+    expect(cache.cpuRead(0x4000, 1)[0]).toBe(0);
+    cache.invalidate(0x4000, 64);
+    expect(cache.cpuRead(0x4000, 1)[0]).toBe(0xaa);
+  });
+
+  it('evict forces dirty lines out at a chosen moment', () => {
+    const { dram, cache } = setup();
+    cache.cpuWrite(0x5000, filled(64, 1));
+    cache.cpuWrite(0x9000, filled(64, 2));
+    const r = cache.evict(0x5000, 64);
+    expect(r.written).toBe(1);
+    expect(dram.read(0x5000, 1)[0]).toBe(1);
+    expect(dram.read(0x9000, 1)[0]).toBe(0);
+    cache.evict();
+    expect(dram.read(0x9000, 1)[0]).toBe(2);
+  });
+
+  it('a coherent device write updates a cached copy as well as DRAM', () => {
+    const { dram, cache } = setup();
+    cache.cpuRead(0x6000, 64);
+    cache.snoopWrite(0x6000, filled(8, 4));
+    expect(cache.cpuRead(0x6000, 1)[0]).toBe(4);
+    expect(dram.read(0x6000, 1)[0]).toBe(4);
+  });
+
+  it.each([
+    [DMA_TO_DEVICE, 'clean'],
+    [DMA_BIDIRECTIONAL, 'clean'],
+    [DMA_FROM_DEVICE, 'invalidate'],
+  ] as const)('§5 arch_sync_dma_for_device(dir %i) is %s', (dir, op) => {
+    onMachine((m) => {
+      m.cache.cpuWrite(0x8000, filled(64, 6));
+      arch_sync_dma_for_device(0x8000, 64, dir);
+      const e = m.recorder.events.at(-1);
+      expect(e).toMatchObject({ t: 'cache', op });
+      expect(m.dram.read(0x8000, 1)[0]).toBe(op === 'clean' ? 6 : 0);
+    });
+  });
+
+  it.each([
+    [DMA_TO_DEVICE, 0],
+    [DMA_BIDIRECTIONAL, 1],
+    [DMA_FROM_DEVICE, 1],
+  ] as const)('§5 arch_sync_dma_for_cpu(dir %i) does %i invalidates', (dir, n) => {
+    onMachine((m) => {
+      arch_sync_dma_for_cpu(0x8000, 64, dir);
+      expect(m.recorder.events.filter((e) => e.t === 'cache' && e.op === 'invalidate')).toHaveLength(n);
+    });
+  });
+});
