@@ -20,6 +20,7 @@ export {
   type device,
 } from './machine/device.js';
 export {
+  DMA_ATTR_NO_WARN,
   DMA_ATTR_PRIVILEGED,
   DMA_ATTR_SKIP_CPU_SYNC,
   DMA_BIDIRECTIONAL,

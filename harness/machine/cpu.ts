@@ -4,20 +4,28 @@
 // numbers in the model (phys_to_virt is the identity).
 
 import { machine } from './current.js';
+import { KernelBug } from './events.js';
 import { DMA_FROM_DEVICE, DMA_TO_DEVICE, type dma_data_direction } from './dma.js';
 
 export function phys_to_virt(paddr: number): number {
   return paddr;
 }
 
+/** In C the length is a size_t: one computed below zero wraps and overruns everything. */
+function checkLength(op: string, size: number): void {
+  if (size < 0) throw new KernelBug(`${op} with a length of ${size}, which wraps to ${2 ** 64 + size} as a size_t`);
+}
+
 export function memcpy(dst: number, src: number, size: number): void {
+  checkLength('memcpy', size);
   const m = machine();
   m.cache.cpuWrite(dst, m.cache.cpuRead(src, size));
   m.recorder.emit({ t: 'memcpy', dst, src, size });
 }
 
 export function memset(addr: number, value: number, size: number): void {
-  if (size <= 0) return;
+  checkLength('memset', size);
+  if (size === 0) return;
   const m = machine();
   m.cache.cpuWrite(addr, new Uint8Array(size).fill(value));
   m.recorder.emit({ t: 'memset', addr, size });

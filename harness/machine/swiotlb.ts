@@ -4,31 +4,39 @@
 // A variant that changes swiotlb carries its own copy of this file; the
 // pool state it works on lives in swiotlb-pool.ts.
 
-import { alignUp, and, andNot, hex, sizeSub } from './bits.js';
-import { IS_ENABLED, PAGE_SHIFT, PAGE_SIZE, memcpy, phys_to_virt } from './cpu.js';
-import { machine } from './current.js';
-import { dma_get_min_align_mask, dma_get_seg_boundary, type device } from './device.js';
 import {
+  ALIGN,
+  and,
+  andNot,
+  BUG_ON,
+  dma_get_min_align_mask,
+  dma_get_seg_boundary,
   DMA_ATTR_NO_WARN,
   DMA_ATTR_SKIP_CPU_SYNC,
   DMA_BIDIRECTIONAL,
   DMA_FROM_DEVICE,
   DMA_MAPPING_ERROR,
   DMA_TO_DEVICE,
-  type dma_data_direction,
-} from './dma.js';
-import { KernelBug } from './events.js';
-import { BUG_ON } from './warn.js';
-import {
+  hex,
   INVALID_PHYS_ADDR,
   IO_TLB_SEGSIZE,
   IO_TLB_SHIFT,
   IO_TLB_SIZE,
   io_tlb_default_mem,
-  type io_tlb_mem,
+  iommu_is_span_boundary,
+  IS_ENABLED,
+  machine,
+  memcpy,
+  PAGE_SHIFT,
+  PAGE_SIZE,
+  phys_to_dma_unencrypted,
+  phys_to_virt,
+  sizeSub,
   wrap_index,
-} from './swiotlb-pool.js';
-import { iommu_is_span_boundary, phys_to_dma_unencrypted } from './helpers.js';
+  type device,
+  type dma_data_direction,
+  type io_tlb_mem,
+} from '../kernel.js';
 
 /** include/linux/swiotlb.h: a pure range check on the default pool. */
 export function is_swiotlb_buffer(paddr: number): boolean {
@@ -48,11 +56,10 @@ function pool(): io_tlb_mem {
   return mem;
 }
 
+/** The slot of a pool address; in C a bad address indexes past the slot array, here it is a crash. */
 function slotIndex(mem: io_tlb_mem, tlb_addr: number, site: string): number {
   const index = Math.floor((tlb_addr - mem.start) / IO_TLB_SIZE);
-  if (index < 0 || index >= mem.nslabs) {
-    throw new KernelBug(`${site}: ${hex(tlb_addr)} is not in the swiotlb pool (slot index ${index})`);
-  }
+  BUG_ON(index < 0 || index >= mem.nslabs, `${site}: ${hex(tlb_addr)} is not in the swiotlb pool (slot index ${index})`);
   return index;
 }
 
@@ -116,7 +123,7 @@ function find_slots(dev: device, orig_addr: number, alloc_size: number): number 
 
   if (nslots > mem.nslabs - mem.used) return -1;
 
-  let index = wrap_index(mem, alignUp(mem.index, stride));
+  let index = wrap_index(mem, ALIGN(mem.index, stride));
   const wrap = index;
   let found = false;
   do {
@@ -218,7 +225,7 @@ export function swiotlb_tbl_unmap_single(
 
   // Merge the returned slots with the free run that follows them, then
   // renumber the free run in front of them, within the segment.
-  if (index + nslots < alignUp(index + 1, IO_TLB_SEGSIZE)) count = mem.slots.list(index + nslots);
+  if (index + nslots < ALIGN(index + 1, IO_TLB_SEGSIZE)) count = mem.slots.list(index + nslots);
   else count = 0;
 
   for (let i = index + nslots - 1; i >= index; i--) {

@@ -3,9 +3,12 @@
 import { machine } from './current.js';
 import { KernelBug } from './events.js';
 
-/** Records a kernel WARNING at `site` when the condition holds; returns the condition, as in C. */
-export function WARN_ON(condition: boolean, site: string): boolean {
-  if (condition) machine().recorder.warn(site, `WARNING at ${site}`);
+/**
+ * Records a kernel WARNING when the condition holds and returns the
+ * condition, as in C. `what` is the condition as the C source writes it.
+ */
+export function WARN_ON(condition: boolean, what: string): boolean {
+  if (condition) machine().recorder.warn('WARN_ON', `WARN_ON(${what})`);
   return condition;
 }
 

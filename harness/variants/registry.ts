@@ -78,7 +78,10 @@ export async function readVariantMetas(dir: string = variantsDir): Promise<Array
   return orderVariants(found);
 }
 
-/** Parents before children; among siblings, by series and then id. */
+/**
+ * Series by the date of their first variant (a series building on another
+ * one's variant after it), each series' variants from parent to child.
+ */
 function orderVariants<T extends { meta: VariantMeta }>(list: T[]): T[] {
   const byId = new Map(list.map((v) => [v.meta.id, v]));
   const depth = (v: T): number => {
@@ -86,23 +89,13 @@ function orderVariants<T extends { meta: VariantMeta }>(list: T[]): T[] {
     for (let p = v.meta.parent; p !== null && d <= list.length; p = byId.get(p)?.meta.parent ?? null) d++;
     return d;
   };
-  const seriesRank = (v: T): number => seriesStart(list, v);
-  return [...list].sort((a, b) => seriesRank(a) - seriesRank(b) || depth(a) - depth(b) || a.meta.id.localeCompare(b.meta.id));
-}
-
-/** Series in order of first appearance along the parent chains, so "base" comes before what builds on it. */
-function seriesStart<T extends { meta: VariantMeta }>(list: T[], v: T): number {
-  const order: string[] = [];
-  const byId = new Map(list.map((x) => [x.meta.id, x]));
-  const visit = (x: T): void => {
-    if (x.meta.parent !== null) {
-      const p = byId.get(x.meta.parent);
-      if (p !== undefined) visit(p);
-    }
-    if (!order.includes(x.meta.series)) order.push(x.meta.series);
-  };
-  [...list].sort((a, b) => a.meta.id.localeCompare(b.meta.id)).forEach(visit);
-  return order.indexOf(v.meta.series);
+  const bySeries = new Map<string, T[]>();
+  for (const v of list) bySeries.set(v.meta.series, [...(bySeries.get(v.meta.series) ?? []), v]);
+  const groups = [...bySeries.values()].map((members) => members.sort((a, b) => depth(a) - depth(b) || a.meta.id.localeCompare(b.meta.id)));
+  // A series with a root variant (a base) comes first, whatever its date.
+  const rank = (g: T[]): string => (depth(g[0]!) === 0 ? '' : g[0]!.meta.date);
+  groups.sort((a, b) => rank(a).localeCompare(rank(b)) || depth(a[0]!) - depth(b[0]!) || a[0]!.meta.series.localeCompare(b[0]!.meta.series));
+  return groups.flat();
 }
 
 export async function loadVariant(meta: VariantMeta, dir: string): Promise<Variant> {

@@ -24,6 +24,10 @@ export interface VariantMeta {
    */
   series: string;
   /**
+   * Date of the posting, reply or release modelled (YYYY-MM-DD); orders series that share a base.
+   */
+  date: string;
+  /**
    * The patch's subject line.
    */
   subject: string;
@@ -57,4 +61,37 @@ export interface VariantMeta {
     'dma-iommu.c'?: Functions;
     'swiotlb.c'?: Functions;
   };
+  /**
+   * What the change does to the corpus, fixture by fixture, checked by the tests on the parent's and this variant's results. Every verdict change at this step must be listed here.
+   */
+  effects: Effect[];
+  /**
+   * A pure refactor: every fixture's trace must be identical to the parent's.
+   */
+  refactor?: boolean;
+}
+/**
+ * This interface was referenced by `VariantMeta`'s JSON-Schema
+ * via the `definition` "Effect".
+ */
+export interface Effect {
+  fixture: string;
+  /**
+   * Violation kinds the parent shows and this variant does not.
+   */
+  fixes?: string[];
+  /**
+   * Violation kinds this variant shows and the parent does not.
+   */
+  regresses?: string[];
+  /**
+   * Cost counters that go down (fewer) or up (more).
+   */
+  costs?: {
+    [k: string]: 'fewer' | 'more';
+  };
+  /**
+   * One sentence for the reviewer's table.
+   */
+  why: string;
 }

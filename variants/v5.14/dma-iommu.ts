@@ -1,6 +1,6 @@
-// drivers/iommu/dma-iommu.c at v5.14, before "Fixes for dma-iommu swiotlb
-// bounce buffers": the streaming-DMA paths, function by function and in the
-// file's order (kernel-model §3). Written for the model; the C is the
+// drivers/iommu/dma-iommu.c: the streaming-DMA paths, function by function
+// and in the file's order, for the code state described in variant.json next
+// to this file (kernel-model §3, §7). Written for the model; the C is the
 // reference, not the text.
 
 import {
@@ -130,7 +130,7 @@ function __iommu_dma_unmap(dev: device, dma_addr: dma_addr_t, size: size_t): voi
   size = iova_align(iovad, size + iova_off);
 
   const unmapped = iommu_unmap_fast(domain, dma_addr, size, iotlb_gather);
-  WARN_ON(unmapped !== size, '__iommu_dma_unmap');
+  WARN_ON(unmapped !== size, 'unmapped != size');
 
   if (!cookie.fq_domain) iommu_iotlb_sync(domain, iotlb_gather);
   iommu_dma_free_iova(cookie, dma_addr, size);
@@ -146,7 +146,7 @@ function __iommu_dma_unmap_swiotlb(
   const domain = iommu_get_dma_domain(dev);
 
   const phys = iommu_iova_to_phys(domain, dma_addr);
-  if (WARN_ON(!phys, '__iommu_dma_unmap_swiotlb')) return;
+  if (WARN_ON(!phys, '!phys')) return;
 
   __iommu_dma_unmap(dev, dma_addr, size);
 

@@ -1,0 +1,255 @@
+// kernel/dma/swiotlb.c: the functions dma-iommu calls and the ones they call
+// in turn, in the file's order, for the code state described in variant.json
+// next to this file. The pool state lives in harness/machine/swiotlb-pool.ts.
+
+import {
+  ALIGN,
+  and,
+  andNot,
+  BUG_ON,
+  dma_get_min_align_mask,
+  dma_get_seg_boundary,
+  DMA_ATTR_NO_WARN,
+  DMA_ATTR_SKIP_CPU_SYNC,
+  DMA_BIDIRECTIONAL,
+  DMA_FROM_DEVICE,
+  DMA_MAPPING_ERROR,
+  DMA_TO_DEVICE,
+  hex,
+  INVALID_PHYS_ADDR,
+  IO_TLB_SEGSIZE,
+  IO_TLB_SHIFT,
+  IO_TLB_SIZE,
+  io_tlb_default_mem,
+  iommu_is_span_boundary,
+  IS_ENABLED,
+  machine,
+  memcpy,
+  PAGE_SHIFT,
+  PAGE_SIZE,
+  phys_to_dma_unencrypted,
+  phys_to_virt,
+  sizeSub,
+  wrap_index,
+  type device,
+  type dma_data_direction,
+  type io_tlb_mem,
+} from '../../harness/kernel.js';
+
+/** include/linux/swiotlb.h: a pure range check on the default pool. */
+export function is_swiotlb_buffer(paddr: number): boolean {
+  if (!IS_ENABLED('CONFIG_SWIOTLB')) return false;
+  const mem = io_tlb_default_mem();
+  return mem !== null && paddr >= mem.start && paddr < mem.end;
+}
+
+/** The part of the original's offset that is kept inside the first slot. */
+export function swiotlb_align_offset(dev: device, addr: number): number {
+  return and(and(addr, dma_get_min_align_mask(dev)), IO_TLB_SIZE - 1);
+}
+
+function pool(): io_tlb_mem {
+  const mem = io_tlb_default_mem();
+  if (mem === null) throw new Error('swiotlb called with CONFIG_SWIOTLB=n (would not link)');
+  return mem;
+}
+
+/** The slot of a pool address; in C a bad address indexes past the slot array, here it is a crash. */
+function slotIndex(mem: io_tlb_mem, tlb_addr: number, site: string): number {
+  const index = Math.floor((tlb_addr - mem.start) / IO_TLB_SIZE);
+  BUG_ON(index < 0 || index >= mem.nslabs, `${site}: ${hex(tlb_addr)} is not in the swiotlb pool (slot index ${index})`);
+  return index;
+}
+
+/** Copy between the original buffer and its bounce slots. */
+function swiotlb_bounce(dev: device, tlb_addr: number, size: number, dir: dma_data_direction): void {
+  const mem = pool();
+  const index = slotIndex(mem, tlb_addr, 'swiotlb_bounce');
+  let orig_addr = mem.slots.orig_addr(index);
+  let alloc_size = mem.slots.alloc_size(index);
+
+  if (orig_addr === INVALID_PHYS_ADDR) return;
+
+  // unsigned int in C: a tlb_addr in the first bytes of a later slot makes
+  // this wrap to nearly 4 GiB (fixed only in 2024, kernel-model §4.5).
+  const tlb_offset = ((tlb_addr % IO_TLB_SIZE) - swiotlb_align_offset(dev, orig_addr)) >>> 0;
+
+  orig_addr += tlb_offset;
+  alloc_size = sizeSub(alloc_size, tlb_offset);
+
+  if (size > alloc_size) {
+    machine().recorder.warn(
+      'swiotlb_bounce',
+      `Buffer overflow detected. Allocation size: ${alloc_size}. Mapping size: ${size}.`,
+    );
+    size = alloc_size;
+  }
+
+  if (dir === DMA_TO_DEVICE) memcpy(phys_to_virt(tlb_addr), phys_to_virt(orig_addr), size);
+  else memcpy(phys_to_virt(orig_addr), phys_to_virt(tlb_addr), size);
+}
+
+function nr_slots(val: number): number {
+  return Math.ceil(val / IO_TLB_SIZE);
+}
+
+function slot_addr(start: number, idx: number): number {
+  return start + idx * IO_TLB_SIZE;
+}
+
+function get_max_slots(boundary_mask: number): number {
+  if (boundary_mask >= Number.MAX_SAFE_INTEGER) return 2 ** (64 - IO_TLB_SHIFT);
+  return nr_slots(boundary_mask + 1);
+}
+
+/** Find nslots free, contiguous slots that keep the original's alignment bits; -1 if none. */
+function find_slots(dev: device, orig_addr: number, alloc_size: number, alloc_align_mask: number): number {
+  const mem = pool();
+  const boundary_mask = dma_get_seg_boundary(dev);
+  const tbl_dma_addr = and(phys_to_dma_unencrypted(dev, mem.start), boundary_mask);
+  const max_slots = get_max_slots(boundary_mask);
+  const iotlb_align_mask = andNot(dma_get_min_align_mask(dev), IO_TLB_SIZE - 1);
+  const nslots = nr_slots(alloc_size);
+  let count = 0;
+
+  BUG_ON(nslots === 0, 'find_slots: zero slots requested');
+
+  // An alignment requirement (or an allocation of a page or more) only
+  // visits slots on the matching stride.
+  let stride = iotlb_align_mask / IO_TLB_SIZE + 1;
+  if (alloc_size >= PAGE_SIZE()) stride = Math.max(stride, stride * 2 ** (PAGE_SHIFT() - IO_TLB_SHIFT));
+  // The caller's alignment (the IOVA granule, for dma-iommu) widens the stride too.
+  stride = Math.max(stride, Math.floor(alloc_align_mask / IO_TLB_SIZE) + 1);
+
+  if (nslots > mem.nslabs - mem.used) return -1;
+
+  let index = wrap_index(mem, ALIGN(mem.index, stride));
+  const wrap = index;
+  let found = false;
+  do {
+    if (and(slot_addr(tbl_dma_addr, index), iotlb_align_mask) !== and(orig_addr, iotlb_align_mask)) {
+      index = wrap_index(mem, index + 1);
+      continue;
+    }
+    if (!iommu_is_span_boundary(index, nslots, nr_slots(tbl_dma_addr), max_slots)) {
+      if (mem.slots.list(index) >= nslots) {
+        found = true;
+        break;
+      }
+    }
+    index = wrap_index(mem, index + stride);
+  } while (index !== wrap);
+
+  if (!found) return -1;
+
+  for (let i = index; i < index + nslots; i++) mem.slots.setList(i, 0);
+  for (let i = index - 1; i >= 0 && i % IO_TLB_SEGSIZE !== IO_TLB_SEGSIZE - 1 && mem.slots.list(i) !== 0; i--) {
+    mem.slots.setList(i, ++count);
+  }
+
+  mem.index = index + nslots < mem.nslabs ? index + nslots : 0;
+  mem.used += nslots;
+  return index;
+}
+
+export function swiotlb_tbl_map_single(
+  dev: device,
+  orig_addr: number,
+  mapping_size: number,
+  alloc_size: number,
+  alloc_align_mask: number,
+  dir: dma_data_direction,
+  attrs: number,
+): number {
+  const mem = pool();
+  const offset = swiotlb_align_offset(dev, orig_addr);
+
+  if (mapping_size > alloc_size) {
+    machine().recorder.warn('swiotlb_tbl_map_single', `Invalid sizes (mapping: ${mapping_size} bytes, alloc: ${alloc_size} bytes)`, false);
+    return DMA_MAPPING_ERROR;
+  }
+
+  const index = find_slots(dev, orig_addr, alloc_size + offset, alloc_align_mask);
+  if (index === -1) {
+    if (!(attrs & DMA_ATTR_NO_WARN)) {
+      machine().recorder.warn(
+        'swiotlb_tbl_map_single',
+        `swiotlb buffer is full (sz: ${alloc_size} bytes), total ${mem.nslabs} (slots), used ${mem.used} (slots)`,
+        false,
+      );
+    }
+    machine().recorder.emit({
+      t: 'swiotlb_full',
+      orig: orig_addr,
+      allocSize: alloc_size,
+      nslots: nr_slots(alloc_size + offset),
+      used: mem.used,
+      total: mem.nslabs,
+    });
+    return DMA_MAPPING_ERROR;
+  }
+
+  // Remember where each slot's data comes from, for later syncs. Each slot
+  // records the original address advanced by whole slots, not minus offset.
+  const nslots = nr_slots(alloc_size + offset);
+  for (let i = 0; i < nslots; i++) {
+    mem.slots.setSlot(index + i, slot_addr(orig_addr, i), alloc_size - i * IO_TLB_SIZE);
+  }
+  const tlb_addr = slot_addr(mem.start, index) + offset;
+  machine().recorder.emit({ t: 'swiotlb_map', orig: orig_addr, tlb: tlb_addr, index, nslots, allocSize: alloc_size });
+  if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC) && (dir === DMA_TO_DEVICE || dir === DMA_BIDIRECTIONAL)) {
+    swiotlb_bounce(dev, tlb_addr, mapping_size, DMA_TO_DEVICE);
+  }
+  return tlb_addr;
+}
+
+export function swiotlb_tbl_unmap_single(
+  hwdev: device,
+  tlb_addr: number,
+  mapping_size: number,
+  dir: dma_data_direction,
+  attrs: number,
+): void {
+  const mem = pool();
+  const offset = swiotlb_align_offset(hwdev, tlb_addr);
+  const index = slotIndex(mem, tlb_addr - offset, 'swiotlb_tbl_unmap_single');
+  const nslots = nr_slots(mem.slots.alloc_size(index) + offset);
+  let count: number;
+
+  // In C a bogus tlb_addr walks off the slot array; here that is a crash.
+  BUG_ON(nslots < 0 || index + nslots > mem.nslabs, `swiotlb_tbl_unmap_single: ${nslots} slots at index ${index}`);
+
+  // Copy back first, then give the slots back.
+  if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC) && (dir === DMA_FROM_DEVICE || dir === DMA_BIDIRECTIONAL)) {
+    swiotlb_bounce(hwdev, tlb_addr, mapping_size, DMA_FROM_DEVICE);
+  }
+
+  // Merge the returned slots with the free run that follows them, then
+  // renumber the free run in front of them, within the segment.
+  if (index + nslots < ALIGN(index + 1, IO_TLB_SEGSIZE)) count = mem.slots.list(index + nslots);
+  else count = 0;
+
+  for (let i = index + nslots - 1; i >= index; i--) {
+    mem.slots.setList(i, ++count);
+    mem.slots.setSlot(i, INVALID_PHYS_ADDR, 0);
+  }
+  for (let i = index - 1; i >= 0 && i % IO_TLB_SEGSIZE !== IO_TLB_SEGSIZE - 1 && mem.slots.list(i) !== 0; i--) {
+    mem.slots.setList(i, ++count);
+  }
+  mem.used -= nslots;
+  machine().recorder.emit({ t: 'swiotlb_unmap', tlb: tlb_addr, index, nslots });
+}
+
+export function swiotlb_sync_single_for_device(dev: device, tlb_addr: number, size: number, dir: dma_data_direction): void {
+  if (dir === DMA_TO_DEVICE || dir === DMA_BIDIRECTIONAL) swiotlb_bounce(dev, tlb_addr, size, DMA_TO_DEVICE);
+  else BUG_ON(dir !== DMA_FROM_DEVICE, 'swiotlb_sync_single_for_device: bad direction');
+}
+
+export function swiotlb_sync_single_for_cpu(dev: device, tlb_addr: number, size: number, dir: dma_data_direction): void {
+  if (dir === DMA_FROM_DEVICE || dir === DMA_BIDIRECTIONAL) swiotlb_bounce(dev, tlb_addr, size, DMA_FROM_DEVICE);
+  else BUG_ON(dir !== DMA_TO_DEVICE, 'swiotlb_sync_single_for_cpu: bad direction');
+}
+
+export function swiotlb_max_mapping_size(_dev: device): number {
+  return IO_TLB_SIZE * IO_TLB_SEGSIZE;
+}
