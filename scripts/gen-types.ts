@@ -3,6 +3,7 @@
 // reports whether the files on disk are current (the tests use it).
 
 import { readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compile, type JSONSchema } from 'json-schema-to-typescript';
 
@@ -11,11 +12,13 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 export const GENERATED = [
   { schema: 'fixtures/fixture.schema.json', out: 'harness/fixtures/fixture-types.generated.ts', name: 'Fixture' },
   { schema: 'variants/variant.schema.json', out: 'harness/variants/variant-types.generated.ts', name: 'VariantMeta' },
+  { schema: 'harness/report/report.schema.json', out: 'harness/report/report-types.generated.ts', name: 'Report' },
 ] as const;
 
 export async function generate(schemaPath: string, name: string): Promise<string> {
   const schema = JSON.parse(await readFile(root + schemaPath, 'utf8')) as JSONSchema;
   const body = await compile(schema, name, {
+    cwd: dirname(root + schemaPath),
     bannerComment: `// Generated from ${schemaPath} by scripts/gen-types.ts. Do not edit; run npm run gen:types.`,
     additionalProperties: false,
     unreachableDefinitions: true,

@@ -3,7 +3,11 @@
 
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { InputError, formatProblem } from '../input-error.js';
+import { FORMATS } from '../report/render/index.js';
+import { bisectCommand } from './bisect.js';
+import { compareCommand, reviewCommand } from './compare.js';
 import { explainCommand } from './explain.js';
+import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
 
 export function positiveInt(value: string): number {
@@ -12,25 +16,55 @@ export function positiveInt(value: string): number {
   return n;
 }
 
-export function buildProgram(): Command {
-  const program = new Command('dma-harness')
-    .description('Runs fixtures (DMA API scenarios) against models of drivers/iommu/dma-iommu.c and reports what changes in behaviour.')
-    .showHelpAfterError()
-    .exitOverride();
-
-  program
-    .command('run')
-    .description('Run every fixture on every variant (or a selection), print the matrix and write reports.')
+/** Options shared by every command that runs cases. */
+function withRunOptions(cmd: Command): Command {
+  return cmd
     .option('-f, --fixture <id...>', 'only these fixtures (ids, or paths to fixture files)')
-    .option('-v, --variant <id...>', 'only these variants (ids, or upstream commit ids)')
-    .option('-s, --series <name...>', 'only the variants of these series (with the base each starts from)')
     .option('--fixtures-dir <dir>', 'where the fixtures are (default: fixtures/corpus)')
     .option('--variants-dir <dir>', 'where the variants are (default: variants)')
     .option('-o, --out <dir>', 'where to write the reports (default: reports)')
     .option('-j, --workers <n>', 'worker threads (default: one per core)', positiveInt)
-    .option('--timeout <ms>', 'time budget of one case in milliseconds', positiveInt)
-    .option('-q, --quiet', 'print only the totals and problems')
-    .action(runCommand);
+    .option('--timeout <ms>', 'time budget of one case in milliseconds (default: 2000)', positiveInt)
+    .option('-q, --quiet', 'no progress bar; print only the essentials');
+}
+
+export function buildProgram(): Command {
+  const program = new Command('dma-harness')
+    .description('Runs fixtures (DMA API scenarios) against models of drivers/iommu/dma-iommu.c and reports what changes in behaviour.')
+    .showHelpAfterError()
+    .exitOverride()
+    .addHelpText('after', '\nExit codes: 0 nothing regressed, 1 something regressed or a case errored or timed out, 2 bad input.');
+
+  withRunOptions(
+    program
+      .command('run')
+      .description('Run every fixture on every variant (or a selection), print the matrix and write all reports.')
+      .option('-v, --variant <id...>', 'only these variants (ids, or upstream commit ids)')
+      .option('-s, --series <name...>', 'only the variants of these series (with the base each starts from)'),
+  ).action(runCommand);
+
+  withRunOptions(
+    program
+      .command('compare')
+      .description('Compare two variants fixture by fixture, at graded strengths; exit 1 if anything regressed.')
+      .argument('<a>', 'the variant before (id or upstream commit id)')
+      .argument('<b>', 'the variant after'),
+  ).action(compareCommand);
+
+  withRunOptions(
+    program
+      .command('review')
+      .description("Compare a variant with its parent and print a reviewer's e-mail: fixes, regressions, bytes, costs, replay commands.")
+      .argument('<variant>', 'the variant to review (id or upstream commit id)'),
+  ).action(reviewCommand);
+
+  withRunOptions(
+    program
+      .command('bisect')
+      .description('Find, for each fixture, the first variant along a series where its verdict (or trace) changes.')
+      .requiredOption('-s, --series <name>', 'the series to bisect (a chain of variants)')
+      .option('--trace', 'look for trace changes, not only verdict changes'),
+  ).action(bisectCommand);
 
   program
     .command('explain')
@@ -41,6 +75,14 @@ export function buildProgram(): Command {
     .option('--variants-dir <dir>', 'where the variants are (default: variants)')
     .option('--timeout <ms>', 'time budget in milliseconds', positiveInt)
     .action(explainCommand);
+
+  program
+    .command('report')
+    .description('Re-render reports from a saved report.json.')
+    .argument('<report.json>', 'a canonical report written by another command')
+    .option('--format <format...>', `formats to render: ${FORMATS.join(', ')} (default: all)`)
+    .option('-o, --out <dir>', 'write files here (default: print a single format to stdout)')
+    .action(reportCommand);
 
   return program;
 }
@@ -61,6 +103,8 @@ export async function main(argv: string[]): Promise<number> {
     throw e;
   }
 }
+
+process.setSourceMapsEnabled(true);
 
 if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop()!)) {
   process.exitCode = await main(process.argv.slice(2));

@@ -2,10 +2,11 @@
 // first: the same trace; the same final state and costs; the same verdict;
 // and when the verdict changed, whether that is a fix, a regression, or both.
 
-import { COST_KEYS, type CaseResult, type Costs, type ViolationKind } from '../run/result.js';
+import type { Comparison, CostChange, Grade } from '../report/report-types.generated.js';
+import { COST_KEYS, type CaseResult } from '../run/result.js';
 import { normalizeResult } from './normalize.js';
 
-export type Grade = 'identical' | 'same-state' | 'same-verdict' | 'fixed' | 'regressed' | 'mixed';
+export type { Comparison, CostChange, Grade };
 
 export const GRADES: readonly Grade[] = ['identical', 'same-state', 'same-verdict', 'fixed', 'regressed', 'mixed'];
 
@@ -23,23 +24,6 @@ export function isRegression(g: Grade): boolean {
   return g === 'regressed' || g === 'mixed';
 }
 
-export interface CostChange {
-  key: keyof Costs;
-  before: number;
-  after: number;
-}
-
-export interface Comparison {
-  fixture: string;
-  grade: Grade;
-  /** Violation kinds only the first result has (gone) and only the second has (new). */
-  removed: ViolationKind[];
-  added: ViolationKind[];
-  costs: CostChange[];
-  /** Label of the first step whose trace lines differ, if any. */
-  divergence: string | undefined;
-}
-
 function verdictOf(c: CaseResult): string[] {
   return c.status === 'ok' ? c.verdict : [`(${c.status})`];
 }
@@ -50,11 +34,11 @@ export function costChanges(a: CaseResult, b: CaseResult): CostChange[] {
 }
 
 /** The step label of the first trace line that differs. */
-export function firstDivergence(a: readonly string[], b: readonly string[]): string | undefined {
+export function firstDivergence(a: readonly string[], b: readonly string[]): string | null {
   const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return labelOf(a[i]!) ;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return labelOf(a[i]!);
   if (a.length !== b.length) return labelOf((a.length > n ? a[n] : b[n])!);
-  return undefined;
+  return null;
 }
 
 export function labelOf(line: string): string {
@@ -66,15 +50,16 @@ export function compareResults(before: CaseResult, after: CaseResult): Compariso
   const b = normalizeResult(after);
   const va = verdictOf(a);
   const vb = verdictOf(b);
-  const removed = va.filter((k) => !vb.includes(k)) as ViolationKind[];
-  const added = vb.filter((k) => !va.includes(k)) as ViolationKind[];
+  const removed = va.filter((k) => !vb.includes(k));
+  const added = vb.filter((k) => !va.includes(k));
   const costs = costChanges(a, b);
-  const ta = a.status === 'ok' ? a.trace : [JSON.stringify(a)];
-  const tb = b.status === 'ok' ? b.trace : [JSON.stringify(b)];
+  // A case without a trace diverges at once, under a label that says why.
+  const ta = a.status === 'ok' ? a.trace : [`(${a.status}) ${a.status === 'error' ? a.message : ''}`];
+  const tb = b.status === 'ok' ? b.trace : [`(${b.status}) ${b.status === 'error' ? b.message : ''}`];
   const divergence = firstDivergence(ta, tb);
   let grade: Grade;
   if (removed.length > 0 || added.length > 0) grade = added.length === 0 ? 'fixed' : removed.length === 0 ? 'regressed' : 'mixed';
-  else if (divergence === undefined) grade = 'identical';
+  else if (divergence === null) grade = 'identical';
   else if (costs.length === 0 && (a.status !== 'ok' || b.status !== 'ok' || JSON.stringify(a.final) === JSON.stringify(b.final))) grade = 'same-state';
   else grade = 'same-verdict';
   return { fixture: before.fixture, grade, removed, added, costs, divergence };

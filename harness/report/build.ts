@@ -1,62 +1,18 @@
 // Building the canonical report from a run's results. Every other format is
-// rendered from this one document.
+// rendered from this one document (harness/report/render/).
 
 import { join } from 'node:path';
+import { compareVariants, countGrades } from '../compare/series.js';
+import { isRegression } from '../compare/grade.js';
 import type { Scenario } from '../fixtures/scenario.js';
 import { projectRoot } from '../paths.js';
-import type { CaseResult, ViolationKind } from '../run/result.js';
+import type { CaseResult } from '../run/result.js';
 import type { Series, VariantMeta } from '../variants/registry.js';
 import { fileHash, folderHash } from './hash.js';
+import type { Bisection, ComparisonSet, Expectation, Report } from './report-types.generated.js';
 import type { TreeInfo } from './tree.js';
 
-export const REPORT_FORMAT = 'dma-iommu-harness/report';
-export const REPORT_VERSION = 1;
-
-export interface ReportFixture {
-  id: string;
-  file: string | null;
-  question: string;
-  sha256: string;
-  expect: Record<string, ViolationKind[]>;
-}
-
-export interface ReportVariant {
-  id: string;
-  parent: string | null;
-  series: string;
-  subject: string;
-  upstream: VariantMeta['upstream'] | null;
-  summary: string;
-  sha256: string;
-}
-
-export interface Expectation {
-  case: string;
-  expected: ViolationKind[];
-  /** The verdict, or the status when the case did not finish. */
-  actual: ViolationKind[] | 'error' | 'timeout';
-  met: boolean;
-}
-
-export interface Report {
-  format: typeof REPORT_FORMAT;
-  version: typeof REPORT_VERSION;
-  tree: TreeInfo;
-  fixtures: ReportFixture[];
-  variants: ReportVariant[];
-  series: Series[];
-  cases: CaseResult[];
-  expectations: Expectation[];
-  totals: {
-    cases: number;
-    clean: number;
-    violating: number;
-    error: number;
-    timeout: number;
-    expectations_met: number;
-    expectations_failed: number;
-  };
-}
+export type { Report };
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x) => b.includes(x));
@@ -74,13 +30,38 @@ export function expectationsOf(scenarios: readonly Scenario[], cases: readonly C
   return out;
 }
 
-export async function buildReport(
-  scenarios: readonly Scenario[],
-  variants: ReadonlyArray<{ meta: VariantMeta; dir: string }>,
-  series: readonly Series[],
-  cases: readonly CaseResult[],
-  tree: TreeInfo,
-): Promise<Report> {
+/** Compare variant `before` with `after` over every fixture of the run. */
+export function comparisonSet(cases: readonly CaseResult[], fixtures: readonly string[], before: string, after: string, series: string | null): ComparisonSet {
+  const byId = new Map(cases.map((c) => [c.id, c]));
+  const items = compareVariants(byId, fixtures, before, after);
+  return { series, before, after, counts: countGrades(items), items };
+}
+
+/** Every step of every series whose two variants both ran. */
+export function seriesComparisons(cases: readonly CaseResult[], fixtures: readonly string[], series: readonly Series[], ran: ReadonlySet<string>): ComparisonSet[] {
+  const out: ComparisonSet[] = [];
+  for (const s of series) {
+    for (const [parent, child] of s.steps) {
+      if (ran.has(parent) && ran.has(child)) out.push(comparisonSet(cases, fixtures, parent, child, s.name));
+    }
+  }
+  return out;
+}
+
+export interface ReportInput {
+  command: Report['command'];
+  tree: TreeInfo;
+  scenarios: readonly Scenario[];
+  variants: ReadonlyArray<{ meta: VariantMeta; dir: string }>;
+  series: readonly Series[];
+  cases: readonly CaseResult[];
+  /** Ad-hoc comparisons (compare, review), in addition to the series steps. */
+  comparisons?: ComparisonSet[];
+  bisections?: Bisection[];
+}
+
+export async function buildReport(input: ReportInput): Promise<Report> {
+  const { scenarios, variants, cases } = input;
   const fixtures = await Promise.all(
     scenarios.map(async (s) => ({
       id: s.id,
@@ -101,17 +82,24 @@ export async function buildReport(
       sha256: await folderHash(v.dir),
     })),
   );
+  const ran = new Set(vs.map((v) => v.id));
+  const fixtureIds = scenarios.map((s) => s.id);
+  const adHoc = input.comparisons ?? [];
+  const comparisons = [...adHoc, ...seriesComparisons(cases, fixtureIds, input.series, ran)];
   const expectations = expectationsOf(scenarios, cases);
   const ok = cases.filter((c) => c.status === 'ok');
   return {
-    format: REPORT_FORMAT,
-    version: REPORT_VERSION,
-    tree,
+    format: 'dma-iommu-harness/report',
+    version: 1,
+    command: input.command,
+    tree: input.tree,
     fixtures,
     variants: vs,
-    series: series.filter((s) => s.members.some((id) => vs.some((v) => v.id === id))),
+    series: input.series.filter((s) => s.members.some((id) => ran.has(id))),
     cases: [...cases],
     expectations,
+    comparisons,
+    bisections: input.bisections ?? [],
     totals: {
       cases: cases.length,
       clean: ok.filter((c) => c.status === 'ok' && c.verdict.length === 0).length,
@@ -120,6 +108,13 @@ export async function buildReport(
       timeout: cases.filter((c) => c.status === 'timeout').length,
       expectations_met: expectations.filter((e) => e.met).length,
       expectations_failed: expectations.filter((e) => !e.met).length,
+      regressions: adHoc.reduce((n, set) => n + set.items.filter((i) => isRegression(i.grade)).length, 0),
     },
   };
+}
+
+/** The exit code a report asks for: 1 when anything regressed, errored, timed out or missed its expectation. */
+export function exitCodeOf(report: Report): number {
+  const t = report.totals;
+  return t.error > 0 || t.timeout > 0 || t.expectations_failed > 0 || t.regressions > 0 ? 1 : 0;
 }

@@ -93,7 +93,8 @@ export function bytesText(actual: Uint8Array, expected?: Uint8Array, cmp?: Compa
   if (cmp.checked === 0) return `${head} (nothing to check)`;
   if (cmp.differ === 0) return `${head} (as expected)`;
   const at = cmp.first;
-  return `${head} (expected ${hexBytes(expected.subarray(at), 8)} at +${hex(at)}; ${cmp.differ} of ${cmp.checked} bytes differ)`;
+  const where = at === 0 ? '' : `first at +${hex(at)}: ${hexBytes(actual.subarray(at), 8)}, `;
+  return `${head} (${cmp.differ} of ${cmp.checked} bytes differ; ${where}expected ${hexBytes(expected.subarray(at), 8)})`;
 }
 
 export function shortBytes(bytes: Uint8Array, count = 8): string {

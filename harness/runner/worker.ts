@@ -14,6 +14,9 @@ export interface WorkerInit {
   variants: Array<{ meta: VariantMeta; dir: string }>;
 }
 
+// Errors thrown by a variant name the TypeScript file and line, not the compiled ones.
+process.setSourceMapsEnabled(true);
+
 const init = workerData as WorkerInit;
 let variants: Promise<Variant[]> | undefined;
 

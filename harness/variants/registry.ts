@@ -5,30 +5,21 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { InputError, type InputProblem } from '../input-error.js';
 import { codeFile, projectRoot, variantsDir } from '../paths.js';
 import type { dma_map_ops } from '../variant-api.js';
 import { schemaProblems } from '../fixtures/load.js';
+import { validator } from '../schemas.js';
+import type { Series } from '../report/report-types.generated.js';
 import type { VariantMeta } from './variant-types.generated.js';
 
-export type { VariantMeta };
+export type { Series, VariantMeta };
 
 export interface Variant {
   meta: VariantMeta;
   /** The variant's folder. */
   dir: string;
   ops: dma_map_ops;
-}
-
-let validator: ValidateFunction | undefined;
-
-async function metaValidator(): Promise<ValidateFunction> {
-  if (validator === undefined) {
-    const schema = JSON.parse(await readFile(join(projectRoot, 'variants', 'variant.schema.json'), 'utf8')) as object;
-    validator = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true }).compile(schema);
-  }
-  return validator;
 }
 
 async function isFile(path: string): Promise<boolean> {
@@ -40,7 +31,7 @@ async function isFile(path: string): Promise<boolean> {
 
 /** Metadata of every variant folder, validated, without loading any code. */
 export async function readVariantMetas(dir: string = variantsDir): Promise<Array<{ meta: VariantMeta; dir: string }>> {
-  const validate = await metaValidator();
+  const validate = validator('variant');
   const problems: InputProblem[] = [];
   const found: Array<{ meta: VariantMeta; dir: string }> = [];
   const entries = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
@@ -111,18 +102,6 @@ export async function loadVariants(dir: string = variantsDir): Promise<Variant[]
   return Promise.all(metas.map((m) => loadVariant(m.meta, m.dir)));
 }
 
-export interface Series {
-  name: string;
-  /** The series' own variants, parents before children. */
-  variants: string[];
-  /** The base the series starts from (a variant outside it), then its variants. */
-  members: string[];
-  /** Every parent -> child step of the series. */
-  steps: Array<[string, string]>;
-  /** members, when they form a single chain; undefined for a set of alternatives. */
-  chain: string[] | undefined;
-}
-
 /** Group variants by series; `metas` must list parents before children. */
 export function seriesOf(metas: readonly VariantMeta[]): Series[] {
   const out: Series[] = [];
@@ -133,7 +112,7 @@ export function seriesOf(metas: readonly VariantMeta[]): Series[] {
     const steps = own.filter((m) => m.parent !== null).map((m): [string, string] => [m.parent!, m.id]);
     const members = [...bases, ...own.map((m) => m.id)];
     const linear = bases.length <= 1 && steps.every(([p], i) => i === 0 || p === steps[i - 1]![1]);
-    out.push({ name, variants: own.map((m) => m.id), members, steps, chain: linear ? members : undefined });
+    out.push({ name, variants: own.map((m) => m.id), members, steps, chain: linear ? members : null });
   }
   return out;
 }

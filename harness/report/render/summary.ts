@@ -1,9 +1,9 @@
 // The terminal summary: a fixture x variant matrix of one-character cells,
 // then every expectation that was not met.
 
-import type { CaseResult } from '../run/result.js';
-import { verdictText } from '../run/violations.js';
-import type { Report } from './build.js';
+import type { CaseResult } from '../../run/result.js';
+import { verdictText } from '../../run/violations.js';
+import type { Report } from '../report-types.generated.js';
 
 function cell(c: CaseResult | undefined, mismatch: boolean): string {
   const mark = mismatch ? '!' : ' ';

@@ -1,0 +1,107 @@
+// What several report formats need: finding cases, diffing traces, the
+// command that replays a case, and short codes for verdicts.
+
+import { createTwoFilesPatch } from 'diff';
+import type { ViolationKind } from '../../run/result.js';
+import type { CaseResult, Comparison, ComparisonSet, Report } from '../report-types.generated.js';
+
+export const SHORT: Record<ViolationKind, string> = {
+  'device-read-stale': 'dev-stale',
+  'cpu-read-stale': 'cpu-stale',
+  'device-fault': 'fault',
+  'reach-other-allocation': 'reach-other',
+  'reach-free-slot': 'reach-free',
+  'reach-unowned': 'reach-unowned',
+  'stale-pte': 'stale-pte',
+  'iommu-collision': 'collision',
+  'map-refused': 'refused',
+  'resource-leak': 'leak',
+  'memory-corruption': 'corrupt',
+  'kernel-warning': 'WARN',
+  'kernel-oops': 'BUG',
+  'soft-lockup': 'lockup',
+};
+
+export function caseIndex(report: Report): Map<string, CaseResult> {
+  return new Map(report.cases.map((c) => [c.id, c]));
+}
+
+export function outcome(c: CaseResult | undefined): string {
+  if (c === undefined) return '-';
+  if (c.status !== 'ok') return c.status;
+  return c.verdict.length === 0 ? 'clean' : c.verdict.join(', ');
+}
+
+export function shortOutcome(c: CaseResult | undefined): string {
+  if (c === undefined) return '';
+  if (c.status !== 'ok') return c.status.toUpperCase();
+  return c.verdict.length === 0 ? '·' : c.verdict.map((k) => SHORT[k]).join(' ');
+}
+
+export function traceOf(c: CaseResult | undefined): string[] {
+  if (c === undefined) return [];
+  return c.status === 'ok' ? c.trace : [`(${c.status}${c.status === 'error' ? `: ${c.message}` : ''})`];
+}
+
+/** A unified diff of two cases' traces, with a few lines of context. */
+export function traceDiff(before: CaseResult | undefined, after: CaseResult | undefined, context = 3): string {
+  const a = traceOf(before).join('\n') + '\n';
+  const b = traceOf(after).join('\n') + '\n';
+  return createTwoFilesPatch(before?.id ?? 'before', after?.id ?? 'after', a, b, '', '', { context })
+    .split('\n')
+    .filter((l) => !l.startsWith('====='))
+    .join('\n');
+}
+
+export function changedItems(set: ComparisonSet): Comparison[] {
+  return set.items.filter((i) => i.grade !== 'identical');
+}
+
+export function verdictChanged(i: Comparison): boolean {
+  return i.grade === 'fixed' || i.grade === 'regressed' || i.grade === 'mixed';
+}
+
+function shellQuote(s: string): string {
+  return /^[A-Za-z0-9_.+\-/=@:]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The command that replays one case from a checkout of the harness. */
+export function replayCommand(fixture: string, variant: string): string {
+  return `npm run -s cli -- explain ${shellQuote(fixture)} --variant ${shellQuote(variant)}`;
+}
+
+/** Trace lines where the device or the CPU read something, by step label. */
+export function readLines(c: CaseResult | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const l of traceOf(c)) {
+    const m = /^(\S+) (device read|cpu read) /.exec(l);
+    if (m !== null) out.set(`${m[1]} ${m[2]}`, l);
+  }
+  return out;
+}
+
+/** Reads whose result differs between two cases: [where, before, after]. */
+export function differingReads(before: CaseResult | undefined, after: CaseResult | undefined): Array<[string, string, string]> {
+  const a = readLines(before);
+  const b = readLines(after);
+  const out: Array<[string, string, string]> = [];
+  for (const [key, la] of a) {
+    const lb = b.get(key);
+    if (lb !== undefined && lb !== la) out.push([key, la, lb]);
+  }
+  return out;
+}
+
+export function titleOf(set: ComparisonSet): string {
+  return set.series === null ? `${set.before} -> ${set.after}` : `${set.series}: ${set.before} -> ${set.after}`;
+}
+
+export function treeText(report: Report): string {
+  const t = report.tree;
+  if (t.commit === null) return 'not a git work tree';
+  return `${t.commit.slice(0, 12)}${t.dirty === true ? ' (with uncommitted changes)' : ''}`;
+}
+
+export function escapeXml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}

@@ -1,0 +1,338 @@
+// Generated from harness/report/report.schema.json by scripts/gen-types.ts. Do not edit; run npm run gen:types.
+
+/**
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "ViolationKind".
+ */
+export type ViolationKind =
+  | 'device-read-stale'
+  | 'cpu-read-stale'
+  | 'device-fault'
+  | 'reach-other-allocation'
+  | 'reach-free-slot'
+  | 'reach-unowned'
+  | 'stale-pte'
+  | 'iommu-collision'
+  | 'map-refused'
+  | 'resource-leak'
+  | 'memory-corruption'
+  | 'kernel-warning'
+  | 'kernel-oops'
+  | 'soft-lockup';
+/**
+ * One fixture on one variant, keyed fixture@variant.
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "CaseResult".
+ */
+export type CaseResult = CaseOk | CaseError | CaseTimeout;
+/**
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "Grade".
+ */
+export type Grade = 'identical' | 'same-state' | 'same-verdict' | 'fixed' | 'regressed' | 'mixed';
+
+/**
+ * The canonical result of a run: what ran (with content hashes and the tree's commit), every case's result, and the comparisons made. Every other report format is rendered from this document.
+ */
+export interface Report {
+  format: 'dma-iommu-harness/report';
+  version: 1;
+  /**
+   * What produced the report.
+   */
+  command: {
+    name: 'run' | 'compare' | 'review' | 'bisect' | 'fuzz';
+    args: string[];
+  };
+  tree: Tree;
+  fixtures: ReportFixture[];
+  variants: ReportVariant[];
+  series: Series[];
+  cases: CaseResult[];
+  expectations: Expectation[];
+  comparisons: ComparisonSet[];
+  bisections: Bisection[];
+  totals: Totals;
+}
+/**
+ * The git commit of the harness tree the report was made from, and whether it had uncommitted changes; null outside a git work tree.
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "Tree".
+ */
+export interface Tree {
+  commit: string | null;
+  dirty: boolean | null;
+}
+/**
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "ReportFixture".
+ */
+export interface ReportFixture {
+  id: string;
+  file: string | null;
+  question: string;
+  /**
+   * Of the fixture file's bytes.
+   */
+  sha256: string;
+  expect: {
+    [k: string]: ViolationKind[];
+  };
+}
+/**
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "ReportVariant".
+ */
+export interface ReportVariant {
+  id: string;
+  parent: string | null;
+  series: string;
+  subject: string;
+  upstream: null | {
+    commit?: string;
+    message_id?: string;
+    link?: string;
+  };
+  summary: string;
+  /**
+   * Of the variant folder's files (names and bytes).
+   */
+  sha256: string;
+}
+/**
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "Series".
+ */
+export interface Series {
+  name: string;
+  /**
+   * The series' own variants, parents first.
+   */
+  variants: string[];
+  /**
+   * The base it starts from, then its variants.
+   */
+  members: string[];
+  steps: [string, string][];
+  /**
+   * members, when they form one chain.
+   */
+  chain: null | string[];
+}
+/**
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "CaseOk".
+ */
+export interface CaseOk {
+  id: string;
+  fixture: string;
+  variant: string;
+  status: 'ok';
+  /**
+   * The violation kinds seen, in the order of the ViolationKind enum; empty when clean.
+   */
+  verdict: ViolationKind[];
+  violations: Violation[];
+  /**
+   * Driver misuse the run noticed; not the variant's fault.
+   */
+  notes: string[];
+  costs: Costs;
+  /**
+   * One line per step and per thing the machine did, each starting with the step's label.
+   */
+  trace: string[];
+  final: FinalState;
+}
+/**
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "Violation".
+ */
+export interface Violation {
+  kind: ViolationKind;
+  /**
+   * Label of the step, e.g. "3" or "4#17.2"; "end" for checks after the last step.
+   */
+  step: string;
+  /**
+   * One dma-debug-style sentence: what happened, then [label=value] pairs.
+   */
+  sentence: string;
+}
+/**
+ * Work the simulated kernel did, whatever the verdict.
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "Costs".
+ */
+export interface Costs {
+  bounce_copies: number;
+  bounce_bytes: number;
+  zeroed_bytes: number;
+  cache_cleans: number;
+  cache_invalidates: number;
+  cache_bytes: number;
+  iommu_maps: number;
+  iommu_unmaps: number;
+  iotlb_syncs: number;
+  iova_allocs: number;
+  iova_lookups: number;
+}
+/**
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "FinalState".
+ */
+export interface FinalState {
+  /**
+   * Live page-table runs, "iova+size -> phys prot" (the first 16, then "… N more").
+   */
+  ptes: string[];
+  pte_pages: number;
+  /**
+   * Allocated IOVA ranges in pfns (the first 16, then "… N more").
+   */
+  iovas: string[];
+  iova_ranges: number;
+  /**
+   * Cached pfns per size class, non-empty classes only.
+   */
+  rcache: {
+    [k: string]: number[];
+  };
+  /**
+   * swiotlb slots in use, as "index+count" runs.
+   */
+  swiotlb_slots: string[];
+  swiotlb_used: number;
+  dirty_lines: number;
+  live_handles: string[];
+}
+/**
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "CaseError".
+ */
+export interface CaseError {
+  id: string;
+  fixture: string;
+  variant: string;
+  status: 'error';
+  message: string;
+}
+/**
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "CaseTimeout".
+ */
+export interface CaseTimeout {
+  id: string;
+  fixture: string;
+  variant: string;
+  status: 'timeout';
+  budget_ms: number;
+}
+/**
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "Expectation".
+ */
+export interface Expectation {
+  case: string;
+  expected: ViolationKind[];
+  actual: ViolationKind[] | ('error' | 'timeout');
+  met: boolean;
+}
+/**
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "ComparisonSet".
+ */
+export interface ComparisonSet {
+  /**
+   * The series this is a step of, or null for an ad-hoc comparison.
+   */
+  series: string | null;
+  before: string;
+  after: string;
+  counts: {
+    identical: number;
+    'same-state': number;
+    'same-verdict': number;
+    fixed: number;
+    regressed: number;
+    mixed: number;
+  };
+  items: Comparison[];
+}
+/**
+ * One fixture, graded from the before variant's result to the after variant's.
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "Comparison".
+ */
+export interface Comparison {
+  fixture: string;
+  grade: Grade;
+  removed: string[];
+  added: string[];
+  costs: CostChange[];
+  /**
+   * Label of the first step whose trace differs.
+   */
+  divergence: string | null;
+}
+/**
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "CostChange".
+ */
+export interface CostChange {
+  key:
+    | 'bounce_copies'
+    | 'bounce_bytes'
+    | 'zeroed_bytes'
+    | 'cache_cleans'
+    | 'cache_invalidates'
+    | 'cache_bytes'
+    | 'iommu_maps'
+    | 'iommu_unmaps'
+    | 'iotlb_syncs'
+    | 'iova_allocs'
+    | 'iova_lookups';
+  before: number;
+  after: number;
+}
+/**
+ * Where along a chain of variants one fixture's verdict (or trace) changes.
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "Bisection".
+ */
+export interface Bisection {
+  fixture: string;
+  series: string;
+  mode: 'verdict' | 'trace';
+  chain: string[];
+  /**
+   * The verdict (or status) on each variant of the chain.
+   */
+  outcomes: string[];
+  /**
+   * Variants whose outcome differs from their parent's, in chain order.
+   */
+  change_points: string[];
+}
+/**
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "Totals".
+ */
+export interface Totals {
+  cases: number;
+  clean: number;
+  violating: number;
+  error: number;
+  timeout: number;
+  expectations_met: number;
+  expectations_failed: number;
+  /**
+   * Regressed or mixed comparisons in comparisons whose series is null (what compare and review gate on).
+   */
+  regressions: number;
+}
