@@ -12,6 +12,7 @@ const TWO_32 = 0x1_0000_0000;
 export const U64_MAX = Number.MAX_SAFE_INTEGER;
 
 export function isPowerOfTwo(x: number): boolean {
+  if (x > 0 && x < 0x8000_0000) return (x & (x - 1)) === 0;
   return x > 0 && Number.isInteger(Math.log2(x));
 }
 

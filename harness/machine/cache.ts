@@ -13,13 +13,23 @@
 //               (dc ivac), which throws away dirty data.
 // `evict` is not an instruction: it lets a fixture force dirty lines out at
 // a chosen moment, as the hardware may do at any time.
+//
+// Lines are kept per 4 KiB frame (the frame's bytes and, per line, whether it
+// is present and whether it is dirty), so a page-sized copy costs one
+// allocation rather than one per line.
 
 import { alignDown, alignUp } from './bits.js';
 import type { PhysicalMemory } from './memory.js';
+import type { FramePool } from './slab.js';
 
-interface Line {
+const FRAME = 4096;
+
+interface Frame {
   data: Uint8Array;
-  dirty: boolean;
+  present: Uint8Array;
+  dirty: Uint8Array;
+  /** Present lines, so that an empty frame can be dropped. */
+  count: number;
 }
 
 export interface MaintenanceResult {
@@ -32,35 +42,100 @@ export interface MaintenanceResult {
 }
 
 export class CpuCache {
-  private readonly lines = new Map<number, Line>();
+  private readonly frames = new Map<number, Frame>();
+  private readonly linesPerFrame: number;
 
   constructor(
     private readonly dram: PhysicalMemory,
     readonly lineSize: number,
-  ) {}
+    private readonly pool: FramePool,
+  ) {
+    this.linesPerFrame = FRAME / lineSize;
+  }
+
+  private frame(frameNo: number): Frame {
+    let f = this.frames.get(frameNo);
+    if (f === undefined) {
+      f = { data: this.pool.take(), present: new Uint8Array(this.linesPerFrame), dirty: new Uint8Array(this.linesPerFrame), count: 0 };
+      this.frames.set(frameNo, f);
+    }
+    return f;
+  }
+
+  /** Bring lines [first, last] of a frame in from DRAM, except those wholly covered by [from, to). */
+  private fill(frameNo: number, f: Frame, first: number, last: number, from = -1, to = -1): void {
+    const ls = this.lineSize;
+    for (let l = first; l <= last; l++) {
+      if (f.present[l]) continue;
+      const start = l * ls;
+      if (!(from <= start && start + ls <= to)) this.dram.readInto(frameNo * FRAME + start, f.data, start, ls);
+      f.present[l] = 1;
+      f.count++;
+    }
+  }
+
+  /** Call fn for each frame a range touches, with the range's part in frame offsets. */
+  private each(addr: number, length: number, fn: (frameNo: number, start: number, end: number, done: number) => void): void {
+    let done = 0;
+    while (done < length) {
+      const a = addr + done;
+      const frameNo = Math.floor(a / FRAME);
+      const start = a - frameNo * FRAME;
+      const n = Math.min(FRAME - start, length - done);
+      fn(frameNo, start, start + n, done);
+      done += n;
+    }
+  }
 
   cpuRead(addr: number, length: number): Uint8Array {
     const out = new Uint8Array(length);
-    this.forEachPiece(addr, length, (line, inLine, done, n) => {
-      out.set(this.allocate(line).data.subarray(inLine, inLine + n), done);
+    const ls = this.lineSize;
+    this.each(addr, length, (frameNo, start, end, done) => {
+      const f = this.frame(frameNo);
+      this.fill(frameNo, f, Math.floor(start / ls), Math.floor((end - 1) / ls));
+      out.set(f.data.subarray(start, end), done);
     });
     return out;
   }
 
+  /** A CPU memset: like cpuWrite of `length` copies of `value`, without building them. */
+  cpuFill(addr: number, value: number, length: number): void {
+    const ls = this.lineSize;
+    this.each(addr, length, (frameNo, start, end) => {
+      const f = this.frame(frameNo);
+      const first = Math.floor(start / ls);
+      const last = Math.floor((end - 1) / ls);
+      this.fill(frameNo, f, first, last, start, end);
+      f.data.fill(value, start, end);
+      f.dirty.fill(1, first, last + 1);
+    });
+  }
+
   cpuWrite(addr: number, src: Uint8Array): void {
-    this.forEachPiece(addr, src.length, (line, inLine, done, n) => {
-      const l = this.allocate(line);
-      l.data.set(src.subarray(done, done + n), inLine);
-      l.dirty = true;
+    const ls = this.lineSize;
+    this.each(addr, src.length, (frameNo, start, end, done) => {
+      const f = this.frame(frameNo);
+      const first = Math.floor(start / ls);
+      const last = Math.floor((end - 1) / ls);
+      this.fill(frameNo, f, first, last, start, end);
+      f.data.set(src.subarray(done, done + end - start), start);
+      f.dirty.fill(1, first, last + 1);
     });
   }
 
   /** What a coherent device reads: the cached copy where there is one. */
   snoopRead(addr: number, length: number): Uint8Array {
     const out = this.dram.read(addr, length);
-    this.forEachPiece(addr, length, (line, inLine, done, n) => {
-      const l = this.lines.get(line);
-      if (l !== undefined) out.set(l.data.subarray(inLine, inLine + n), done);
+    const ls = this.lineSize;
+    this.each(addr, length, (frameNo, start, end, done) => {
+      const f = this.frames.get(frameNo);
+      if (f === undefined) return;
+      for (let l = Math.floor(start / ls); l <= Math.floor((end - 1) / ls); l++) {
+        if (!f.present[l]) continue;
+        const s = Math.max(start, l * ls);
+        const e = Math.min(end, (l + 1) * ls);
+        out.set(f.data.subarray(s, e), done + (s - start));
+      }
     });
     return out;
   }
@@ -68,17 +143,62 @@ export class CpuCache {
   /** A coherent device's write: DRAM and any cached copy both take it. */
   snoopWrite(addr: number, src: Uint8Array): void {
     this.dram.write(addr, src);
-    this.forEachPiece(addr, src.length, (line, inLine, done, n) => {
-      this.lines.get(line)?.data.set(src.subarray(done, done + n), inLine);
+    const ls = this.lineSize;
+    this.each(addr, src.length, (frameNo, start, end, done) => {
+      const f = this.frames.get(frameNo);
+      if (f === undefined) return;
+      for (let l = Math.floor(start / ls); l <= Math.floor((end - 1) / ls); l++) {
+        if (!f.present[l]) continue;
+        const s = Math.max(start, l * ls);
+        const e = Math.min(end, (l + 1) * ls);
+        f.data.set(src.subarray(done + (s - start), done + (e - start)), s);
+      }
     });
+  }
+
+  private writeBack(frameNo: number, f: Frame, l: number): boolean {
+    if (!f.dirty[l]) return false;
+    const s = l * this.lineSize;
+    this.dram.write(frameNo * FRAME + s, f.data.subarray(s, s + this.lineSize));
+    f.dirty[l] = 0;
+    return true;
+  }
+
+  private drop(frameNo: number, f: Frame, l: number): void {
+    f.present[l] = 0;
+    f.dirty[l] = 0;
+    if (--f.count === 0) this.frames.delete(frameNo);
+  }
+
+  /** Call fn for each present line whose address is in [start, end), in address order. */
+  private presentLines(start: number, end: number, fn: (frameNo: number, f: Frame, l: number, lineAddr: number) => void): void {
+    const ls = this.lineSize;
+    const firstFrame = Math.floor(start / FRAME);
+    const lastFrame = Math.floor((end - 1) / FRAME);
+    const frames =
+      lastFrame - firstFrame + 1 <= this.frames.size
+        ? Array.from({ length: lastFrame - firstFrame + 1 }, (_, i) => firstFrame + i).filter((n) => this.frames.has(n))
+        : [...this.frames.keys()].filter((n) => n >= firstFrame && n <= lastFrame).sort((a, b) => a - b);
+    for (const frameNo of frames) {
+      const f = this.frames.get(frameNo)!;
+      const base = frameNo * FRAME;
+      const lo = Math.max(0, Math.floor((start - base) / ls));
+      const hi = Math.min(this.linesPerFrame - 1, Math.floor((end - 1 - base) / ls));
+      for (let l = lo; l <= hi; l++) if (f.present[l]) fn(frameNo, f, l, base + l * ls);
+    }
+  }
+
+  private lineCount(addr: number, size: number): number {
+    if (size === 0) return 0;
+    return (alignUp(addr + size, this.lineSize) - alignDown(addr, this.lineSize)) / this.lineSize;
   }
 
   /** dc cvac over every line [addr, addr + size) touches. */
   clean(addr: number, size: number): MaintenanceResult {
     const result = { lines: this.lineCount(addr, size), written: 0, dropped: 0 };
-    for (const line of this.cachedLinesIn(alignDown(addr, this.lineSize), alignUp(addr + size, this.lineSize))) {
-      if (this.writeBack(line)) result.written++;
-    }
+    this.presentLines(alignDown(addr, this.lineSize), alignUp(addr + size, this.lineSize), (frameNo, f, l) => {
+      if (this.writeBack(frameNo, f, l)) result.written++;
+    });
     return result;
   }
 
@@ -88,96 +208,48 @@ export class CpuCache {
     const end = addr + size;
     const firstFull = alignUp(addr, this.lineSize);
     const lastFull = alignDown(end, this.lineSize);
-    for (const line of this.cachedLinesIn(alignDown(addr, this.lineSize), alignUp(end, this.lineSize))) {
-      const partial = line < firstFull || line >= lastFull;
-      if (partial) {
-        if (this.writeBack(line)) result.written++;
-      } else if (this.lines.get(line)!.dirty) {
+    this.presentLines(alignDown(addr, this.lineSize), alignUp(end, this.lineSize), (frameNo, f, l, line) => {
+      if (line < firstFull || line >= lastFull) {
+        if (this.writeBack(frameNo, f, l)) result.written++;
+      } else if (f.dirty[l]) {
         result.dropped++;
       }
-      this.lines.delete(line);
-    }
+      this.drop(frameNo, f, l);
+    });
     return result;
   }
 
   /** Write back and drop every cached line in the range (or everywhere). */
-  evict(addr = 0, size = Number.MAX_SAFE_INTEGER): MaintenanceResult {
+  evict(addr = 0, size = Number.MAX_SAFE_INTEGER - FRAME): MaintenanceResult {
     const result = { lines: 0, written: 0, dropped: 0 };
-    for (const line of this.cachedLinesIn(alignDown(addr, this.lineSize), alignUp(addr + size, this.lineSize))) {
+    this.presentLines(alignDown(addr, this.lineSize), alignUp(addr + size, this.lineSize), (frameNo, f, l) => {
       result.lines++;
-      if (this.writeBack(line)) result.written++;
-      this.lines.delete(line);
-    }
+      if (this.writeBack(frameNo, f, l)) result.written++;
+      this.drop(frameNo, f, l);
+    });
     return result;
   }
 
   isCached(addr: number): boolean {
-    return this.lines.has(alignDown(addr, this.lineSize));
+    const f = this.frames.get(Math.floor(addr / FRAME));
+    return f !== undefined && f.present[Math.floor((addr % FRAME) / this.lineSize)] === 1;
   }
 
   isDirty(addr: number): boolean {
-    return this.lines.get(alignDown(addr, this.lineSize))?.dirty === true;
+    const f = this.frames.get(Math.floor(addr / FRAME));
+    return f !== undefined && f.dirty[Math.floor((addr % FRAME) / this.lineSize)] === 1;
   }
 
-  /** Addresses of the dirty lines, in address order. */
-  dirtyLines(): number[] {
-    const out: number[] = [];
-    for (const [addr, line] of this.lines) if (line.dirty) out.push(addr);
-    return out.sort((a, b) => a - b);
+  /** How many lines are dirty. */
+  dirtyCount(): number {
+    let n = 0;
+    for (const f of this.frames.values()) for (let l = 0; l < this.linesPerFrame; l++) n += f.dirty[l]!;
+    return n;
   }
 
   get cachedLineCount(): number {
-    return this.lines.size;
-  }
-
-  private lineCount(addr: number, size: number): number {
-    if (size === 0) return 0;
-    return (alignUp(addr + size, this.lineSize) - alignDown(addr, this.lineSize)) / this.lineSize;
-  }
-
-  private writeBack(lineAddr: number): boolean {
-    const line = this.lines.get(lineAddr)!;
-    if (!line.dirty) return false;
-    this.dram.write(lineAddr, line.data);
-    line.dirty = false;
-    return true;
-  }
-
-  private allocate(lineAddr: number): Line {
-    let line = this.lines.get(lineAddr);
-    if (line === undefined) {
-      line = { data: this.dram.read(lineAddr, this.lineSize), dirty: false };
-      this.lines.set(lineAddr, line);
-    }
-    return line;
-  }
-
-  /** Cached line addresses in [start, end), in address order, cheaply for huge ranges. */
-  private cachedLinesIn(start: number, end: number): number[] {
-    const span = (end - start) / this.lineSize;
-    if (span <= this.lines.size) {
-      const out: number[] = [];
-      for (let a = start; a < end; a += this.lineSize) if (this.lines.has(a)) out.push(a);
-      return out;
-    }
-    const out: number[] = [];
-    for (const a of this.lines.keys()) if (a >= start && a < end) out.push(a);
-    return out.sort((a, b) => a - b);
-  }
-
-  private forEachPiece(
-    addr: number,
-    length: number,
-    fn: (lineAddr: number, inLine: number, done: number, n: number) => void,
-  ): void {
-    let done = 0;
-    while (done < length) {
-      const a = addr + done;
-      const line = alignDown(a, this.lineSize);
-      const inLine = a - line;
-      const n = Math.min(this.lineSize - inLine, length - done);
-      fn(line, inLine, done, n);
-      done += n;
-    }
+    let n = 0;
+    for (const f of this.frames.values()) n += f.count;
+    return n;
   }
 }

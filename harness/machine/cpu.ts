@@ -27,7 +27,7 @@ export function memset(addr: number, value: number, size: number): void {
   checkLength('memset', size);
   if (size === 0) return;
   const m = machine();
-  m.cache.cpuWrite(addr, new Uint8Array(size).fill(value));
+  m.cache.cpuFill(addr, value, size);
   m.recorder.emit({ t: 'memset', addr, size });
 }
 

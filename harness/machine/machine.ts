@@ -9,11 +9,14 @@ import { IommuDomain } from './iommu.js';
 import { IovaDomain } from './iova.js';
 import { PhysicalMemory } from './memory.js';
 import type { DeviceConfig, PlatformConfig } from './platform.js';
+import { FramePool } from './slab.js';
 import { io_tlb_mem } from './swiotlb-pool.js';
 
 export class Machine {
   readonly recorder = new Recorder();
-  readonly dram = new PhysicalMemory();
+  /** DRAM and cache frames, given back when the machine is done with. */
+  readonly frames = new FramePool();
+  readonly dram = new PhysicalMemory(this.frames);
   readonly cache: CpuCache;
   readonly iovad: IovaDomain;
   readonly domain: IommuDomain;
@@ -25,7 +28,7 @@ export class Machine {
     readonly platform: PlatformConfig,
     deviceConfig: DeviceConfig,
   ) {
-    this.cache = new CpuCache(this.dram, platform.cacheLineSize);
+    this.cache = new CpuCache(this.dram, platform.cacheLineSize, this.frames);
     // iommu_dma_init_domain: base_pfn = max(1, base >> order) with a zero base.
     this.iovad = new IovaDomain(platform.iovaGranule, 1, this.recorder);
     this.domain = new IommuDomain(platform.iommu, platform.iovaGranule, 2 ** platform.apertureBits - 1, this.iovad, this.recorder);

@@ -6,6 +6,7 @@
 // place a gigabyte buffer without the model allocating a gigabyte.
 
 import { RangeMap } from './range-map.js';
+import type { FramePool } from './slab.js';
 
 const FRAME = 4096;
 
@@ -22,6 +23,8 @@ interface Backing {
 
 export class PhysicalMemory {
   private readonly frames = new Map<number, Uint8Array>();
+
+  constructor(private readonly pool: FramePool) {}
   private readonly backings = new RangeMap<Backing>({
     slice: (b, delta) => ({ source: b.source, offset: b.offset + delta }),
   });
@@ -73,7 +76,7 @@ export class PhysicalMemory {
   private frame(frameNo: number): Uint8Array {
     let frame = this.frames.get(frameNo);
     if (frame === undefined) {
-      frame = new Uint8Array(FRAME);
+      frame = this.pool.take();
       this.initialContent(frameNo * FRAME, frame, 0, FRAME);
       this.frames.set(frameNo, frame);
     }
@@ -83,6 +86,7 @@ export class PhysicalMemory {
   /** The content a never-written range has: its region's fill, or zeros. */
   private initialContent(addr: number, dst: Uint8Array, dstOffset: number, length: number): void {
     dst.fill(0, dstOffset, dstOffset + length);
+    if (this.backings.isEmpty) return;
     for (const run of this.backings.runs(addr, addr + length)) {
       run.value.source.fill(dst, dstOffset + (run.start - addr), run.value.offset, run.end - run.start);
     }

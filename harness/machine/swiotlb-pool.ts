@@ -19,11 +19,12 @@ export const IO_TLB_SEGSIZE = 128;
 /** (phys_addr_t)~0 in C. */
 export const INVALID_PHYS_ADDR = -1;
 
+/** Plain arrays: a typed array per field would cost an allocation each. */
 interface Segment {
-  list: Uint8Array;
-  orig_addr: Float64Array;
-  alloc_size: Float64Array;
-  owner: Int32Array;
+  list: number[];
+  orig_addr: number[];
+  alloc_size: number[];
+  owner: number[];
 }
 
 export class io_tlb_slots {
@@ -83,12 +84,11 @@ export class io_tlb_slots {
     let seg = this.segments[s];
     if (seg === undefined) {
       seg = {
-        list: new Uint8Array(IO_TLB_SEGSIZE),
-        orig_addr: new Float64Array(IO_TLB_SEGSIZE).fill(INVALID_PHYS_ADDR),
-        alloc_size: new Float64Array(IO_TLB_SEGSIZE),
-        owner: new Int32Array(IO_TLB_SEGSIZE),
+        list: Array.from({ length: IO_TLB_SEGSIZE }, (_, o) => IO_TLB_SEGSIZE - o),
+        orig_addr: new Array<number>(IO_TLB_SEGSIZE).fill(INVALID_PHYS_ADDR),
+        alloc_size: new Array<number>(IO_TLB_SEGSIZE).fill(0),
+        owner: new Array<number>(IO_TLB_SEGSIZE).fill(0),
       };
-      for (let o = 0; o < IO_TLB_SEGSIZE; o++) seg.list[o] = IO_TLB_SEGSIZE - o;
       this.segments[s] = seg;
     }
     return seg;

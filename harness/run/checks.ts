@@ -48,10 +48,9 @@ function ownRanges(run: RunState, mp: Mapping): Interval[] {
   return out;
 }
 
-function within(intervals: readonly Interval[], a: number, b: number): boolean {
-  // Covered if the union of intervals covers [a, b).
+/** Whether the union of `sorted` (by start) covers [a, b). */
+function within(sorted: readonly Interval[], a: number, b: number): boolean {
   let pos = a;
-  const sorted = [...intervals].sort((x, y) => x[0] - y[0]);
   for (const [s, e] of sorted) {
     if (s > pos) break;
     if (e > pos) pos = e;
@@ -60,25 +59,24 @@ function within(intervals: readonly Interval[], a: number, b: number): boolean {
   return pos >= b;
 }
 
-function subtract(a: number, b: number, intervals: readonly Interval[]): Interval[] {
-  let pieces: Interval[] = [[a, b]];
-  for (const [s, e] of intervals) {
-    const next: Interval[] = [];
-    for (const [x, y] of pieces) {
-      if (e <= x || s >= y) next.push([x, y]);
-      else {
-        if (s > x) next.push([x, s]);
-        if (e < y) next.push([e, y]);
-      }
-    }
-    pieces = next;
+/** The parts of [a, b) that no interval of `sorted` (by start) covers. */
+function subtract(a: number, b: number, sorted: readonly Interval[]): Interval[] {
+  const out: Interval[] = [];
+  let pos = a;
+  for (const [s, e] of sorted) {
+    if (e <= pos) continue;
+    if (s >= b) break;
+    if (s > pos) out.push([pos, s]);
+    pos = Math.max(pos, e);
+    if (pos >= b) return out;
   }
-  return pieces;
+  if (pos < b) out.push([pos, b]);
+  return out;
 }
 
 function eventChecks(ctx: CallContext): void {
   const { run, mapping } = ctx;
-  const own = mapping !== undefined ? ownRanges(run, mapping) : undefined;
+  const own = mapping !== undefined ? ownRanges(run, mapping).sort((x, y) => x[0] - y[0]) : undefined;
   for (const e of ctx.events) {
     switch (e.t) {
       case 'warn':
@@ -284,9 +282,14 @@ function classify(run: RunState, mp: Mapping | undefined, a: number, b: number):
 function exposureCheck(run: RunState): void {
   const g = run.m.platform.iovaGranule;
   const seen = new Set<string>();
+  const owned = new Map<number, Interval[]>();
   for (const e of run.m.domain.entries()) {
     const mp = run.bySerial.get(e.value.owner);
-    const own = mp !== undefined && mp.live ? ownRanges(run, mp) : [];
+    let own = owned.get(e.value.owner);
+    if (own === undefined) {
+      own = mp !== undefined && mp.live ? ownRanges(run, mp).sort((x, y) => x[0] - y[0]) : [];
+      owned.set(e.value.owner, own);
+    }
     const start = e.value.phys;
     const end = start + (e.end - e.start) * g;
     for (const [a, b] of subtract(start, end, own)) {
@@ -310,6 +313,10 @@ function exposureCheck(run: RunState): void {
   for (const k of seen) run.exposures.add(k);
 }
 
+function changesReach(e: MachineEvent): boolean {
+  return e.t === 'iommu_map' || e.t === 'iommu_unmap' || e.t === 'swiotlb_map' || e.t === 'swiotlb_unmap';
+}
+
 export function checkAfterCall(ctx: CallContext, kind: 'map' | 'map-failed' | 'unmap' | 'sync'): void {
   eventChecks(ctx);
   if (kind === 'map-failed') {
@@ -317,7 +324,8 @@ export function checkAfterCall(ctx: CallContext, kind: 'map' | 'map-failed' | 'u
     stalePteCheck(ctx, 'map-failed');
   }
   if (kind === 'unmap') stalePteCheck(ctx, 'unmap');
-  if (ctx.untrusted) exposureCheck(ctx.run);
+  // Only maps and unmaps change the page table or who owns a slot.
+  if (ctx.untrusted && kind !== 'sync' && ctx.events.some(changesReach)) exposureCheck(ctx.run);
 }
 
 /** At the end: anything held that no live mapping accounts for. */

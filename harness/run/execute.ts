@@ -30,9 +30,16 @@ import type { CaseOutcome, Violation } from './result.js';
 import { bytesText, compareBytes, eventText, plural, range } from './trace.js';
 import { sentence, sortVerdict } from './violations.js';
 
-export function executeScenario(s: Scenario, ops: dma_map_ops): CaseOutcome {
+/** `atEnd` sees the machine after the last step, before it is taken apart (the benchmark weighs it). */
+export function executeScenario(s: Scenario, ops: dma_map_ops, atEnd?: (m: Machine) => void): CaseOutcome {
   const m = new Machine(s.platform, s.device);
-  return withMachine(m, () => new CaseRun(s, ops, m).run());
+  try {
+    const outcome = withMachine(m, () => new CaseRun(s, ops, m).run());
+    atEnd?.(m);
+    return outcome;
+  } finally {
+    m.frames.release();
+  }
 }
 
 class CaseRun implements RunState {
@@ -421,8 +428,9 @@ class CaseRun implements RunState {
       if (owned.reduce((n, r) => n + r.end - r.start, 0) < p.size) this.note(`device reads "${name}" while the CPU owns part of it`);
     }
     const unreached = readable ? countZeros(reached) : 0;
-    const checkable = defined.map((d, i) => (d && reached[i] ? 1 : 0));
-    const cmp = compareBytes(actual, expected, checkable);
+    // Only bytes that are defined and that the device actually reached are compared.
+    if (unreached > 0) for (let i = 0; i < len; i++) defined[i] = defined[i]! & reached[i]!;
+    const cmp = compareBytes(actual, expected, defined);
     this.line(`device read ${name}[${hex(off)}..+${hex(len)}] ${faults > 0 ? `(${faults} faults) ` : ''}${bytesText(actual, expected, cmp)}`);
     this.flushEvents();
     if (unreached > 0) {

@@ -45,7 +45,7 @@ export function finalState(m: Machine, liveHandles: string[]): FinalState {
     rcache,
     swiotlb_slots: slots,
     swiotlb_used: pool?.used ?? 0,
-    dirty_lines: m.cache.dirtyLines().length,
+    dirty_lines: m.cache.dirtyCount(),
     live_handles: liveHandles,
   };
 }

@@ -75,9 +75,10 @@ export async function runCases(plan: CasePlan, options: PoolOptions = {}): Promi
   const results = new Map<string, CaseResult>();
   const keyOf = ([f, v]: [number, number]): string => `${f}:${v}`;
 
-  // Submit no more batches than there are workers, so a batch's deadline
-  // starts when it starts running, not while it waits in the queue.
-  const limit = pLimit(workers);
+  // Keep one batch queued behind each running one, so a worker never waits
+  // for the main thread, and no more: a batch's deadline starts when it is
+  // submitted, so it must not wait in the queue for long.
+  const limit = pLimit(workers * 2);
   const runBatch = (batch: Array<[number, number]>, budget: number): Promise<CaseResult[]> =>
     limit(async () => (await pool.run(batch, { signal: AbortSignal.timeout(budget) })) as CaseResult[]);
 
@@ -86,7 +87,7 @@ export async function runCases(plan: CasePlan, options: PoolOptions = {}): Promi
       batches(plan.cases, workers).map(async (batch) => {
         let out: CaseResult[];
         try {
-          out = await runBatch(batch, timeoutMs + 50 * batch.length);
+          out = await runBatch(batch, 2 * timeoutMs + 50 * batch.length);
         } catch (e) {
           if (!isAbort(e)) throw e;
           // Find the culprit: each case alone, with its own budget.

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { CpuCache } from '../../harness/machine/cache.js';
 import { PhysicalMemory } from '../../harness/machine/memory.js';
+import { FramePool } from '../../harness/machine/slab.js';
 import { arch_sync_dma_for_cpu, arch_sync_dma_for_device } from '../../harness/machine/cpu.js';
 import { DMA_BIDIRECTIONAL, DMA_FROM_DEVICE, DMA_TO_DEVICE } from '../../harness/machine/dma.js';
 import { filled, onMachine } from '../helpers.js';
 
 function setup(): { dram: PhysicalMemory; cache: CpuCache } {
-  const dram = new PhysicalMemory();
-  return { dram, cache: new CpuCache(dram, 64) };
+  const dram = new PhysicalMemory(new FramePool());
+  return { dram, cache: new CpuCache(dram, 64, new FramePool()) };
 }
 
 describe('CPU cache (kernel-model §5)', () => {

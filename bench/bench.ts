@@ -1,0 +1,130 @@
+// The benchmark (`npm run bench`; not part of the tests). Every figure comes
+// from this one run, so ratios between them are meaningful on a noisy machine:
+//
+//   - cases per second on the standard corpus: in the main thread, and on the
+//     worker pool with one worker and with all cores (the speed-up);
+//   - how the time grows when the corpus is doubled and quadrupled
+//     (renamed copies of every fixture);
+//   - peak memory of the whole run;
+//   - memory held by a case that maps a buffer of 1 MiB, 64 MiB and 1 GiB
+//     without touching it.
+
+import { availableParallelism } from 'node:os';
+import { writeFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fixtureFiles, loadFixtures } from '../harness/fixtures/load.js';
+import type { Scenario } from '../harness/fixtures/scenario.js';
+import { DEFAULT_DEVICE, DEFAULT_PLATFORM } from '../harness/machine/platform.js';
+import { DMA_TO_DEVICE } from '../harness/machine/dma.js';
+import { corpusDir, reportsDir } from '../harness/paths.js';
+import { executeScenario } from '../harness/run/execute.js';
+import { runCase } from '../harness/runner/run-case.js';
+import { runCases, type CasePlan } from '../harness/runner/pool.js';
+import { loadVariants, readVariantMetas, type Variant } from '../harness/variants/registry.js';
+
+function secondsSince(t0: number): number {
+  return (performance.now() - t0) / 1000;
+}
+
+/** Run the corpus in this thread, round after round, for at least `seconds`. */
+function sequential(scenarios: Scenario[], variants: Variant[], seconds: number): { cases: number; seconds: number } {
+  let cases = 0;
+  const t0 = performance.now();
+  do {
+    for (const s of scenarios) for (const v of variants) runCase(s, v);
+    cases += scenarios.length * variants.length;
+  } while (secondsSince(t0) < seconds);
+  return { cases, seconds: secondsSince(t0) };
+}
+
+/** The corpus `copies` times over, each copy under new fixture ids. */
+function copies(scenarios: Scenario[], n: number): Scenario[] {
+  return Array.from({ length: n }, (_, k) => scenarios.map((s) => ({ ...s, id: `${s.id}+copy${k}` }))).flat();
+}
+
+async function pool(scenarios: Scenario[], metas: CasePlan['variants'], workers: number): Promise<{ cases: number; seconds: number }> {
+  const cases: Array<[number, number]> = [];
+  scenarios.forEach((_, f) => metas.forEach((_, v) => cases.push([f, v])));
+  const t0 = performance.now();
+  const results = await runCases({ scenarios, variants: metas, cases }, { workers, timeoutMs: 10_000 });
+  const bad = results.filter((r) => r.status !== 'ok');
+  if (bad.length > 0) throw new Error(`${bad.length} cases did not finish`);
+  return { cases: cases.length, seconds: secondsSince(t0) };
+}
+
+/** Memory (heap and array buffers) a live case holds at its end, after mapping a `size`-byte buffer and reading 64 bytes of it. */
+function mappedBufferMemory(size: number, variant: Variant): number {
+  const scenario: Scenario = {
+    id: `map-${size}`,
+    file: undefined,
+    question: 'How much memory does mapping a large buffer cost?',
+    platform: DEFAULT_PLATFORM,
+    device: { ...DEFAULT_DEVICE, coherent: false, untrusted: false },
+    contract: { fromDeviceUntouched: 'undefined' },
+    buffers: new Map([['big', { name: 'big', phys: 0x1_0000_0000, size, fill: { counter: 0 } }]]),
+    steps: [
+      { op: 'cpu_write', path: '/steps/0', buffer: 'big', offset: size - 64, size: 64, fill: { byte: 1 } },
+      { op: 'map_page', path: '/steps/1', handle: 'h', buffer: 'big', offset: 0, size, dir: DMA_TO_DEVICE, attrs: 0 },
+      { op: 'device_read', path: '/steps/2', handle: 'h', offset: size - 64, size: 64 },
+    ],
+    expect: {},
+  };
+  const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+  const used = (): number => {
+    gc();
+    const u = process.memoryUsage();
+    return u.heapUsed + u.arrayBuffers;
+  };
+  const before = used();
+  let during = 0;
+  const outcome = executeScenario(scenario, variant.ops, () => {
+    during = used();
+  });
+  if (outcome.verdict.length !== 0) throw new Error('the mapping case did not run cleanly');
+  return during - before;
+}
+
+const scenarios = await loadFixtures(await fixtureFiles(corpusDir));
+const metas = await readVariantMetas();
+const variants = await loadVariants();
+const cores = availableParallelism();
+
+sequential(scenarios, variants, 1); // warm up
+const seq = sequential(scenarios, variants, 3);
+// Enough cases that each worker's start-up and warm-up (about half a second) do not dominate.
+const big = copies(scenarios, 32);
+const one = await pool(big, metas, 1);
+const all = await pool(big, metas, cores);
+const x1 = await pool(copies(scenarios, 16), metas, cores);
+const x2 = await pool(copies(scenarios, 32), metas, cores);
+const x4 = await pool(copies(scenarios, 64), metas, cores);
+const base = variants.find((v) => v.meta.parent === null)!;
+mappedBufferMemory(2 ** 20, base); // warm up
+const heap = [2 ** 20, 2 ** 26, 2 ** 30].map((size) => ({ size, bytes: mappedBufferMemory(size, base) }));
+const peakRss = process.resourceUsage().maxRSS * 1024;
+
+const rate = (r: { cases: number; seconds: number }): number => r.cases / r.seconds;
+const figures = {
+  corpus: { fixtures: scenarios.length, variants: variants.length, cases: scenarios.length * variants.length },
+  cores,
+  main_thread_cases_per_second: Math.round(rate(seq)),
+  pool_1_worker_cases_per_second: Math.round(rate(one)),
+  pool_all_cores_cases_per_second: Math.round(rate(all)),
+  speedup_all_cores_over_1_worker: Number((rate(all) / rate(one)).toFixed(2)),
+  growth: { x1_seconds: x1.seconds, x2_over_x1: Number((x2.seconds / x1.seconds).toFixed(2)), x4_over_x1: Number((x4.seconds / x1.seconds).toFixed(2)) },
+  peak_rss_mib: Number((peakRss / 2 ** 20).toFixed(1)),
+  mapped_buffer_heap_kib: heap.map((h) => ({ buffer_mib: h.size / 2 ** 20, held_kib: Number((h.bytes / 1024).toFixed(1)) })),
+};
+
+const lines = [
+  `corpus: ${figures.corpus.fixtures} fixtures x ${figures.corpus.variants} variants = ${figures.corpus.cases} cases; ${cores} cores`,
+  `main thread:            ${figures.main_thread_cases_per_second} cases/s`,
+  `pool, 1 worker:         ${figures.pool_1_worker_cases_per_second} cases/s (${one.cases} cases)`,
+  `pool, ${cores} workers:        ${figures.pool_all_cores_cases_per_second} cases/s (speed-up ${figures.speedup_all_cores_over_1_worker} over 1 worker)`,
+  `corpus x2, x4:          ${figures.growth.x2_over_x1}x and ${figures.growth.x4_over_x1}x the time of the corpus x1 (${x1.seconds.toFixed(2)} s for 16 copies)`,
+  `peak RSS:               ${figures.peak_rss_mib} MiB`,
+  `memory a live case holds after mapping a 1 MiB / 64 MiB / 1 GiB buffer: ${figures.mapped_buffer_heap_kib.map((h) => `${h.held_kib} KiB`).join(' / ')}`,
+];
+process.stdout.write(lines.join('\n') + '\n');
+await mkdir(reportsDir, { recursive: true });
+await writeFile(join(reportsDir, 'bench.json'), JSON.stringify(figures, null, 1) + '\n');
