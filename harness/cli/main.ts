@@ -1,12 +1,13 @@
 // The command line. Exit codes: 0 nothing regressed, 1 something regressed
 // or a case errored or timed out, 2 bad input (nothing is run or written).
 
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { InputError, formatProblem } from '../input-error.js';
 import { FORMATS } from '../report/render/index.js';
 import { bisectCommand } from './bisect.js';
 import { compareCommand, reviewCommand } from './compare.js';
 import { explainCommand } from './explain.js';
+import { fuzzCommand } from './fuzz.js';
 import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
 
@@ -26,6 +27,12 @@ function withRunOptions(cmd: Command): Command {
     .option('-j, --workers <n>', 'worker threads (default: one per core)', positiveInt)
     .option('--timeout <ms>', 'time budget of one case in milliseconds (default: 2000)', positiveInt)
     .option('-q, --quiet', 'no progress bar; print only the essentials');
+}
+
+export function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
+  return n;
 }
 
 export function buildProgram(): Command {
@@ -65,6 +72,19 @@ export function buildProgram(): Command {
       .requiredOption('-s, --series <name>', 'the series to bisect (a chain of variants)')
       .option('--trace', 'look for trace changes, not only verdict changes'),
   ).action(bisectCommand);
+
+  withRunOptions(
+    program
+      .command('fuzz')
+      .description('Generate correct-driver scenarios, keep those that change behaviour along a series or still violate on its last variant, shrink them, and write them out as fixtures.')
+      .option('-s, --series <name>', 'the series to search (a chain of variants)')
+      .option('--seed <n>', 'random seed; the same seed and run count give the same findings (default 1)', nonNegativeInt)
+      .option('--runs <n>', 'scenarios to generate (default 2000 unless --time is given)', positiveInt)
+      .option('--time <seconds>', 'stop after this many seconds instead (results then depend on the machine)', positiveInt)
+      .addOption(new Option('--swiotlb <which>', 'CONFIG_SWIOTLB values to search (default both)').choices(['on', 'off', 'both']))
+      .option('--max-commands <n>', 'longest driver sequence (default 12)', positiveInt)
+      .option('--replay <fixture-file>', 'regenerate a written finding from the seed and paths in its origin, print it, and fail if it differs; then stop')
+  ).action(fuzzCommand);
 
   program
     .command('explain')

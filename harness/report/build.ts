@@ -9,7 +9,7 @@ import { projectRoot } from '../paths.js';
 import type { CaseResult } from '../run/result.js';
 import type { Series, VariantMeta } from '../variants/registry.js';
 import { fileHash, folderHash } from './hash.js';
-import type { Bisection, ComparisonSet, Expectation, Report } from './report-types.generated.js';
+import type { Bisection, ComparisonSet, Expectation, Fuzz, Report } from './report-types.generated.js';
 import type { TreeInfo } from './tree.js';
 
 export type { Report };
@@ -58,6 +58,7 @@ export interface ReportInput {
   /** Ad-hoc comparisons (compare, review), in addition to the series steps. */
   comparisons?: ComparisonSet[];
   bisections?: Bisection[];
+  fuzz?: Fuzz;
 }
 
 export async function buildReport(input: ReportInput): Promise<Report> {
@@ -100,6 +101,7 @@ export async function buildReport(input: ReportInput): Promise<Report> {
     expectations,
     comparisons,
     bisections: input.bisections ?? [],
+    fuzz: input.fuzz ?? null,
     totals: {
       cases: cases.length,
       clean: ok.filter((c) => c.status === 'ok' && c.verdict.length === 0).length,

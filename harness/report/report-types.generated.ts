@@ -54,6 +54,10 @@ export interface Report {
   comparisons: ComparisonSet[];
   bisections: Bisection[];
   totals: Totals;
+  /**
+   * What a fuzz run searched and found; null for other commands.
+   */
+  fuzz: null | Fuzz;
 }
 /**
  * The git commit of the harness tree the report was made from, and whether it had uncommitted changes; null outside a git work tree.
@@ -335,4 +339,58 @@ export interface Totals {
    * Regressed or mixed comparisons in comparisons whose series is null (what compare and review gate on).
    */
   regressions: number;
+}
+/**
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "Fuzz".
+ */
+export interface Fuzz {
+  series: string;
+  seed: number;
+  /**
+   * Scenarios generated in the search (shrinking not counted).
+   */
+  runs: number;
+  /**
+   * Generated scenarios the statistics count (shrinking not counted).
+   */
+  scenarios: number;
+  /**
+   * How many evaluated scenarios had each feature (bounced, non-coherent, ...).
+   */
+  features: {
+    [k: string]: number;
+  };
+  /**
+   * How many evaluated scenarios showed each violation kind on some variant.
+   */
+  kinds: {
+    [k: string]: number;
+  };
+  findings: Finding[];
+}
+/**
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "Finding".
+ */
+export interface Finding {
+  /**
+   * What the scenario was kept and shrunk for.
+   */
+  class: string;
+  /**
+   * Every class it shows that no earlier finding did.
+   */
+  classes: string[];
+  variant: string;
+  kind: 'change' | 'violation';
+  /**
+   * Id of the fixture written for it.
+   */
+  fixture: string;
+  file: string;
+  steps: number;
+  seed: number;
+  commands_path: string;
+  path: string;
 }

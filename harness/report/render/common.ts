@@ -105,3 +105,31 @@ export function treeText(report: Report): string {
 export function escapeXml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
+
+type Fuzz = NonNullable<Report['fuzz']>;
+
+/** The findings of a fuzz run grouped by the variant where they show, with the classes each also shows. */
+export function fuzzFindingLines(fuzz: Fuzz): string[] {
+  const out = [`${fuzz.findings.length} findings in ${fuzz.runs} generated scenarios over ${fuzz.series} (seed ${fuzz.seed}):`, ''];
+  const byVariant = new Map<string, Fuzz['findings']>();
+  for (const f of fuzz.findings) byVariant.set(f.variant, [...(byVariant.get(f.variant) ?? []), f]);
+  for (const [variant, list] of byVariant) {
+    out.push(`${variant}:`);
+    for (const f of list) {
+      out.push(`  ${f.class.slice(variant.length + 1)} (${f.steps} steps: ${f.fixture})`);
+      for (const c of f.classes.filter((x) => x !== f.class)) out.push(`    also: ${c}`);
+    }
+  }
+  return out;
+}
+
+/** What share of the generated scenarios had each feature and showed each violation kind. */
+export function fuzzStatisticsLines(fuzz: Fuzz): string[] {
+  const pct = (n: number): string => `${((100 * n) / Math.max(1, fuzz.scenarios)).toFixed(1)}%`;
+  return [
+    `${fuzz.scenarios} scenarios`,
+    ...Object.entries(fuzz.features).map(([f, n]) => `  ${f.padEnd(18)} ${pct(n).padStart(6)}`),
+    '  violation kinds (on any variant):',
+    ...Object.entries(fuzz.kinds).map(([k, n]) => `    ${k.padEnd(24)} ${pct(n).padStart(6)}`),
+  ];
+}

@@ -5,7 +5,7 @@
 
 import { COST_KEYS } from '../../run/result.js';
 import type { ComparisonSet, Report, ReportFixture, ReportVariant } from '../report-types.generated.js';
-import { caseIndex, changedItems, differingReads, outcome, replayCommand, titleOf, treeText, verdictChanged } from './common.js';
+import { caseIndex, changedItems, differingReads, fuzzFindingLines, fuzzStatisticsLines, outcome, replayCommand, titleOf, treeText, verdictChanged } from './common.js';
 
 const WIDTH = 80;
 
@@ -134,13 +134,19 @@ export function renderEmail(report: Report): string {
   const out: string[] = [];
   const first = sets[0];
   const subject =
-    first === undefined
+    report.fuzz !== null
+      ? `[dma-iommu-harness] fuzz over ${report.fuzz.series}: ${report.fuzz.findings.length} findings`
+      : first === undefined
       ? `[dma-iommu-harness] ${report.command.name}: ${report.totals.expectations_failed} expectations not met`
       : `[dma-iommu-harness] ${first.after}: ${first.counts.fixed} fixed, ${first.counts.regressed + first.counts.mixed} regressed`;
   out.push(...wrap(`Subject: ${subject}`, '  '), '');
   for (const set of sets) {
     if (sets.length > 1) out.push(`== ${titleOf(set)}`, '');
     out.push(...setBlock(report, set));
+  }
+  if (report.fuzz !== null) {
+    for (const l of fuzzFindingLines(report.fuzz)) out.push(...wrap(l, '      '));
+    out.push('', ...fuzzStatisticsLines(report.fuzz), '');
   }
   const failed = report.expectations.filter((e) => !e.met);
   if (failed.length > 0) {

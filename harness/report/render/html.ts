@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { html as diffToHtml } from 'diff2html';
 import { GRADE_LABELS, GRADES } from '../../compare/grade.js';
 import type { Report } from '../report-types.generated.js';
-import { caseIndex, changedItems, escapeXml, outcome, replayCommand, shortOutcome, titleOf, traceDiff, treeText, verdictChanged } from './common.js';
+import { caseIndex, changedItems, escapeXml, fuzzStatisticsLines, outcome, replayCommand, shortOutcome, titleOf, traceDiff, treeText, verdictChanged } from './common.js';
 
 const DIFF_CSS = readFileSync(createRequire(import.meta.url).resolve('diff2html/bundles/css/diff2html.min.css'), 'utf8');
 
@@ -34,6 +34,18 @@ export function renderHtml(report: Report): string {
     `<p>Harness tree ${escapeXml(treeText(report))}. ${report.fixtures.length} fixtures × ${report.variants.length} variants = ${t.cases} cases: ` +
       `${t.clean} clean, ${t.violating} with violations, ${t.error} errors, ${t.timeout} timeouts; expectations ${t.expectations_met} met, ${t.expectations_failed} not met; ${t.regressions} regressions.</p>`,
   );
+
+  if (report.fuzz !== null) {
+    const fz = report.fuzz;
+    out.push('<section id="fuzz">', `<h2>Fuzz findings over ${escapeXml(fz.series)}</h2>`);
+    out.push(`<p>${fz.findings.length} findings in ${fz.runs} generated scenarios (seed ${fz.seed}); each is a fixture in the matrix below.</p>`);
+    out.push('<table class="findings"><thead><tr><th>found</th><th>steps</th><th>fixture</th><th>also shows</th><th>replay</th></tr></thead><tbody>');
+    for (const f of fz.findings) {
+      const also = f.classes.filter((c) => c !== f.class).join('; ');
+      out.push(`<tr><td>${escapeXml(f.class)}</td><td>${f.steps}</td><td><code>${escapeXml(f.fixture)}</code></td><td>${escapeXml(also)}</td><td><code>--seed ${f.seed} --replay ${escapeXml(f.path)}</code></td></tr>`);
+    }
+    out.push('</tbody></table>', `<pre>${escapeXml(fuzzStatisticsLines(fz).join('\n'))}</pre>`, '</section>');
+  }
 
   out.push('<section id="matrix">', '<h2>Matrix</h2>', '<table class="matrix">', '<thead><tr><th>fixture</th>');
   for (const v of report.variants) out.push(`<th class="variant" title="${escapeXml(v.subject)}">${escapeXml(v.id)}</th>`);

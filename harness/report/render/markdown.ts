@@ -4,7 +4,7 @@
 import { COST_KEYS } from '../../run/result.js';
 import { GRADE_LABELS, GRADES } from '../../compare/grade.js';
 import type { Report } from '../report-types.generated.js';
-import { caseIndex, changedItems, outcome, replayCommand, shortOutcome, SHORT, titleOf, traceDiff, treeText, verdictChanged } from './common.js';
+import { caseIndex, changedItems, fuzzStatisticsLines, outcome, replayCommand, shortOutcome, SHORT, titleOf, traceDiff, treeText, verdictChanged } from './common.js';
 
 function cell(s: string): string {
   return s.replace(/\|/g, '\\|');
@@ -37,6 +37,18 @@ export function renderMarkdown(report: Report): string {
     out.push('| variant | outcome |', '|---|---|');
     b.chain.forEach((v, i) => out.push(`| \`${v}\`${b.change_points.includes(v) ? ' ←' : ''} | ${b.outcomes[i]} |`));
     out.push('', b.change_points.length === 0 ? 'No change along the chain.' : b.change_points.length === 1 ? `First change at \`${b.change_points[0]}\`.` : `More than one change point: ${b.change_points.map((v) => `\`${v}\``).join(', ')}.`, '');
+  }
+
+  if (report.fuzz !== null) {
+    const fz = report.fuzz;
+    out.push(`## Fuzz findings over ${fz.series}`, '');
+    out.push(`${fz.findings.length} findings in ${fz.runs} generated scenarios (seed ${fz.seed}); each is written out as a fixture and runs in the matrix below.`, '');
+    out.push('| found | steps | fixture | also shows | replay |', '|---|---:|---|---|---|');
+    for (const f of fz.findings) {
+      const also = f.classes.filter((c) => c !== f.class).join('; ');
+      out.push(`| ${cell(f.class)} | ${f.steps} | \`${f.fixture}\` | ${cell(also)} | \`--seed ${f.seed} --replay ${f.path}\` |`);
+    }
+    out.push('', '```', ...fuzzStatisticsLines(fz), '```', '');
   }
 
   if (report.comparisons.length > 0) out.push('## What changed', '');
