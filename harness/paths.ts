@@ -21,6 +21,7 @@ export const runningFromSource = here.endsWith('.ts');
 
 export const fixturesDir = join(projectRoot, 'fixtures');
 export const corpusDir = join(projectRoot, 'fixtures', 'corpus');
+export const matrixDir = join(projectRoot, 'fixtures', 'matrix');
 export const variantsDir = join(projectRoot, 'variants');
 export const reportsDir = join(projectRoot, 'reports');
 

@@ -69,6 +69,30 @@ export function checkExpectations(scenarios: readonly Scenario[], metas: Readonl
   if (problems.length > 0) throw new InputError(problems);
 }
 
+/** The variants named by --variant and --series (all of them when neither is given). */
+export function chooseVariants(
+  allVariants: Array<{ meta: VariantMeta; dir: string }>,
+  series: readonly Series[],
+  options: Pick<PlanOptions, 'variants' | 'series'>,
+): Array<{ meta: VariantMeta; dir: string }> {
+  if ((options.variants?.length ?? 0) === 0 && (options.series?.length ?? 0) === 0) return allVariants;
+  const problems: InputProblem[] = [];
+  const wanted = new Set<string>();
+  for (const key of options.variants ?? []) {
+    const v = findVariant(allVariants, key);
+    if (v === undefined) problems.push({ file: 'command line', pointer: '/variant', message: `no variant "${key}"` });
+    else wanted.add(v.id);
+  }
+  for (const name of options.series ?? []) {
+    const s = series.find((x) => x.name === name);
+    if (s === undefined) {
+      problems.push({ file: 'command line', pointer: '/series', message: `no series "${name}" (series: ${series.map((x) => x.name).join(', ')})` });
+    } else s.members.forEach((id) => wanted.add(id));
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  return allVariants.filter((v) => wanted.has(v.meta.id));
+}
+
 export async function prepare(options: PlanOptions = {}): Promise<Prepared> {
   const allVariants = await readVariantMetas(options.variantsDir ?? variantsDir);
   const series = seriesOf(allVariants.map((v) => v.meta));
@@ -76,25 +100,7 @@ export async function prepare(options: PlanOptions = {}): Promise<Prepared> {
   // With another set of variants, expectations about the usual ones are not this run's business.
   if (options.variantsDir === undefined) checkExpectations(scenarios, allVariants);
 
-  const problems: InputProblem[] = [];
-  let chosen = allVariants;
-  if ((options.variants?.length ?? 0) > 0 || (options.series?.length ?? 0) > 0) {
-    const wanted = new Set<string>();
-    for (const key of options.variants ?? []) {
-      const v = findVariant(allVariants, key);
-      if (v === undefined) problems.push({ file: 'command line', pointer: '/variant', message: `no variant "${key}"` });
-      else wanted.add(v.id);
-    }
-    for (const name of options.series ?? []) {
-      const s = series.find((x) => x.name === name);
-      if (s === undefined) {
-        problems.push({ file: 'command line', pointer: '/series', message: `no series "${name}" (series: ${series.map((x) => x.name).join(', ')})` });
-      } else s.members.forEach((id) => wanted.add(id));
-    }
-    chosen = allVariants.filter((v) => wanted.has(v.meta.id));
-  }
-  if (problems.length > 0) throw new InputError(problems);
-
+  const chosen = chooseVariants(allVariants, series, options);
   const cases: Array<[number, number]> = [];
   scenarios.forEach((_, f) => chosen.forEach((_, v) => cases.push([f, v])));
   return { plan: { scenarios, variants: chosen, cases }, allVariants, series };

@@ -8,6 +8,7 @@ import { bisectCommand } from './bisect.js';
 import { compareCommand, reviewCommand } from './compare.js';
 import { explainCommand } from './explain.js';
 import { fuzzCommand } from './fuzz.js';
+import { matrixCommand } from './matrix.js';
 import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
 
@@ -85,6 +86,19 @@ export function buildProgram(): Command {
       .option('--max-commands <n>', 'longest driver sequence (default 12)', positiveInt)
       .option('--replay <fixture-file>', 'regenerate a written finding from the seed and paths in its origin, print it, and fail if it differs; then stop')
   ).action(fuzzCommand);
+
+  program
+    .command('matrix')
+    .description('Exhaustive small-scope mode: expand matrix fixtures (fixtures/matrix by default), run every instance on every variant, and say per variant whether the contract breaks always, sometimes or never, with counts and the smallest violating instance.')
+    .argument('[files...]', 'matrix fixture files (default: fixtures/matrix/*.json)')
+    .option('-v, --variant <id...>', 'only these variants (ids, or upstream commit ids)')
+    .option('-s, --series <name...>', 'only the variants of these series')
+    .option('--variants-dir <dir>', 'where the variants are (default: variants)')
+    .option('-o, --out <dir>', 'where to write matrix.{json,md,txt} (default: reports/matrix)')
+    .option('-j, --workers <n>', 'worker threads (default: one per core)', positiveInt)
+    .option('--timeout <ms>', 'time budget of one case in milliseconds (default: 2000)', positiveInt)
+    .option('-q, --quiet', 'print only the totals')
+    .action(matrixCommand);
 
   program
     .command('explain')

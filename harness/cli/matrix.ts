@@ -1,0 +1,78 @@
+// `matrix [files...]`: expand each exhaustive fixture (fixtures/matrix by
+// default), run every instance on every selected variant on the worker pool,
+// and summarise per variant: Always / Sometimes / Never with counts, the
+// kinds seen and the smallest violating instance. Exit 1 when a variant's
+// summary is not what the fixture's /matrix/expect says.
+
+import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { summarise, type MatrixSummary } from '../compare/herd.js';
+import { fixtureFiles } from '../fixtures/load.js';
+import { loadMatrixFile, type MatrixFixture } from '../fixtures/matrix.js';
+import { InputError, type InputProblem } from '../input-error.js';
+import { matrixDir, reportsDir } from '../paths.js';
+import { chooseVariants } from '../plan.js';
+import { renderHerdMarkdown, renderHerdText } from '../report/render/herd.js';
+import { treeInfo } from '../report/tree.js';
+import { writeReportFiles } from '../report/write.js';
+import { readVariantMetas, seriesOf } from '../variants/registry.js';
+import { runPlan, type CommonOptions } from './session.js';
+
+export interface MatrixOptions extends CommonOptions {
+  variant?: string[];
+  series?: string[];
+}
+
+async function loadAll(files: readonly string[]): Promise<MatrixFixture[]> {
+  const problems: InputProblem[] = [];
+  const out: MatrixFixture[] = [];
+  for (const f of files) {
+    try {
+      out.push(await loadMatrixFile(f));
+    } catch (e) {
+      if (e instanceof InputError) problems.push(...e.problems);
+      else throw e;
+    }
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  return out;
+}
+
+export async function matrixCommand(files: string[], opts: MatrixOptions): Promise<void> {
+  const paths = files.length > 0 ? files.map((f) => resolve(f)) : existsSync(matrixDir) ? await fixtureFiles(matrixDir) : [];
+  if (paths.length === 0) throw new InputError([{ file: 'command line', pointer: '/files', message: 'no matrix fixtures given and none in fixtures/matrix' }]);
+  const matrices = await loadAll(paths);
+  const all = await readVariantMetas(opts.variantsDir !== undefined ? resolve(opts.variantsDir) : undefined);
+  const variants = chooseVariants(all, seriesOf(all.map((v) => v.meta)), opts);
+  const ids = new Set(all.map((v) => v.meta.id));
+  const unknown = matrices.flatMap((m) => Object.keys(m.expect).filter((v) => !ids.has(v)).map((v) => ({ file: m.file, pointer: `/matrix/expect/${v}`, message: `no variant "${v}"` })));
+  if (unknown.length > 0 && opts.variantsDir === undefined) throw new InputError(unknown);
+
+  // One plan for all instances of all matrices.
+  const scenarios = matrices.flatMap((m) => m.instances.map((i) => i.scenario));
+  const cases: Array<[number, number]> = [];
+  scenarios.forEach((_, f) => variants.forEach((_, v) => cases.push([f, v])));
+  const results = await runPlan({ scenarios, variants, cases }, opts);
+
+  const summaries: MatrixSummary[] = [];
+  let at = 0;
+  for (const m of matrices) {
+    const rows = m.instances.map((_, i) => results.slice((at + i) * variants.length, (at + i + 1) * variants.length));
+    at += m.instances.length;
+    summaries.push(summarise(m, variants.map((v) => v.meta.id), rows));
+  }
+  const text = renderHerdText(summaries);
+  const tree = await treeInfo();
+  const json = JSON.stringify({ version: 1, tree, matrices: summaries }, null, 2) + '\n';
+  const written = await writeReportFiles(resolve(opts.out ?? resolve(reportsDir, 'matrix')), {
+    'matrix.json': json,
+    'matrix.md': renderHerdMarkdown(summaries),
+    'matrix.txt': text,
+  });
+  process.stdout.write(`${matrices.length} matrices, ${scenarios.length} instances x ${variants.length} variants = ${cases.length} cases\n\n`);
+  if (opts.quiet !== true) process.stdout.write(text);
+  const unmet = summaries.flatMap((s) => s.variants.filter((v) => !v.met).map((v) => `${s.fixture}@${v.variant}`));
+  if (unmet.length > 0) process.stdout.write(`expectations not met: ${unmet.join(', ')}\n`);
+  process.stdout.write(`reports: ${written.join(', ')}\n`);
+  process.exitCode = unmet.length > 0 || results.some((r) => r.status !== 'ok') ? 1 : 0;
+}
