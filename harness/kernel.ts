@@ -67,5 +67,5 @@ export {
   type io_tlb_mem,
 } from './machine/swiotlb-pool.js';
 export { machine } from './machine/current.js';
-export { iommu_dma_forcedac, page_to_phys } from './machine/boot.js';
+export { iommu_dma_forcedac, is_swiotlb_force_bounce, page_to_phys } from './machine/boot.js';
 export type { dma_map_ops } from './variant-api.js';

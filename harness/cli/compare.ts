@@ -9,6 +9,7 @@ import { RENDERERS } from '../report/render/index.js';
 import { GRADE_LABELS, GRADES } from '../compare/grade.js';
 import { changedItems, outcome, caseIndex } from '../report/render/common.js';
 import type { Report } from '../report/report-types.generated.js';
+import { sourceDiff } from '../report/source-diff.js';
 import { finish, planOptions, prepare, runPlan, type CommonOptions } from './session.js';
 
 function selection(opts: CommonOptions): string[] {
@@ -21,7 +22,9 @@ async function compareTwo(a: string, b: string, opts: CommonOptions, name: 'comp
   const fixtures = prepared.plan.scenarios.map((s) => s.id);
   const set = comparisonSet(results, fixtures, a, b, null);
   const args = name === 'review' ? [b, ...selection(opts)] : [a, b, ...selection(opts)];
-  const { report } = await finish(prepared, results, opts, { command: { name, args }, comparisons: [set] });
+  const dirOf = (id: string): string => prepared.allVariants.find((v) => v.meta.id === id)!.dir;
+  const diff = await sourceDiff({ id: a, dir: dirOf(a) }, { id: b, dir: dirOf(b) });
+  const { report } = await finish(prepared, results, opts, { command: { name, args }, comparisons: [set], sourceDiffs: [diff] });
   return report;
 }
 

@@ -9,6 +9,7 @@ import { compareCommand, reviewCommand } from './compare.js';
 import { explainCommand } from './explain.js';
 import { fuzzCommand } from './fuzz.js';
 import { matrixCommand } from './matrix.js';
+import { scaffoldCommand } from './scaffold.js';
 import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
 
@@ -86,6 +87,20 @@ export function buildProgram(): Command {
       .option('--max-commands <n>', 'longest driver sequence (default 12)', positiveInt)
       .option('--replay <fixture-file>', 'regenerate a written finding from the seed and paths in its origin, print it, and fail if it differs; then stop')
   ).action(fuzzCommand);
+
+  program
+    .command('scaffold')
+    .description("Start modelling a proposed patch: copy a variant's folder to a new variant whose parent it is, registered with the patch's subject and origin.")
+    .argument('<id>', 'the new variant id (the folder name)')
+    .requiredOption('--from <parent>', 'the variant the patch applies to')
+    .requiredOption('--subject <subject>', "the patch's subject line")
+    .option('--message-id <id>', "the posting's Message-ID, <...>")
+    .option('--link <url>', 'where the posting or review can be read')
+    .option('--author <name>', "the patch's author")
+    .option('--series <name>', 'the series it belongs to (default review-<id>)')
+    .option('--date <YYYY-MM-DD>', 'date of the posting (default today)')
+    .option('--variants-dir <dir>', 'where the variants are (default: variants)')
+    .action(scaffoldCommand);
 
   program
     .command('matrix')

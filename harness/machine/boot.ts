@@ -11,3 +11,8 @@ export function iommu_dma_forcedac(): boolean {
 export function page_to_phys(page: number): number {
   return page;
 }
+
+/** swiotlb=force: whether swiotlb asks every mapping of this device to bounce. */
+export function is_swiotlb_force_bounce(_dev: unknown): boolean {
+  return machine().platform.swiotlbForce;
+}

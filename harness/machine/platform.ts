@@ -21,6 +21,8 @@ export interface PlatformConfig {
   cacheLineSize: number;
   /** iommu.forcedac: never try a 32-bit IOVA first for PCI devices. */
   forceDac: boolean;
+  /** swiotlb=force on the kernel command line (is_swiotlb_force_bounce()). */
+  swiotlbForce: boolean;
   /** Where the run engine starts placing fixture buffers. */
   dramBase: number;
 }
@@ -47,6 +49,7 @@ export const DEFAULT_PLATFORM: PlatformConfig = {
   apertureBits: 48,
   cacheLineSize: 64,
   forceDac: false,
+  swiotlbForce: false,
   dramBase: 0x8000_0000,
 };
 

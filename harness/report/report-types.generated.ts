@@ -58,6 +58,10 @@ export interface Report {
    * What a fuzz run searched and found; null for other commands.
    */
   fuzz: null | Fuzz;
+  /**
+   * For compare and review: the TypeScript diff of the second variant's model against the first's, file by file, so a reader can check that the model says what the C patch says.
+   */
+  source_diffs: SourceDiff[];
 }
 /**
  * The git commit of the harness tree the report was made from, and whether it had uncommitted changes; null outside a git work tree.
@@ -393,4 +397,24 @@ export interface Finding {
   seed: number;
   commands_path: string;
   path: string;
+}
+/**
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "SourceDiff".
+ */
+export interface SourceDiff {
+  before: string;
+  after: string;
+  files: {
+    /**
+     * File name inside the variant folders.
+     */
+    file: string;
+    added: number;
+    removed: number;
+    /**
+     * Unified diff, paths variants/<id>/<file>.
+     */
+    patch: string;
+  }[];
 }

@@ -144,6 +144,12 @@ export function renderEmail(report: Report): string {
     if (sets.length > 1) out.push(`== ${titleOf(set)}`, '');
     out.push(...setBlock(report, set));
   }
+  for (const d of report.source_diffs) {
+    out.push(...wrap(`The model of ${d.after} against ${d.before} (check it says what the C patch says):`, '  '));
+    for (const f of d.files) out.push(`  variants/${d.after}/${f.file} | +${f.added} -${f.removed}`);
+    if (d.files.length === 0) out.push('  (the same code)');
+    out.push('', ...commandLines(`git diff --no-index variants/${d.before} variants/${d.after}`, '  '), '');
+  }
   if (report.fuzz !== null) {
     for (const l of fuzzFindingLines(report.fuzz)) out.push(...wrap(l, '      '));
     out.push('', ...fuzzStatisticsLines(report.fuzz), '');

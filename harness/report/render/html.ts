@@ -83,6 +83,13 @@ export function renderHtml(report: Report): string {
       out.push('</details>');
     }
   }
-  out.push('</section>', '</body>', '</html>', '');
+  out.push('</section>');
+  for (const d of report.source_diffs) {
+    out.push('<section class="source-diff">', `<h2>The model: ${escapeXml(d.after)} against ${escapeXml(d.before)}</h2>`);
+    if (d.files.length === 0) out.push('<p>The two models are the same code.</p>');
+    for (const f of d.files) out.push(diffToHtml(f.patch, { outputFormat: 'side-by-side', drawFileList: false, matching: 'lines' }));
+    out.push('</section>');
+  }
+  out.push('</body>', '</html>', '');
   return out.join('\n');
 }

@@ -74,6 +74,12 @@ export function renderMarkdown(report: Report): string {
     }
   }
 
+  for (const d of report.source_diffs) {
+    out.push(`## The model: \`${d.after}\` against \`${d.before}\``, '');
+    if (d.files.length === 0) out.push('The two models are the same code.', '');
+    for (const f of d.files) out.push(`\`${f.file}\`: +${f.added} -${f.removed}`, '', '```diff', f.patch.trimEnd(), '```', '');
+  }
+
   out.push('## Matrix', '');
   out.push(`| fixture | ${report.variants.map((v) => `\`${v.id}\``).join(' | ')} |`, `|---|${report.variants.map(() => '---').join('|')}|`);
   for (const f of report.fixtures) {
