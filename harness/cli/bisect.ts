@@ -3,14 +3,17 @@
 // changes, stated plainly when there is more than one such place.
 
 import { InputError } from '../input-error.js';
+import { historyBisect } from './history.js';
 import type { Bisection } from '../report/report-types.generated.js';
 import type { CaseResult } from '../run/result.js';
 import { verdictText } from '../run/violations.js';
 import { finish, planOptions, prepare, runPlan, type CommonOptions } from './session.js';
 
 export interface BisectOptions extends CommonOptions {
-  series: string;
+  series?: string;
   trace?: boolean;
+  git?: string;
+  variant?: string;
 }
 
 function outcomeOf(c: CaseResult, mode: 'verdict' | 'trace'): string {
@@ -36,7 +39,9 @@ export function renderBisection(b: Bisection, subjects: ReadonlyMap<string, stri
 }
 
 export async function bisectCommand(opts: BisectOptions): Promise<void> {
-  const prepared = await prepare(planOptions({ ...opts, series: [opts.series] }));
+  if (opts.git !== undefined) return historyBisect({ git: opts.git, fixture: opts.fixture, variant: opts.variant });
+  if (opts.series === undefined) throw new InputError([{ file: 'command line', pointer: '/series', message: 'expected --series NAME (bisect along a series) or --git GOOD..BAD (bisect this repository)' }]);
+  const prepared = await prepare(planOptions({ ...opts, variant: undefined, series: [opts.series] }));
   const s = prepared.series.find((x) => x.name === opts.series)!;
   if (s.chain === null) {
     throw new InputError([{ file: 'command line', pointer: '/series', message: `series "${s.name}" is not a single chain of variants` }]);

@@ -49,7 +49,8 @@ export function buildProgram(): Command {
       .command('run')
       .description('Run every fixture on every variant (or a selection), print the matrix and write all reports.')
       .option('-v, --variant <id...>', 'only these variants (ids, or upstream commit ids)')
-      .option('-s, --series <name...>', 'only the variants of these series (with the base each starts from)'),
+      .option('-s, --series <name...>', 'only the variants of these series (with the base each starts from)')
+      .option('--changed-since <ref>', 'only the variants and fixtures changed since this git ref (everything when a shared part of the machine changed)'),
   ).action(runCommand);
 
   withRunOptions(
@@ -70,8 +71,10 @@ export function buildProgram(): Command {
   withRunOptions(
     program
       .command('bisect')
-      .description('Find, for each fixture, the first variant along a series where its verdict (or trace) changes.')
-      .requiredOption('-s, --series <name>', 'the series to bisect (a chain of variants)')
+      .description('Find, for each fixture, the first variant along a series where its verdict (or trace) changes; or, with --git GOOD..BAD, the commit of this repository where one case changed.')
+      .option('-s, --series <name>', 'the series to bisect (a chain of variants)')
+      .option('--git <GOOD..BAD>', "bisect this repository's history instead (needs one --fixture and --variant); runs in a temporary worktree")
+      .option('-v, --variant <id>', 'with --git: the variant whose case to follow')
       .option('--trace', 'look for trace changes, not only verdict changes'),
   ).action(bisectCommand);
 

@@ -1,23 +1,57 @@
-// `run`: every selected fixture on every selected variant.
+// `run`: every selected fixture on every selected variant; with
+// --changed-since REF, only what changed since REF (everything when a shared
+// part of the machine changed).
 
+import { changedSince, type Changes } from '../changes.js';
 import { RENDERERS } from '../report/render/index.js';
 import { finish, planOptions, prepare, runPlan, type CommonOptions } from './session.js';
 
 export interface RunOptions extends CommonOptions {
   variant?: string[];
   series?: string[];
+  changedSince?: string;
+}
+
+/** Narrow the selection to what changed; null when nothing that affects results did. */
+function selectChanged(c: Changes, opts: RunOptions, variantIds: ReadonlySet<string>): RunOptions | null {
+  if (c.shared.length > 0) return opts;
+  const variants = c.variants.filter((v) => variantIds.has(v));
+  if (variants.length === 0 && c.fixtures.length === 0) return null;
+  // A changed variant runs on every fixture, a changed fixture on every variant; both: everything.
+  if (variants.length > 0 && c.fixtures.length > 0) return opts;
+  if (variants.length > 0) return { ...opts, variant: variants, series: undefined };
+  return { ...opts, fixture: c.fixtures };
+}
+
+function describeChanges(c: Changes, narrowed: RunOptions | null, original: RunOptions): string {
+  const head = `changed since ${c.ref}: ${c.paths.length} files`;
+  if (narrowed === null) return `${head}, none that affects a result; nothing to run\n`;
+  if (c.shared.length > 0) return `${head}, including shared parts of the harness (${c.shared.slice(0, 3).join(', ')}${c.shared.length > 3 ? ', ...' : ''}): running everything\n`;
+  if (narrowed === original) return `${head}: variants ${c.variants.join(', ')} and fixtures ${c.fixtures.join(', ')}: running everything\n`;
+  if (narrowed.variant !== original.variant) return `${head}: running only variant${narrowed.variant!.length > 1 ? 's' : ''} ${narrowed.variant!.join(', ')} (on every fixture)\n`;
+  return `${head}: running only fixture${c.fixtures.length > 1 ? 's' : ''} ${c.fixtures.join(', ')} (on every variant)\n`;
 }
 
 export async function runCommand(opts: RunOptions): Promise<void> {
-  const prepared = await prepare(planOptions(opts));
-  const results = await runPlan(prepared.plan, opts);
+  let selected = opts;
+  if (opts.changedSince !== undefined) {
+    const all = await prepare(planOptions({ ...opts, fixture: [] }));
+    const changes = await changedSince(opts.changedSince);
+    const narrowed = selectChanged(changes, opts, new Set(all.allVariants.map((v) => v.meta.id)));
+    process.stdout.write(describeChanges(changes, narrowed, opts));
+    if (narrowed === null) return;
+    selected = narrowed;
+  }
+  const prepared = await prepare(planOptions(selected));
+  const results = await runPlan(prepared.plan, selected);
   // The selection only: execution options (workers, output folder) do not change the result.
   const args = [
-    ...(opts.fixture ?? []).flatMap((f) => ['--fixture', f]),
-    ...(opts.variant ?? []).flatMap((v) => ['--variant', v]),
-    ...(opts.series ?? []).flatMap((s) => ['--series', s]),
+    ...(opts.changedSince !== undefined ? ['--changed-since', opts.changedSince] : []),
+    ...(selected.fixture ?? []).flatMap((f) => ['--fixture', f]),
+    ...(selected.variant ?? []).flatMap((v) => ['--variant', v]),
+    ...(selected.series ?? []).flatMap((s) => ['--series', s]),
   ];
-  const { report, written } = await finish(prepared, results, opts, { command: { name: 'run', args } });
+  const { report, written } = await finish(prepared, results, selected, { command: { name: 'run', args } });
   const summary = RENDERERS.summary.render(report);
   process.stdout.write(opts.quiet === true ? summary.split('\n')[0] + '\n' : summary);
   process.stdout.write(`reports: ${written.join(', ')}\n`);

@@ -26,3 +26,19 @@ export async function projectCopy(): Promise<string> {
   await symlink(join(projectRoot, 'node_modules'), join(dir, 'node_modules'));
   return dir;
 }
+
+const GIT = 'git -c user.name=Tester -c user.email=tester@example.invalid -c commit.gpgsign=false';
+
+/** Commit everything in dir with a message; returns the new commit id. */
+export function commitAll(dir: string, message: string): string {
+  sh(dir, `${GIT} add -A && ${GIT} commit -q -m "${message}"`);
+  return sh(dir, 'git rev-parse HEAD').trim();
+}
+
+/** A project copy that is a git repository with one commit, "base". */
+export async function projectRepo(): Promise<string> {
+  const dir = await projectCopy();
+  sh(dir, 'git init -q -b main && printf "node_modules\\ndist/\\nreports/\\n" >> .git/info/exclude');
+  commitAll(dir, 'base');
+  return dir;
+}
