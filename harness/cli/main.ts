@@ -134,6 +134,7 @@ export function buildProgram(): Command {
     .argument('<report.json>', 'a canonical report written by another command')
     .option('--format <format...>', `formats to render: ${FORMATS.join(', ')} (default: all)`)
     .option('-o, --out <dir>', 'write files here (default: print a single format to stdout)')
+    .option('--since <older.json>', 'instead: what changed since an older report (trees, fixtures and variants by content hash, case outcomes)')
     .action(reportCommand);
 
   return program;

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { schemaProblems } from '../fixtures/load.js';
 import { InputError } from '../input-error.js';
 import { validator } from '../schemas.js';
+import { renderSince, since } from '../report/provenance.js';
 import { FORMATS, RENDERERS, type Format } from '../report/render/index.js';
 import type { Report } from '../report/report-types.generated.js';
 import { writeReportFiles } from '../report/write.js';
@@ -25,6 +26,7 @@ export async function readReport(path: string): Promise<Report> {
 export interface ReportOptions {
   format?: string[];
   out?: string;
+  since?: string;
 }
 
 export async function reportCommand(path: string, opts: ReportOptions): Promise<void> {
@@ -33,6 +35,10 @@ export async function reportCommand(path: string, opts: ReportOptions): Promise<
     return f as Format;
   });
   const report = await readReport(path);
+  if (opts.since !== undefined) {
+    process.stdout.write(renderSince(since(await readReport(opts.since), report)));
+    return;
+  }
   if (opts.out === undefined && formats.length === 1) {
     process.stdout.write(RENDERERS[formats[0]!].render(report));
     return;
