@@ -3,14 +3,14 @@
 // each finding, write it out as a fixture ready to commit, then run the
 // written fixtures like any others so the reports show them.
 
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import fc from 'fast-check';
 import { InputError } from '../input-error.js';
 import { formatFixture } from '../fixtures/format.js';
 import { buildFixture, DEFAULT_SPACE, scenarioArb, type Generated, type SearchSpace } from '../fuzz/generate.js';
 import type { Fixture } from '../fixtures/fixture-types.generated.js';
-import { loadFixtureFile } from '../fixtures/load.js';
+import { readJsonFile, resolveFixture } from '../fixtures/load.js';
 import { search, Searcher } from '../fuzz/search.js';
 import { projectRoot, reportsDir } from '../paths.js';
 import { fuzzFindingLines, fuzzStatisticsLines } from '../report/render/common.js';
@@ -40,11 +40,9 @@ function space(opts: FuzzOptions): SearchSpace {
  * scenario the file holds.
  */
 async function replay(file: string): Promise<void> {
-  const text = await readFile(file, 'utf8').catch((e: Error) => {
-    throw new InputError([{ file, pointer: '', message: `cannot read: ${e.message}` }]);
-  });
-  await loadFixtureFile(file);
-  const doc = JSON.parse(text) as Fixture;
+  const { value } = await readJsonFile(resolve(file));
+  await resolveFixture(value, file);
+  const doc = value as Fixture;
   if (doc.origin === undefined) throw new InputError([{ file, pointer: '/origin', message: 'expected the origin of a fuzz finding (seed, path, commands_path) to replay' }]);
   const o = doc.origin;
   const arb = scenarioArb({ swiotlb: o.swiotlb, maxCommands: o.max_commands }, o.commands_path);

@@ -64,6 +64,13 @@ function pick(size: number, a: number, b: number): [number, number] {
   return [offset, len];
 }
 
+/** The range of buffer b (modulo the buffer count) that fractions a and c pick. */
+function bufferRange(m: Readonly<Model>, b: number, a: number, c: number): Range {
+  const buf = m.buffers[b % m.buffers.length]!;
+  const [offset, size] = pick(buf.size, a, c);
+  return { buffer: buf.name, offset, size };
+}
+
 function overlaps(a: Range, b: Range): boolean {
   return a.buffer === b.buffer && a.offset < b.offset + b.size && b.offset < a.offset + a.size;
 }
@@ -108,9 +115,7 @@ const fillSeed = fc.integer({ min: 1, max: 0xffff });
 class CpuWrite implements Cmd {
   constructor(readonly b: number, readonly a: number, readonly c: number, readonly seed: number) {}
   range(m: Readonly<Model>): Range {
-    const buf = m.buffers[this.b % m.buffers.length]!;
-    const [offset, size] = pick(buf.size, this.a, this.c);
-    return { buffer: buf.name, offset, size };
+    return bufferRange(m, this.b, this.a, this.c);
   }
   check(m: Readonly<Model>): boolean {
     return cpuOwns(m, this.range(m));
@@ -127,9 +132,7 @@ class CpuWrite implements Cmd {
 class CpuRead implements Cmd {
   constructor(readonly b: number, readonly a: number, readonly c: number) {}
   range(m: Readonly<Model>): Range {
-    const buf = m.buffers[this.b % m.buffers.length]!;
-    const [offset, size] = pick(buf.size, this.a, this.c);
-    return { buffer: buf.name, offset, size };
+    return bufferRange(m, this.b, this.a, this.c);
   }
   check(m: Readonly<Model>): boolean {
     return cpuOwns(m, this.range(m));
@@ -146,9 +149,7 @@ class CpuRead implements Cmd {
 class MapPage implements Cmd {
   constructor(readonly b: number, readonly a: number, readonly c: number, readonly dir: Direction, readonly skip: boolean) {}
   range(m: Readonly<Model>): Range {
-    const buf = m.buffers[this.b % m.buffers.length]!;
-    const [offset, size] = pick(buf.size, this.a, this.c);
-    return { buffer: buf.name, offset, size };
+    return bufferRange(m, this.b, this.a, this.c);
   }
   check(m: Readonly<Model>): boolean {
     return m.live.length < 4 && free(m, this.range(m));
@@ -319,9 +320,7 @@ class Prefetch implements Cmd {
 class Loop implements Cmd {
   constructor(readonly b: number, readonly a: number, readonly c: number, readonly dir: Direction, readonly count: number, readonly seed: number) {}
   range(m: Readonly<Model>): Range {
-    const buf = m.buffers[this.b % m.buffers.length]!;
-    const [offset, size] = pick(buf.size, this.a, this.c);
-    return { buffer: buf.name, offset, size };
+    return bufferRange(m, this.b, this.a, this.c);
   }
   check(m: Readonly<Model>): boolean {
     return free(m, this.range(m));
