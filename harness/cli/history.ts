@@ -15,6 +15,8 @@ import { createTwoFilesPatch } from 'diff';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { InputError, type InputProblem } from '../input-error.js';
 import { projectRoot } from '../paths.js';
+import { outcome } from '../report/render/common.js';
+import type { Report } from '../report/report-types.generated.js';
 
 const run = promisify(execFile);
 
@@ -137,11 +139,11 @@ class Worktree {
       },
     );
     if (!existsSync(join(out, 'report.json'))) throw new Error(`at ${commit.slice(0, 12)} the run wrote no report`);
-    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as { cases: Array<{ status: string; verdict?: string[]; trace?: string[] }> };
+    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as Pick<Report, 'cases'>;
     await rm(out, { recursive: true, force: true });
     const c = report.cases[0]!;
-    const verdict = c.status !== 'ok' ? c.status : (c.verdict ?? []).join(', ') || 'clean';
-    const trace = c.trace ?? [];
+    const verdict = outcome(c);
+    const trace = c.status === 'ok' ? c.trace : [];
     return { key: `${verdict}\n${trace.join('\n')}`, verdict, trace };
   }
 }

@@ -7,9 +7,9 @@
 import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { summarise, type MatrixSummary } from '../compare/herd.js';
-import { fixtureFiles } from '../fixtures/load.js';
-import { loadMatrixFile, type MatrixFixture } from '../fixtures/matrix.js';
-import { InputError, type InputProblem } from '../input-error.js';
+import { fixtureFiles, loadEach } from '../fixtures/load.js';
+import { loadMatrixFile } from '../fixtures/matrix.js';
+import { InputError } from '../input-error.js';
 import { matrixDir, reportsDir } from '../paths.js';
 import { chooseVariants } from '../plan.js';
 import { renderHerdMarkdown, renderHerdText } from '../report/render/herd.js';
@@ -23,25 +23,11 @@ export interface MatrixOptions extends CommonOptions {
   series?: string[];
 }
 
-async function loadAll(files: readonly string[]): Promise<MatrixFixture[]> {
-  const problems: InputProblem[] = [];
-  const out: MatrixFixture[] = [];
-  for (const f of files) {
-    try {
-      out.push(await loadMatrixFile(f));
-    } catch (e) {
-      if (e instanceof InputError) problems.push(...e.problems);
-      else throw e;
-    }
-  }
-  if (problems.length > 0) throw new InputError(problems);
-  return out;
-}
-
 export async function matrixCommand(files: string[], opts: MatrixOptions): Promise<void> {
   const paths = files.length > 0 ? files.map((f) => resolve(f)) : existsSync(matrixDir) ? await fixtureFiles(matrixDir) : [];
   if (paths.length === 0) throw new InputError([{ file: 'command line', pointer: '/files', message: 'no matrix fixtures given and none in fixtures/matrix' }]);
-  const matrices = await loadAll(paths);
+  const { loaded: matrices, problems } = await loadEach(paths, loadMatrixFile);
+  if (problems.length > 0) throw new InputError(problems);
   const all = await readVariantMetas(opts.variantsDir !== undefined ? resolve(opts.variantsDir) : undefined);
   const variants = chooseVariants(all, seriesOf(all.map((v) => v.meta)), opts);
   const ids = new Set(all.map((v) => v.meta.id));

@@ -5,7 +5,7 @@
 // the earliest).
 
 import type { MatrixFixture, Verdict } from '../fixtures/matrix.js';
-import type { CaseResult } from '../run/result.js';
+import { outcomeKinds, type CaseResult } from '../run/result.js';
 
 export interface VariantSummary {
   variant: string;
@@ -34,10 +34,6 @@ function weight(params: Record<string, unknown>): number {
   return Object.values(params).reduce<number>((n, v) => n + (typeof v === 'number' ? v : 0), 0);
 }
 
-export function outcomeOf(r: CaseResult): string[] {
-  return r.status === 'ok' ? r.verdict : [r.status];
-}
-
 /** results[i][v]: instance i on variant v. */
 export function summarise(m: MatrixFixture, variants: readonly string[], results: ReadonlyArray<readonly CaseResult[]>): MatrixSummary {
   const out: VariantSummary[] = variants.map((variant, v) => {
@@ -47,7 +43,7 @@ export function summarise(m: MatrixFixture, variants: readonly string[], results
     let smallest: VariantSummary['smallest'] = null;
     m.instances.forEach((inst, i) => {
       const r = results[i]![v]!;
-      const outcome = outcomeOf(r);
+      const outcome = outcomeKinds(r);
       if (outcome.length === 0) return;
       violating++;
       if (r.status !== 'ok') broken++;

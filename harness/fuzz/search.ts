@@ -14,7 +14,7 @@ import { compareResults } from '../compare/grade.js';
 import type { Fixture } from '../fixtures/fixture-types.generated.js';
 import { resolveFixture } from '../fixtures/load.js';
 import type { Scenario } from '../fixtures/scenario.js';
-import type { CaseResult } from '../run/result.js';
+import { outcomeKinds, type CaseResult } from '../run/result.js';
 import { runCase } from '../runner/run-case.js';
 import type { Variant } from '../variants/registry.js';
 import { buildFixture, commandsPathOf, DEFAULT_SPACE, scenarioArb, type Generated, type SearchSpace } from './generate.js';
@@ -59,10 +59,6 @@ const ROUND = 100;
 /** Scenarios tried while shrinking one finding; beyond this, the smallest so far is kept. */
 const SHRINK_BUDGET = 1000;
 
-function verdictOf(r: CaseResult): string[] {
-  return r.status === 'ok' ? r.verdict : [r.status];
-}
-
 /**
  * The classes a scenario shows along a chain: each violation kind a step
  * fixes or regresses, a step that changes only costs, and each kind the last
@@ -78,7 +74,7 @@ export function classesOf(chain: readonly string[], results: readonly CaseResult
     if (c.removed.length === 0 && c.added.length === 0 && c.costs.length > 0) out.set(`${v} changes costs`, { variant: v, kind: 'change' });
   }
   const last = chain[chain.length - 1]!;
-  for (const k of verdictOf(results[results.length - 1]!)) out.set(`${last} still shows ${k}`, { variant: last, kind: 'violation' });
+  for (const k of outcomeKinds(results[results.length - 1]!)) out.set(`${last} still shows ${k}`, { variant: last, kind: 'violation' });
   return out;
 }
 
@@ -178,7 +174,7 @@ export async function search(searcher: Searcher, options: SearchOptions): Promis
         variant: where.variant,
         kind: where.kind,
         fixture,
-        outcomes: Object.fromEntries(chainIds.map((v, i) => [v, verdictOf(results[i]!)])),
+        outcomes: Object.fromEntries(chainIds.map((v, i) => [v, outcomeKinds(results[i]!)])),
         seed,
         path,
         commandsPath,

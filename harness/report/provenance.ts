@@ -3,6 +3,7 @@
 // ran now end differently.
 
 import type { Report } from './report-types.generated.js';
+import { outcome } from './render/common.js';
 
 export interface Changed {
   added: string[];
@@ -26,10 +27,6 @@ function byHash(before: ReadonlyArray<{ id: string; sha256: string }>, after: Re
     removed: [...old.keys()].filter((id) => !now.has(id)).sort(),
     changed: [...now].filter(([id, h]) => old.has(id) && old.get(id) !== h).map(([id]) => id).sort(),
   };
-}
-
-function outcome(c: Report['cases'][number]): string {
-  return c.status !== 'ok' ? c.status : c.verdict.join(', ') || 'clean';
 }
 
 export function since(older: Report, newer: Report): Since {

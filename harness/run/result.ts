@@ -23,6 +23,11 @@ export const COST_KEYS: ReadonlyArray<keyof Costs> = [
   'iova_lookups',
 ];
 
+/** A case's violation kinds, or its status when it did not run to the end. */
+export function outcomeKinds(r: CaseResult): string[] {
+  return r.status === 'ok' ? r.verdict : [r.status];
+}
+
 export function caseId(fixture: string, variant: string): string {
   return `${fixture}@${variant}`;
 }
