@@ -13,7 +13,10 @@ export const U64_MAX = Number.MAX_SAFE_INTEGER;
 
 export function isPowerOfTwo(x: number): boolean {
   if (x > 0 && x < 0x8000_0000) return (x & (x - 1)) === 0;
-  return x > 0 && Number.isInteger(Math.log2(x));
+  if (!(x > 0) || x > U64_MAX + 1) return false;
+  const h = hi(x);
+  const l = lo(x);
+  return l === 0 ? (h & (h - 1)) === 0 : h === 0 && (l & (l - 1)) === 0;
 }
 
 /** Round x up to a multiple of a power of two. */
@@ -36,12 +39,16 @@ function hi(x: number): number {
 }
 
 function lo(x: number): number {
-  return x % TWO_32;
+  // x % TWO_32 without a floating-point remainder, which is slow; the same for x >= 0.
+  return x >= 0 ? x - Math.floor(x / TWO_32) * TWO_32 : x % TWO_32;
 }
 
 /** Bitwise AND of two non-negative integers below 2^53. */
 export function and(a: number, b: number): number {
   if (a < TWO_32 && b < TWO_32) return (a & b) >>> 0;
+  // One side below 2^32 (a mask, or a low address): the high word is 0.
+  if (b >= 0 && b < TWO_32) return (lo(a) & b) >>> 0;
+  if (a >= 0 && a < TWO_32) return (a & lo(b)) >>> 0;
   return ((hi(a) & hi(b)) >>> 0) * TWO_32 + ((lo(a) & lo(b)) >>> 0);
 }
 
@@ -103,7 +110,16 @@ export function sizeSub(a: number, b: number): number {
   return r < 0 ? r + 2 ** 64 : r;
 }
 
+// Trace lines print the same addresses over and over; converting a double to
+// base 16 is slow enough to show in the benchmark, so recent results are kept.
+const hexMemo = new Map<number, string>();
+
 export function hex(x: number): string {
-  if (x < 0) return '-0x' + (-x).toString(16);
-  return '0x' + x.toString(16);
+  let s = hexMemo.get(x);
+  if (s === undefined) {
+    s = x < 0 ? '-0x' + (-x).toString(16) : '0x' + x.toString(16);
+    if (hexMemo.size >= 1 << 16) hexMemo.clear();
+    hexMemo.set(x, s);
+  }
+  return s;
 }

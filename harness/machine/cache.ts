@@ -65,10 +65,21 @@ export class CpuCache {
   /** Bring lines [first, last] of a frame in from DRAM, except those wholly covered by [from, to). */
   private fill(frameNo: number, f: Frame, first: number, last: number, from = -1, to = -1): void {
     const ls = this.lineSize;
+    // Runs of consecutive lines that need DRAM's bytes are read in one go.
+    let runStart = -1;
+    for (let l = first; l <= last + 1; l++) {
+      const needed = l <= last && !f.present[l] && !(from <= l * ls && (l + 1) * ls <= to);
+      if (needed) {
+        if (runStart < 0) runStart = l;
+        continue;
+      }
+      if (runStart >= 0) {
+        this.dram.readInto(frameNo * FRAME + runStart * ls, f.data, runStart * ls, (l - runStart) * ls);
+        runStart = -1;
+      }
+    }
     for (let l = first; l <= last; l++) {
       if (f.present[l]) continue;
-      const start = l * ls;
-      if (!(from <= start && start + ls <= to)) this.dram.readInto(frameNo * FRAME + start, f.data, start, ls);
       f.present[l] = 1;
       f.count++;
     }

@@ -7,7 +7,8 @@ import { BUG_ON } from './warn.js';
 /** include/linux/iommu-helper.h: would [index, index + nr) cross a boundary_size boundary? */
 export function iommu_is_span_boundary(index: number, nr: number, shift: number, boundary_size: number): boolean {
   BUG_ON(!isPowerOfTwo(boundary_size), 'iommu_is_span_boundary: boundary size is not a power of two');
-  const start = (shift + index) % boundary_size;
+  const at = shift + index;
+  const start = at < boundary_size ? at : at % boundary_size;
   return start + nr > boundary_size;
 }
 

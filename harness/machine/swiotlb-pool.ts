@@ -27,6 +27,14 @@ interface Segment {
   owner: number[];
 }
 
+/** An untouched segment, copied when a segment is first written. */
+const FRESH: Readonly<Segment> = {
+  list: Array.from({ length: IO_TLB_SEGSIZE }, (_, o) => IO_TLB_SEGSIZE - o),
+  orig_addr: new Array<number>(IO_TLB_SEGSIZE).fill(INVALID_PHYS_ADDR),
+  alloc_size: new Array<number>(IO_TLB_SEGSIZE).fill(0),
+  owner: new Array<number>(IO_TLB_SEGSIZE).fill(0),
+};
+
 export class io_tlb_slots {
   private readonly segments: Array<Segment | undefined>;
 
@@ -84,10 +92,10 @@ export class io_tlb_slots {
     let seg = this.segments[s];
     if (seg === undefined) {
       seg = {
-        list: Array.from({ length: IO_TLB_SEGSIZE }, (_, o) => IO_TLB_SEGSIZE - o),
-        orig_addr: new Array<number>(IO_TLB_SEGSIZE).fill(INVALID_PHYS_ADDR),
-        alloc_size: new Array<number>(IO_TLB_SEGSIZE).fill(0),
-        owner: new Array<number>(IO_TLB_SEGSIZE).fill(0),
+        list: FRESH.list.slice(),
+        orig_addr: FRESH.orig_addr.slice(),
+        alloc_size: FRESH.alloc_size.slice(),
+        owner: FRESH.owner.slice(),
       };
       this.segments[s] = seg;
     }

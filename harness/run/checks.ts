@@ -34,41 +34,59 @@ export interface CallContext {
 
 type Interval = [number, number];
 
-/** Physical ranges a mapping may legitimately touch: its buffers and its bounce slots. */
+/**
+ * Physical ranges a mapping may legitimately touch (its buffers and its
+ * bounce slots), as their union: sorted, disjoint, touching ones joined.
+ */
 function ownRanges(run: RunState, mp: Mapping): Interval[] {
-  const out: Interval[] = [];
+  const all: Interval[] = [];
   for (const s of mp.segments) {
     const phys = run.scenario.buffers.get(s.buffer)!.phys + s.offset;
-    out.push([phys, phys + s.size]);
+    all.push([phys, phys + s.size]);
   }
   const pool = run.m.swiotlb;
   if (pool !== null) {
-    for (const [index, nslots] of mp.bounce) out.push([pool.start + index * IO_TLB_SIZE, pool.start + (index + nslots) * IO_TLB_SIZE]);
+    for (const [index, nslots] of mp.bounce) all.push([pool.start + index * IO_TLB_SIZE, pool.start + (index + nslots) * IO_TLB_SIZE]);
   }
-  return out;
+  all.sort((x, y) => x[0] - y[0]);
+  const union: Interval[] = [];
+  for (const [s, e] of all) {
+    if (s >= e) continue;
+    const last = union[union.length - 1];
+    if (last !== undefined && s <= last[1]) last[1] = Math.max(last[1], e);
+    else union.push([s, e]);
+  }
+  return union;
 }
 
-/** Whether the union of `sorted` (by start) covers [a, b). */
-function within(sorted: readonly Interval[], a: number, b: number): boolean {
-  let pos = a;
-  for (const [s, e] of sorted) {
-    if (s > pos) break;
-    if (e > pos) pos = e;
-    if (pos >= b) return true;
+/** Index of the first interval of a union that ends after pos. */
+function firstEndingAfter(union: readonly Interval[], pos: number): number {
+  let lo = 0;
+  let hi = union.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (union[mid]![1] <= pos) lo = mid + 1;
+    else hi = mid;
   }
-  return pos >= b;
+  return lo;
 }
 
-/** The parts of [a, b) that no interval of `sorted` (by start) covers. */
-function subtract(a: number, b: number, sorted: readonly Interval[]): Interval[] {
+/** Whether a union (from ownRanges) covers [a, b). */
+function within(union: readonly Interval[], a: number, b: number): boolean {
+  if (a >= b) return true;
+  const iv = union[firstEndingAfter(union, a)];
+  return iv !== undefined && iv[0] <= a && iv[1] >= b;
+}
+
+/** The parts of [a, b) that a union (from ownRanges) does not cover. */
+function subtract(a: number, b: number, union: readonly Interval[]): Interval[] {
   const out: Interval[] = [];
   let pos = a;
-  for (const [s, e] of sorted) {
-    if (e <= pos) continue;
+  for (let i = firstEndingAfter(union, a); i < union.length && pos < b; i++) {
+    const [s, e] = union[i]!;
     if (s >= b) break;
     if (s > pos) out.push([pos, s]);
-    pos = Math.max(pos, e);
-    if (pos >= b) return out;
+    pos = e;
   }
   if (pos < b) out.push([pos, b]);
   return out;
@@ -76,7 +94,7 @@ function subtract(a: number, b: number, sorted: readonly Interval[]): Interval[]
 
 function eventChecks(ctx: CallContext): void {
   const { run, mapping } = ctx;
-  const own = mapping !== undefined ? ownRanges(run, mapping).sort((x, y) => x[0] - y[0]) : undefined;
+  let own: Interval[] | undefined;
   for (const e of ctx.events) {
     switch (e.t) {
       case 'warn':
@@ -96,7 +114,7 @@ function eventChecks(ctx: CallContext): void {
       case 'memcpy':
       case 'memset': {
         const dst = e.t === 'memcpy' ? e.dst : e.addr;
-        if (own !== undefined && !within(own, dst, dst + e.size)) {
+        if (mapping !== undefined && !within((own ??= ownRanges(run, mapping)), dst, dst + e.size)) {
           run.violate(
             'memory-corruption',
             sentence('kernel copy wrote outside the mapping and its bounce slots', { op: e.t, dst: range(dst, e.size), handle: mapping!.name }),
@@ -287,14 +305,14 @@ function exposureCheck(run: RunState): void {
     const mp = run.bySerial.get(e.value.owner);
     let own = owned.get(e.value.owner);
     if (own === undefined) {
-      own = mp !== undefined && mp.live ? ownRanges(run, mp).sort((x, y) => x[0] - y[0]) : [];
+      own = mp !== undefined && mp.live ? ownRanges(run, mp) : [];
       owned.set(e.value.owner, own);
     }
     const start = e.value.phys;
     const end = start + (e.end - e.start) * g;
     for (const [a, b] of subtract(start, end, own)) {
       for (const r of classify(run, mp, a, b)) {
-        const key = `${r.kind}:${r.a}:${r.b}:${e.value.owner}`;
+        const key = `${r.kind}:${hex(r.a)}:${hex(r.b)}:${e.value.owner}`;
         seen.add(key);
         if (run.exposures.has(key)) continue;
         run.violate(

@@ -490,8 +490,10 @@ class CaseRun implements RunState {
 
 
 function countZeros(a: Uint8Array): number {
+  let i = a.indexOf(0);
+  if (i < 0) return 0;
   let n = 0;
-  for (const x of a) if (x === 0) n++;
+  for (; i < a.length; i++) if (a[i] === 0) n++;
   return n;
 }
 

@@ -25,8 +25,9 @@ export const VIOLATION_KINDS = Object.keys(VIOLATION_LABELS) as ViolationKind[];
 
 /** "what happened [a=1] [b=2]" */
 export function sentence(text: string, values: Record<string, string | number>): string {
-  const pairs = Object.entries(values).map(([k, v]) => `[${k}=${v}]`);
-  return pairs.length === 0 ? text : `${text} ${pairs.join(' ')}`;
+  let out = text;
+  for (const k in values) out += ` [${k}=${values[k]}]`;
+  return out;
 }
 
 export function sortVerdict(kinds: Iterable<ViolationKind>): ViolationKind[] {

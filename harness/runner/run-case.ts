@@ -19,10 +19,24 @@ export function errorMessage(e: unknown): string {
 }
 
 export function runCase(scenario: Scenario, variant: Variant): CaseResult {
-  const ids = { id: caseId(scenario.id, variant.meta.id), fixture: scenario.id, variant: variant.meta.id };
+  const id = caseId(scenario.id, variant.meta.id);
+  const fixture = scenario.id;
+  const v = variant.meta.id;
   try {
-    return { ...ids, status: 'ok', ...executeScenario(scenario, variant.ops) };
+    const o = executeScenario(scenario, variant.ops);
+    return {
+      id,
+      fixture,
+      variant: v,
+      status: 'ok',
+      verdict: o.verdict,
+      violations: o.violations,
+      notes: o.notes,
+      costs: o.costs,
+      trace: o.trace,
+      final: o.final,
+    };
   } catch (e) {
-    return { ...ids, status: 'error', message: errorMessage(e) };
+    return { id, fixture, variant: v, status: 'error', message: errorMessage(e) };
   }
 }
