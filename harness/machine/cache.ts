@@ -24,6 +24,8 @@ import type { FramePool } from './slab.js';
 
 const FRAME = 4096;
 
+let copyScratch = new Uint8Array(FRAME);
+
 interface Frame {
   data: Uint8Array;
   present: Uint8Array;
@@ -100,13 +102,30 @@ export class CpuCache {
 
   cpuRead(addr: number, length: number): Uint8Array {
     const out = new Uint8Array(length);
+    this.cpuReadInto(addr, out, 0, length);
+    return out;
+  }
+
+  /** A CPU load of [addr, addr + length) into dst at dstOffset. */
+  cpuReadInto(addr: number, dst: Uint8Array, dstOffset: number, length: number): void {
     const ls = this.lineSize;
     this.each(addr, length, (frameNo, start, end, done) => {
       const f = this.frame(frameNo);
       this.fill(frameNo, f, Math.floor(start / ls), Math.floor((end - 1) / ls));
-      out.set(f.data.subarray(start, end), done);
+      dst.set(f.data.subarray(start, end), dstOffset + done);
     });
-    return out;
+  }
+
+  /**
+   * A CPU memcpy: loads every source byte, then stores them (so an overlap
+   * behaves as a copy through a temporary). The temporary is reused from one
+   * copy to the next: allocating one per copy shows in the benchmark.
+   */
+  cpuCopy(dst: number, src: number, length: number): void {
+    if (copyScratch.length < length) copyScratch = new Uint8Array(Math.max(length, 2 * copyScratch.length));
+    const tmp = copyScratch.subarray(0, length);
+    this.cpuReadInto(src, tmp, 0, length);
+    this.cpuWrite(dst, tmp);
   }
 
   /** A CPU memset: like cpuWrite of `length` copies of `value`, without building them. */
@@ -136,7 +155,14 @@ export class CpuCache {
 
   /** What a coherent device reads: the cached copy where there is one. */
   snoopRead(addr: number, length: number): Uint8Array {
-    const out = this.dram.read(addr, length);
+    const out = new Uint8Array(length);
+    this.snoopReadInto(addr, out, 0, length);
+    return out;
+  }
+
+  /** snoopRead into dst at dstOffset. */
+  snoopReadInto(addr: number, dst: Uint8Array, dstOffset: number, length: number): void {
+    this.dram.readInto(addr, dst, dstOffset, length);
     const ls = this.lineSize;
     this.each(addr, length, (frameNo, start, end, done) => {
       const f = this.frames.get(frameNo);
@@ -145,10 +171,9 @@ export class CpuCache {
         if (!f.present[l]) continue;
         const s = Math.max(start, l * ls);
         const e = Math.min(end, (l + 1) * ls);
-        out.set(f.data.subarray(s, e), done + (s - start));
+        dst.set(f.data.subarray(s, e), dstOffset + done + (s - start));
       }
     });
-    return out;
   }
 
   /** A coherent device's write: DRAM and any cached copy both take it. */

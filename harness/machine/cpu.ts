@@ -19,7 +19,7 @@ function checkLength(op: string, size: number): void {
 export function memcpy(dst: number, src: number, size: number): void {
   checkLength('memcpy', size);
   const m = machine();
-  m.cache.cpuWrite(dst, m.cache.cpuRead(src, size));
+  m.cache.cpuCopy(dst, src, size);
   m.recorder.emit({ t: 'memcpy', dst, src, size });
 }
 

@@ -60,13 +60,18 @@ export class DeviceDma {
   }
 
   read(iova: number, length: number): DmaAccess & { data: Uint8Array } {
-    const access = this.translate(iova, length, false);
     const data = new Uint8Array(length);
+    return { ...this.readInto(iova, data, 0, length), data };
+  }
+
+  /** read() into dst at dstOffset; bytes the device could not reach are left as they were. */
+  readInto(iova: number, dst: Uint8Array, dstOffset: number, length: number): DmaAccess {
+    const access = this.translate(iova, length, false);
     for (const p of access.pieces) {
-      const bytes = this.coherent ? this.cache.snoopRead(p.phys, p.length) : this.dram.read(p.phys, p.length);
-      data.set(bytes, p.offset);
+      if (this.coherent) this.cache.snoopReadInto(p.phys, dst, dstOffset + p.offset, p.length);
+      else this.dram.readInto(p.phys, dst, dstOffset + p.offset, p.length);
     }
-    return { ...access, data };
+    return access;
   }
 
   write(iova: number, data: Uint8Array): DmaAccess {

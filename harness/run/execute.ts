@@ -18,7 +18,8 @@ import {
 import { KernelBug, SoftLockup, type MachineEvent } from '../machine/events.js';
 import { Machine } from '../machine/machine.js';
 import type { scatterlist } from '../machine/scatterlist.js';
-import { patternBytes, patternSource } from '../fixtures/fill.js';
+import { patternSource } from '../fixtures/fill.js';
+import type { Fill } from '../fixtures/fixture-types.generated.js';
 import type { BufferSpec, Scenario, ScenarioStep, SegmentSpec } from '../fixtures/scenario.js';
 import type { dma_map_ops } from '../variant-api.js';
 import { checkAfterCall, checkLeaks, type CallContext, type RunState } from './checks.js';
@@ -29,6 +30,7 @@ import type { Mapping } from './mapping.js';
 import type { CaseOutcome, Violation } from './result.js';
 import { bytesText, compareBytes, eventText, plural, range } from './trace.js';
 import { sentence, sortVerdict } from './violations.js';
+import { scratch, SLOT } from './scratch.js';
 
 /** `atEnd` sees the machine after the last step, before it is taken apart (the benchmark weighs it). */
 export function executeScenario(s: Scenario, ops: dma_map_ops, atEnd?: (m: Machine) => void): CaseOutcome {
@@ -149,12 +151,12 @@ class CaseRun implements RunState {
       case 'sync_sg_for_device':
         return this.syncSg(step.op, step.handle);
       case 'cpu_write':
-        return this.cpuWrite(step.buffer, step.offset, patternBytes(step.fill, step.size));
+        return this.cpuWrite(step.buffer, step.offset, this.pattern(step.fill, step.size));
       case 'cpu_read':
         return this.cpuRead(step.buffer, step.offset, step.size);
       case 'cpu_prefetch': {
         const b = this.buffer(step.buffer);
-        this.m.cache.cpuRead(b.phys + step.offset, step.size);
+        this.m.cache.cpuReadInto(b.phys + step.offset, scratch(SLOT.actual, step.size), 0, step.size);
         this.line(`cpu prefetch ${step.buffer}[${hex(step.offset)}..+${hex(step.size)}]`);
         return;
       }
@@ -364,7 +366,8 @@ class CaseRun implements RunState {
   private cpuRead(name: string, offset: number, size: number): void {
     const b = this.buffer(name);
     const ib = this.idealOf(name);
-    const actual = this.m.cache.cpuRead(b.phys + offset, size);
+    const actual = scratch(SLOT.actual, size);
+    this.m.cache.cpuReadInto(b.phys + offset, actual, 0, size);
     const expected = ib.read('cpu', offset, offset + size);
     for (const run of ib.deviceOwned.runs(offset, offset + size)) {
       if (!run.value.writable) continue;
@@ -401,22 +404,28 @@ class CaseRun implements RunState {
     return out;
   }
 
+  /** `length` bytes of a fill pattern, valid for this step only. */
+  private pattern(fill: Fill, length: number): Uint8Array {
+    const data = scratch(SLOT.data, length);
+    patternSource(fill).fill(data, 0, 0, length);
+    return data;
+  }
+
   private deviceRead(name: string, offset: number | undefined, size: number | undefined): void {
     const mp = this.liveMapping(name, 'device_read');
     if (mp === undefined) return;
     const off = offset ?? 0;
     const len = size ?? mp.size - off;
-    const actual = new Uint8Array(len);
-    const reached = new Uint8Array(len);
+    const actual = scratch(SLOT.actual, len);
+    const reached = scratch(SLOT.reached, len);
     let faults = 0;
     for (const d of this.dmaPieces(mp, off, len)) {
-      const r = this.m.dma.read(d.addr, d.size);
-      actual.set(r.data, d.at);
+      const r = this.m.dma.readInto(d.addr, actual, d.at, d.size);
       for (const p of r.pieces) reached.fill(1, d.at + p.offset, d.at + p.offset + p.length);
       faults += r.faults.length;
     }
-    const expected = new Uint8Array(len);
-    const defined = new Uint8Array(len);
+    const expected = scratch(SLOT.expected, len);
+    const defined = scratch(SLOT.defined, len);
     const readable = mp.dir !== DMA_FROM_DEVICE;
     for (const p of this.pieces(mp, off, len)) {
       const ib = this.idealOf(p.buffer);
@@ -454,13 +463,13 @@ class CaseRun implements RunState {
     }
   }
 
-  private deviceWrite(name: string, offset: number | undefined, size: number | undefined, fill: Parameters<typeof patternBytes>[0]): void {
+  private deviceWrite(name: string, offset: number | undefined, size: number | undefined, fill: Fill): void {
     const mp = this.liveMapping(name, 'device_write');
     if (mp === undefined) return;
     const off = offset ?? 0;
     const len = size ?? mp.size - off;
-    const data = patternBytes(fill, len);
-    const landed = new Uint8Array(len);
+    const data = this.pattern(fill, len);
+    const landed = scratch(SLOT.reached, len);
     let faults = 0;
     for (const d of this.dmaPieces(mp, off, len)) {
       const r = this.m.dma.write(d.addr, data.subarray(d.at, d.at + d.size));
