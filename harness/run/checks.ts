@@ -19,7 +19,7 @@ export interface RunState {
   readonly mappings: Map<string, Mapping>;
   readonly bySerial: Map<number, Mapping>;
   /** Exposures currently reported, so a lasting one is reported once. */
-  readonly exposures: Set<string>;
+  exposures: ExposureSet;
   violate(kind: ViolationKind, text: string): void;
   note(text: string): void;
 }
@@ -33,6 +33,22 @@ export interface CallContext {
 }
 
 type Interval = [number, number];
+
+/** Exposures by physical range, kind and the owner of the entry, compared as numbers. */
+export class ExposureSet {
+  private readonly byStart = new Map<number, Array<{ b: number; owner: number; kind: ViolationKind }>>();
+
+  has(a: number, b: number, owner: number, kind: ViolationKind): boolean {
+    return this.byStart.get(a)?.some((x) => x.b === b && x.owner === owner && x.kind === kind) ?? false;
+  }
+
+  add(a: number, b: number, owner: number, kind: ViolationKind): void {
+    if (this.has(a, b, owner, kind)) return;
+    const list = this.byStart.get(a);
+    if (list === undefined) this.byStart.set(a, [{ b, owner, kind }]);
+    else list.push({ b, owner, kind });
+  }
+}
 
 /**
  * Physical ranges a mapping may legitimately touch (its buffers and its
@@ -239,6 +255,7 @@ interface Reach {
   firstSlot?: number;
   lastSlot?: number;
   holder?: string;
+  tag?: number;
 }
 
 function reachText(r: Reach): string {
@@ -259,13 +276,13 @@ function classify(run: RunState, mp: Mapping | undefined, a: number, b: number):
       const end = Math.min(b, pool.start + (slot + 1) * IO_TLB_SIZE);
       const tag = pool.slots.owner(slot);
       const kind: ViolationKind = tag === 0 ? 'reach-free-slot' : 'reach-other-allocation';
-      const holder = tag === 0 ? '' : ` of "${run.bySerial.get(tag)?.name ?? '?'}"`;
+      const holder = (t: number): string => (t === 0 ? '' : ` of "${run.bySerial.get(t)?.name ?? '?'}"`);
       const last = out[out.length - 1];
-      if (last !== undefined && last.kind === kind && last.b === pos && last.holder === holder) {
+      if (last !== undefined && last.kind === kind && last.b === pos && (last.tag === tag || last.holder === holder(tag))) {
         last.b = end;
         last.lastSlot = slot;
       } else {
-        out.push({ kind, a: pos, b: end, what: '', firstSlot: slot, lastSlot: slot, holder });
+        out.push({ kind, a: pos, b: end, what: '', firstSlot: slot, lastSlot: slot, holder: holder(tag), tag });
       }
       pos = end;
       continue;
@@ -299,7 +316,7 @@ function classify(run: RunState, mp: Mapping | undefined, a: number, b: number):
 /** For an untrusted device: can it reach, through any live entry, memory that is not its own? */
 function exposureCheck(run: RunState): void {
   const g = run.m.platform.iovaGranule;
-  const seen = new Set<string>();
+  const seen = new ExposureSet();
   const owned = new Map<number, Interval[]>();
   for (const e of run.m.domain.entries()) {
     const mp = run.bySerial.get(e.value.owner);
@@ -312,9 +329,8 @@ function exposureCheck(run: RunState): void {
     const end = start + (e.end - e.start) * g;
     for (const [a, b] of subtract(start, end, own)) {
       for (const r of classify(run, mp, a, b)) {
-        const key = `${r.kind}:${hex(r.a)}:${hex(r.b)}:${e.value.owner}`;
-        seen.add(key);
-        if (run.exposures.has(key)) continue;
+        seen.add(r.a, r.b, e.value.owner, r.kind);
+        if (run.exposures.has(r.a, r.b, e.value.owner, r.kind)) continue;
         run.violate(
           r.kind,
           sentence('device can reach memory that is not its own', {
@@ -327,8 +343,7 @@ function exposureCheck(run: RunState): void {
       }
     }
   }
-  run.exposures.clear();
-  for (const k of seen) run.exposures.add(k);
+  run.exposures = seen;
 }
 
 function changesReach(e: MachineEvent): boolean {

@@ -22,7 +22,7 @@ import { patternSource } from '../fixtures/fill.js';
 import type { Fill } from '../fixtures/fixture-types.generated.js';
 import type { BufferSpec, Scenario, ScenarioStep, SegmentSpec } from '../fixtures/scenario.js';
 import type { dma_map_ops } from '../variant-api.js';
-import { checkAfterCall, checkLeaks, type CallContext, type RunState } from './checks.js';
+import { checkAfterCall, checkLeaks, ExposureSet, type CallContext, type RunState } from './checks.js';
 import { costsOf } from './costs.js';
 import { finalState } from './final-state.js';
 import { IdealBuffer } from './ideal.js';
@@ -54,7 +54,7 @@ class CaseRun implements RunState {
   private serial = 0;
   private rendered = 0;
   private label = '';
-  readonly exposures = new Set<string>();
+  exposures = new ExposureSet();
 
   constructor(
     readonly scenario: Scenario,
