@@ -25,12 +25,12 @@ import type { dma_map_ops } from '../variant-api.js';
 import { checkAfterCall, checkLeaks, ExposureSet, type CallContext, type RunState } from './checks.js';
 import { costsOf } from './costs.js';
 import { finalState } from './final-state.js';
-import { IdealBuffer } from './ideal.js';
+import { IdealBuffer, type ViewBytes } from './ideal.js';
 import type { Mapping } from './mapping.js';
 import type { CaseOutcome, Violation } from './result.js';
 import { bytesText, compareBytes, eventText, plural, range } from './trace.js';
 import { sentence, sortVerdict } from './violations.js';
-import { scratch, SLOT } from './scratch.js';
+import { releaseCaseBytes, scratch, SLOT } from './scratch.js';
 
 /** `atEnd` sees the machine after the last step, before it is taken apart (the benchmark weighs it). */
 export function executeScenario(s: Scenario, ops: dma_map_ops, atEnd?: (m: Machine) => void): CaseOutcome {
@@ -41,6 +41,7 @@ export function executeScenario(s: Scenario, ops: dma_map_ops, atEnd?: (m: Machi
     return outcome;
   } finally {
     m.frames.release();
+    releaseCaseBytes();
   }
 }
 
@@ -368,7 +369,7 @@ class CaseRun implements RunState {
     const ib = this.idealOf(name);
     const actual = scratch(SLOT.actual, size);
     this.m.cache.cpuReadInto(b.phys + offset, actual, 0, size);
-    const expected = ib.read('cpu', offset, offset + size);
+    const expected = ib.read('cpu', offset, offset + size, idealScratch(size));
     for (const run of ib.deviceOwned.runs(offset, offset + size)) {
       if (!run.value.writable) continue;
       expected.defined.fill(0, run.start - offset, run.end - offset);
@@ -429,7 +430,7 @@ class CaseRun implements RunState {
     const readable = mp.dir !== DMA_FROM_DEVICE;
     for (const p of this.pieces(mp, off, len)) {
       const ib = this.idealOf(p.buffer);
-      const v = ib.read('dev', p.offset, p.offset + p.size);
+      const v = ib.read('dev', p.offset, p.offset + p.size, idealScratch(p.size));
       expected.set(v.bytes, p.at);
       if (!readable) continue;
       const owned = ib.deviceOwned.runs(p.offset, p.offset + p.size);
@@ -497,6 +498,11 @@ class CaseRun implements RunState {
   }
 }
 
+
+/** Room for one ideal read, valid for this step only. */
+function idealScratch(length: number): ViewBytes {
+  return { bytes: scratch(SLOT.idealBytes, length), defined: scratch(SLOT.idealDefined, length) };
+}
 
 function countZeros(a: Uint8Array): number {
   let i = a.indexOf(0);

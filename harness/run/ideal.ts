@@ -13,6 +13,7 @@
 import { RangeMap } from '../machine/range-map.js';
 import { patternSource } from '../fixtures/fill.js';
 import type { BufferSpec } from '../fixtures/scenario.js';
+import { caseCopy } from './scratch.js';
 
 type Content =
   | { k: 'init' }
@@ -39,7 +40,7 @@ class ContentView {
   }
 
   write(start: number, data: Uint8Array): void {
-    this.runs.set(start, start + data.length, { k: 'bytes', data: data.slice(), at: 0 });
+    this.runs.set(start, start + data.length, { k: 'bytes', data: caseCopy(data), at: 0 });
   }
 
   undefine(start: number, end: number): void {
@@ -62,9 +63,10 @@ export class IdealBuffer {
     this.dev = new ContentView(spec.size);
   }
 
-  read(view: 'cpu' | 'dev', start: number, end: number): ViewBytes {
-    const bytes = new Uint8Array(end - start);
-    const defined = new Uint8Array(end - start);
+  /** The bytes of a view; into `out` (zeroed, end - start long) when given. */
+  read(view: 'cpu' | 'dev', start: number, end: number, out?: ViewBytes): ViewBytes {
+    const bytes = out?.bytes ?? new Uint8Array(end - start);
+    const defined = out?.defined ?? new Uint8Array(end - start);
     const source = this.spec.fill !== undefined ? patternSource(this.spec.fill) : undefined;
     for (const run of this[view].runs.runs(start, end)) {
       const o = run.start - start;

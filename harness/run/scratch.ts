@@ -12,7 +12,7 @@ const LARGEST_KEPT = 1 << 20;
 const kept: Uint8Array[] = [];
 
 /** One slot per purpose, so that views used together never share bytes. */
-export const SLOT = { actual: 0, expected: 1, defined: 2, reached: 3, data: 4 } as const;
+export const SLOT = { actual: 0, expected: 1, defined: 2, reached: 3, data: 4, idealBytes: 5, idealDefined: 6 } as const;
 
 /** A zeroed array of `length` bytes for `slot`, valid until the slot's next use. */
 export function scratch(slot: (typeof SLOT)[keyof typeof SLOT], length: number): Uint8Array {
@@ -25,4 +25,35 @@ export function scratch(slot: (typeof SLOT)[keyof typeof SLOT], length: number):
   const view = b.subarray(0, length);
   view.fill(0);
   return view;
+}
+
+// Bytes that live as long as one case: copies the ideal views keep. They are
+// carved from chunks that are handed back when the case ends and reused by
+// the next one.
+
+const CHUNK = 1 << 16;
+const chunks: Uint8Array[] = [];
+let chunk = 0;
+let used = 0;
+
+/** A copy of `data` that stays valid until releaseCaseBytes(). */
+export function caseCopy(data: Uint8Array): Uint8Array {
+  const n = data.length;
+  if (n > CHUNK / 4) return data.slice();
+  if (chunks[chunk] === undefined) chunks[chunk] = new Uint8Array(CHUNK);
+  if (used + n > CHUNK) {
+    chunk++;
+    used = 0;
+    if (chunks[chunk] === undefined) chunks[chunk] = new Uint8Array(CHUNK);
+  }
+  const view = chunks[chunk]!.subarray(used, used + n);
+  view.set(data);
+  used += n;
+  return view;
+}
+
+/** The case has ended: every caseCopy() may be reused. */
+export function releaseCaseBytes(): void {
+  chunk = 0;
+  used = 0;
 }
