@@ -54,7 +54,19 @@ export class ExposureSet {
  * Physical ranges a mapping may legitimately touch (its buffers and its
  * bounce slots), as their union: sorted, disjoint, touching ones joined.
  */
-function ownRanges(run: RunState, mp: Mapping): Interval[] {
+function ownRanges(run: RunState, mp: Mapping): readonly Interval[] {
+  // A mapping's buffers and slots are fixed when it is made.
+  let union = ownCache.get(mp);
+  if (union === undefined) {
+    union = unionOf(run, mp);
+    ownCache.set(mp, union);
+  }
+  return union;
+}
+
+const ownCache = new WeakMap<Mapping, readonly Interval[]>();
+
+function unionOf(run: RunState, mp: Mapping): Interval[] {
   const all: Interval[] = [];
   for (const s of mp.segments) {
     const phys = run.scenario.buffers.get(s.buffer)!.phys + s.offset;
@@ -110,7 +122,7 @@ function subtract(a: number, b: number, union: readonly Interval[]): Interval[] 
 
 function eventChecks(ctx: CallContext): void {
   const { run, mapping } = ctx;
-  let own: Interval[] | undefined;
+  let own: readonly Interval[] | undefined;
   for (const e of ctx.events) {
     switch (e.t) {
       case 'warn':
@@ -317,14 +329,9 @@ function classify(run: RunState, mp: Mapping | undefined, a: number, b: number):
 function exposureCheck(run: RunState): void {
   const g = run.m.platform.iovaGranule;
   const seen = new ExposureSet();
-  const owned = new Map<number, Interval[]>();
   for (const e of run.m.domain.entries()) {
     const mp = run.bySerial.get(e.value.owner);
-    let own = owned.get(e.value.owner);
-    if (own === undefined) {
-      own = mp !== undefined && mp.live ? ownRanges(run, mp) : [];
-      owned.set(e.value.owner, own);
-    }
+    const own = mp !== undefined && mp.live ? ownRanges(run, mp) : [];
     const start = e.value.phys;
     const end = start + (e.end - e.start) * g;
     for (const [a, b] of subtract(start, end, own)) {
