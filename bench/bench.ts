@@ -1,10 +1,14 @@
 // The benchmark (`npm run bench`; not part of the tests). Every figure comes
 // from this one run, so ratios between them are meaningful on a noisy machine:
 //
-//   - cases per second on the standard corpus: in the main thread, and on the
-//     worker pool with one worker and with all cores (the speed-up);
+//   - cases per second on the standard corpus once the code is warm (V8 has
+//     compiled every variant's functions, which takes a few seconds): in the
+//     main thread, and on a worker pool with one worker and with all cores
+//     (the speed-up); each is measured after its own warm-up;
+//   - a cold run: the corpus on all cores from a fresh pool, start-up
+//     included, which is what one `run` costs;
 //   - how the time grows when the corpus is doubled and quadrupled
-//     (renamed copies of every fixture);
+//     (renamed copies of every fixture), on the warm pool;
 //   - peak memory of the whole run;
 //   - memory held by a case that maps a buffer of 1 MiB, 64 MiB and 1 GiB
 //     without touching it.
@@ -19,7 +23,7 @@ import { DMA_TO_DEVICE } from '../harness/machine/dma.js';
 import { corpusDir, reportsDir } from '../harness/paths.js';
 import { executeScenario } from '../harness/run/execute.js';
 import { runCase } from '../harness/runner/run-case.js';
-import { runCases, type CasePlan } from '../harness/runner/pool.js';
+import { CasePool, runCases, type CasePlan } from '../harness/runner/pool.js';
 import { loadVariants, readVariantMetas, type Variant } from '../harness/variants/registry.js';
 
 function secondsSince(t0: number): number {
@@ -42,13 +46,36 @@ function copies(scenarios: Scenario[], n: number): Scenario[] {
   return Array.from({ length: n }, (_, k) => scenarios.map((s) => ({ ...s, id: `${s.id}+copy${k}` }))).flat();
 }
 
-async function pool(scenarios: Scenario[], metas: CasePlan['variants'], workers: number): Promise<{ cases: number; seconds: number }> {
+/** Every case of the first `n` scenarios. */
+function casesOf(n: number, variants: number): Array<[number, number]> {
   const cases: Array<[number, number]> = [];
-  scenarios.forEach((_, f) => metas.forEach((_, v) => cases.push([f, v])));
+  for (let f = 0; f < n; f++) for (let v = 0; v < variants; v++) cases.push([f, v]);
+  return cases;
+}
+
+async function timed(pool: CasePool, cases: Array<[number, number]>): Promise<{ cases: number; seconds: number }> {
   const t0 = performance.now();
-  const results = await runCases({ scenarios, variants: metas, cases }, { workers, timeoutMs: 10_000 });
+  const results = await pool.run(cases);
   const bad = results.filter((r) => r.status !== 'ok');
   if (bad.length > 0) throw new Error(`${bad.length} cases did not finish`);
+  return { cases: cases.length, seconds: secondsSince(t0) };
+}
+
+/** Run `cases` over and over for at least `seconds`. */
+async function repeatedly(pool: CasePool, cases: Array<[number, number]>, seconds: number): Promise<{ cases: number; seconds: number }> {
+  let n = 0;
+  const t0 = performance.now();
+  do n += (await timed(pool, cases)).cases;
+  while (secondsSince(t0) < seconds);
+  return { cases: n, seconds: secondsSince(t0) };
+}
+
+/** The corpus from a fresh pool on all cores, start-up included. */
+async function cold(scenarios: Scenario[], metas: CasePlan['variants'], workers: number): Promise<{ cases: number; seconds: number }> {
+  const cases = casesOf(scenarios.length, metas.length);
+  const t0 = performance.now();
+  const results = await runCases({ scenarios, variants: metas, cases }, { workers, timeoutMs: 10_000 });
+  if (results.some((r) => r.status !== 'ok')) throw new Error('a case did not finish');
   return { cases: cases.length, seconds: secondsSince(t0) };
 }
 
@@ -89,15 +116,27 @@ const metas = await readVariantMetas();
 const variants = await loadVariants();
 const cores = availableParallelism();
 
-sequential(scenarios, variants, 1); // warm up
-const seq = sequential(scenarios, variants, 3);
-// Enough cases that each worker's start-up and warm-up (about half a second) do not dominate.
-const big = copies(scenarios, 32);
-const one = await pool(big, metas, 1);
-const all = await pool(big, metas, cores);
-const x1 = await pool(copies(scenarios, 16), metas, cores);
-const x2 = await pool(copies(scenarios, 32), metas, cores);
-const x4 = await pool(copies(scenarios, 64), metas, cores);
+const WARM_UP_SECONDS = 8;
+const MEASURE_SECONDS = 4;
+
+const coldRun = await cold(scenarios, metas, cores);
+sequential(scenarios, variants, WARM_UP_SECONDS);
+const seq = sequential(scenarios, variants, MEASURE_SECONDS);
+
+// Each pool holds 64 renamed copies of the corpus; rates are measured on 16 of them.
+const big = copies(scenarios, 64);
+const x1Cases = casesOf(16 * scenarios.length, metas.length);
+const onePool = new CasePool({ scenarios: big, variants: metas }, { workers: 1, timeoutMs: 10_000 });
+await repeatedly(onePool, x1Cases, WARM_UP_SECONDS);
+const one = await repeatedly(onePool, x1Cases, MEASURE_SECONDS);
+await onePool.close();
+const allPool = new CasePool({ scenarios: big, variants: metas }, { workers: cores, timeoutMs: 10_000 });
+await repeatedly(allPool, x1Cases, WARM_UP_SECONDS);
+const all = await repeatedly(allPool, x1Cases, MEASURE_SECONDS);
+const x1 = await timed(allPool, x1Cases);
+const x2 = await timed(allPool, casesOf(32 * scenarios.length, metas.length));
+const x4 = await timed(allPool, casesOf(64 * scenarios.length, metas.length));
+await allPool.close();
 const base = variants.find((v) => v.meta.parent === null)!;
 mappedBufferMemory(2 ** 20, base); // warm up
 const heap = [2 ** 20, 2 ** 26, 2 ** 30].map((size) => ({ size, bytes: mappedBufferMemory(size, base) }));
@@ -107,6 +146,8 @@ const rate = (r: { cases: number; seconds: number }): number => r.cases / r.seco
 const figures = {
   corpus: { fixtures: scenarios.length, variants: variants.length, cases: scenarios.length * variants.length },
   cores,
+  warm_up_seconds: WARM_UP_SECONDS,
+  cold_corpus_all_cores_seconds: Number(coldRun.seconds.toFixed(2)),
   main_thread_cases_per_second: Math.round(rate(seq)),
   pool_1_worker_cases_per_second: Math.round(rate(one)),
   pool_all_cores_cases_per_second: Math.round(rate(all)),
@@ -118,6 +159,8 @@ const figures = {
 
 const lines = [
   `corpus: ${figures.corpus.fixtures} fixtures x ${figures.corpus.variants} variants = ${figures.corpus.cases} cases; ${cores} cores`,
+  `cold run, all cores:    ${figures.cold_corpus_all_cores_seconds} s for the corpus, worker start-up included`,
+  `(warm figures below: each measured after ${WARM_UP_SECONDS} s of warm-up)`,
   `main thread:            ${figures.main_thread_cases_per_second} cases/s`,
   `pool, 1 worker:         ${figures.pool_1_worker_cases_per_second} cases/s (${one.cases} cases)`,
   `pool, ${cores} workers:        ${figures.pool_all_cores_cases_per_second} cases/s (speed-up ${figures.speedup_all_cores_over_1_worker} over 1 worker)`,

@@ -5,6 +5,9 @@
 // cases are then run again one by one, each with the per-case budget, so a
 // variant that never returns costs one `timeout` cell and nothing else.
 // Results come back in case order whatever the worker count or scheduling.
+//
+// A CasePool keeps its workers between runs (the benchmark measures warm
+// workers that way); runCases() is one pool for one run.
 
 import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
@@ -58,43 +61,65 @@ function isAbort(e: unknown): boolean {
 }
 
 export async function runCases(plan: CasePlan, options: PoolOptions = {}): Promise<CaseResult[]> {
-  const workers = Math.max(1, options.workers ?? defaultWorkers());
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const filename = workerEntry();
-  const init: WorkerInit = { scenarios: plan.scenarios, variants: plan.variants };
-  const pool = new Piscina({
-    filename,
-    workerData: init,
-    minThreads: workers,
-    maxThreads: workers,
-    concurrentTasksPerWorker: 1,
-    idleTimeout: 60_000,
-  });
-  const total = plan.cases.length;
-  let done = 0;
-  const results = new Map<string, CaseResult>();
-  const keyOf = ([f, v]: [number, number]): string => `${f}:${v}`;
-
-  // Keep one batch queued behind each running one, so a worker never waits
-  // for the main thread, and no more: a batch's deadline starts when it is
-  // submitted, so it must not wait in the queue for long.
-  const limit = pLimit(workers * 2);
-  const runBatch = (batch: Array<[number, number]>, budget: number): Promise<CaseResult[]> =>
-    limit(async () => (await pool.run(batch, { signal: AbortSignal.timeout(budget) })) as CaseResult[]);
-
+  const pool = new CasePool(plan, options);
   try {
+    return await pool.run(plan.cases, options.onProgress);
+  } finally {
+    await pool.close();
+  }
+}
+
+/** Worker threads that know a plan's scenarios and variants and run any of its cases, run after run. */
+export class CasePool {
+  private readonly workers: number;
+  private readonly timeoutMs: number;
+  private readonly pool: Piscina;
+  private readonly limit: ReturnType<typeof pLimit>;
+
+  constructor(
+    private readonly plan: Omit<CasePlan, 'cases'>,
+    options: Omit<PoolOptions, 'onProgress'> = {},
+  ) {
+    this.workers = Math.max(1, options.workers ?? defaultWorkers());
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const init: WorkerInit = { scenarios: plan.scenarios, variants: plan.variants };
+    this.pool = new Piscina({
+      filename: workerEntry(),
+      workerData: init,
+      minThreads: this.workers,
+      maxThreads: this.workers,
+      concurrentTasksPerWorker: 1,
+      idleTimeout: 60_000,
+    });
+    // Keep one batch queued behind each running one, so a worker never waits
+    // for the main thread, and no more: a batch's deadline starts when it is
+    // submitted, so it must not wait in the queue for long.
+    this.limit = pLimit(this.workers * 2);
+  }
+
+  private runBatch(batch: Array<[number, number]>, budget: number): Promise<CaseResult[]> {
+    return this.limit(async () => (await this.pool.run(batch, { signal: AbortSignal.timeout(budget) })) as CaseResult[]);
+  }
+
+  /** The cases [scenario index, variant index], results in the same order. */
+  async run(cases: Array<[number, number]>, onProgress?: (done: number, total: number) => void): Promise<CaseResult[]> {
+    const { plan, timeoutMs } = this;
+    const total = cases.length;
+    let done = 0;
+    const results = new Map<string, CaseResult>();
+    const keyOf = ([f, v]: [number, number]): string => `${f}:${v}`;
     await Promise.all(
-      batches(plan.cases, workers).map(async (batch) => {
+      batches(cases, this.workers).map(async (batch) => {
         let out: CaseResult[];
         try {
-          out = await runBatch(batch, 2 * timeoutMs + 50 * batch.length);
+          out = await this.runBatch(batch, 2 * timeoutMs + 50 * batch.length);
         } catch (e) {
           if (!isAbort(e)) throw e;
           // Find the culprit: each case alone, with its own budget.
           out = [];
           for (const c of batch) {
             try {
-              out.push(...(await runBatch([c], timeoutMs)));
+              out.push(...(await this.runBatch([c], timeoutMs)));
             } catch (e2) {
               if (!isAbort(e2)) throw e2;
               const s = plan.scenarios[c[0]]!;
@@ -105,11 +130,13 @@ export async function runCases(plan: CasePlan, options: PoolOptions = {}): Promi
         }
         batch.forEach((c, i) => results.set(keyOf(c), out[i]!));
         done += batch.length;
-        options.onProgress?.(done, total);
+        onProgress?.(done, total);
       }),
     );
-  } finally {
-    await pool.destroy();
+    return cases.map((c) => results.get(keyOf(c))!);
   }
-  return plan.cases.map((c) => results.get(keyOf(c))!);
+
+  async close(): Promise<void> {
+    await this.pool.destroy();
+  }
 }
