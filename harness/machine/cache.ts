@@ -24,6 +24,8 @@ import type { FramePool } from './slab.js';
 
 const FRAME = 4096;
 
+/** The temporary of cpuCopy, kept up to this size. */
+const LARGEST_KEPT = 1 << 20;
 let copyScratch = new Uint8Array(FRAME);
 
 interface Frame {
@@ -122,8 +124,8 @@ export class CpuCache {
    * copy to the next: allocating one per copy shows in the benchmark.
    */
   cpuCopy(dst: number, src: number, length: number): void {
-    if (copyScratch.length < length) copyScratch = new Uint8Array(Math.max(length, 2 * copyScratch.length));
-    const tmp = copyScratch.subarray(0, length);
+    if (copyScratch.length < length && length <= LARGEST_KEPT) copyScratch = new Uint8Array(Math.max(length, 2 * copyScratch.length));
+    const tmp = length <= copyScratch.length ? copyScratch.subarray(0, length) : new Uint8Array(length);
     this.cpuReadInto(src, tmp, 0, length);
     this.cpuWrite(dst, tmp);
   }
