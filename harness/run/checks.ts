@@ -276,6 +276,11 @@ function reachText(r: Reach): string {
   return r.kind === 'reach-free-slot' ? `free swiotlb ${slots}` : `swiotlb ${slots}${r.holder}`;
 }
 
+/** Whose bounce slots with owner tag `tag` are, for a sentence: '' when free. */
+function holderText(run: RunState, tag: number): string {
+  return tag === 0 ? '' : ` of "${run.bySerial.get(tag)?.name ?? '?'}"`;
+}
+
 /** What a physical range the device can reach but does not own is. */
 function classify(run: RunState, mp: Mapping | undefined, a: number, b: number): Reach[] {
   const out: Reach[] = [];
@@ -288,13 +293,12 @@ function classify(run: RunState, mp: Mapping | undefined, a: number, b: number):
       const end = Math.min(b, pool.start + (slot + 1) * IO_TLB_SIZE);
       const tag = pool.slots.owner(slot);
       const kind: ViolationKind = tag === 0 ? 'reach-free-slot' : 'reach-other-allocation';
-      const holder = (t: number): string => (t === 0 ? '' : ` of "${run.bySerial.get(t)?.name ?? '?'}"`);
       const last = out[out.length - 1];
-      if (last !== undefined && last.kind === kind && last.b === pos && (last.tag === tag || last.holder === holder(tag))) {
+      if (last !== undefined && last.kind === kind && last.b === pos && (last.tag === tag || last.holder === holderText(run, tag))) {
         last.b = end;
         last.lastSlot = slot;
       } else {
-        out.push({ kind, a: pos, b: end, what: '', firstSlot: slot, lastSlot: slot, holder: holder(tag), tag });
+        out.push({ kind, a: pos, b: end, what: '', firstSlot: slot, lastSlot: slot, holder: holderText(run, tag), tag });
       }
       pos = end;
       continue;
