@@ -267,7 +267,6 @@ interface Reach {
   firstSlot?: number;
   lastSlot?: number;
   holder?: string;
-  tag?: number;
 }
 
 function reachText(r: Reach): string {
@@ -293,12 +292,13 @@ function classify(run: RunState, mp: Mapping | undefined, a: number, b: number):
       const end = Math.min(b, pool.start + (slot + 1) * IO_TLB_SIZE);
       const tag = pool.slots.owner(slot);
       const kind: ViolationKind = tag === 0 ? 'reach-free-slot' : 'reach-other-allocation';
+      const holder = holderText(run, tag);
       const last = out[out.length - 1];
-      if (last !== undefined && last.kind === kind && last.b === pos && (last.tag === tag || last.holder === holderText(run, tag))) {
+      if (last !== undefined && last.kind === kind && last.b === pos && last.holder === holder) {
         last.b = end;
         last.lastSlot = slot;
       } else {
-        out.push({ kind, a: pos, b: end, what: '', firstSlot: slot, lastSlot: slot, holder: holderText(run, tag), tag });
+        out.push({ kind, a: pos, b: end, what: '', firstSlot: slot, lastSlot: slot, holder });
       }
       pos = end;
       continue;

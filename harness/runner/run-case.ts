@@ -24,6 +24,8 @@ export function runCase(scenario: Scenario, variant: Variant): CaseResult {
   const v = variant.meta.id;
   try {
     const o = executeScenario(scenario, variant.ops);
+    // Field by field: spreading the outcome into the result measured 6%
+    // slower over the corpus. The order is the report's order.
     return {
       id,
       fixture,
