@@ -20,13 +20,11 @@
 
 import { alignDown, alignUp } from './bits.js';
 import type { PhysicalMemory } from './memory.js';
+import { scratch, SLOT } from './scratch.js';
 import type { FramePool } from './slab.js';
 
 const FRAME = 4096;
 
-/** The temporary of cpuCopy, kept up to this size. */
-const LARGEST_KEPT = 1 << 20;
-let copyScratch = new Uint8Array(FRAME);
 
 interface Frame {
   data: Uint8Array;
@@ -120,12 +118,10 @@ export class CpuCache {
 
   /**
    * A CPU memcpy: loads every source byte, then stores them (so an overlap
-   * behaves as a copy through a temporary). The temporary is reused from one
-   * copy to the next: allocating one per copy shows in the benchmark.
+   * behaves as a copy through a temporary, a scratch array).
    */
   cpuCopy(dst: number, src: number, length: number): void {
-    if (copyScratch.length < length && length <= LARGEST_KEPT) copyScratch = new Uint8Array(Math.max(length, 2 * copyScratch.length));
-    const tmp = length <= copyScratch.length ? copyScratch.subarray(0, length) : new Uint8Array(length);
+    const tmp = scratch(SLOT.copy, length);
     this.cpuReadInto(src, tmp, 0, length);
     this.cpuWrite(dst, tmp);
   }

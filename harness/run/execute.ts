@@ -30,7 +30,7 @@ import type { Mapping } from './mapping.js';
 import type { CaseOutcome, Violation } from './result.js';
 import { bytesText, compareBytes, eventText, plural, range } from './trace.js';
 import { sentence, sortVerdict } from './violations.js';
-import { releaseCaseBytes, scratch, SLOT } from './scratch.js';
+import { releaseCaseBytes, scratch, SLOT } from '../machine/scratch.js';
 
 /** `atEnd` sees the machine after the last step, before it is taken apart (the benchmark weighs it). */
 export function executeScenario(s: Scenario, ops: dma_map_ops, atEnd?: (m: Machine) => void): CaseOutcome {

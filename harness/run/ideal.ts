@@ -13,7 +13,7 @@
 import { RangeMap } from '../machine/range-map.js';
 import { patternSource } from '../fixtures/fill.js';
 import type { BufferSpec } from '../fixtures/scenario.js';
-import { caseCopy } from './scratch.js';
+import { caseCopy } from '../machine/scratch.js';
 
 type Content =
   | { k: 'init' }

@@ -1,5 +1,5 @@
 // Byte arrays that live for one step of a case: what the device read, what
-// it should have read, which bytes it reached. A typed array of more than a
+// it should have read, which bytes it reached, the temporary of a memcpy. A typed array of more than a
 // few dozen bytes gets its own off-heap store, and allocating those per step
 // is slow, and slower still with several worker threads doing it at once;
 // so each purpose keeps one array and hands out zeroed views of it.
@@ -12,7 +12,7 @@ const LARGEST_KEPT = 1 << 20;
 const kept: Uint8Array[] = [];
 
 /** One slot per purpose, so that views used together never share bytes. */
-export const SLOT = { actual: 0, expected: 1, defined: 2, reached: 3, data: 4, idealBytes: 5, idealDefined: 6 } as const;
+export const SLOT = { actual: 0, expected: 1, defined: 2, reached: 3, data: 4, idealBytes: 5, idealDefined: 6, copy: 7 } as const;
 
 /** A zeroed array of `length` bytes for `slot`, valid until the slot's next use. */
 export function scratch(slot: (typeof SLOT)[keyof typeof SLOT], length: number): Uint8Array {

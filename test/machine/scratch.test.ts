@@ -2,7 +2,7 @@
 // valid, and must come back zeroed.
 
 import { describe, expect, it } from 'vitest';
-import { caseCopy, releaseCaseBytes, scratch, SLOT } from '../../harness/run/scratch.js';
+import { caseCopy, releaseCaseBytes, scratch, SLOT } from '../../harness/machine/scratch.js';
 
 const bytes = (n: number, seed: number): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff);
 
