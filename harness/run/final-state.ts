@@ -8,8 +8,11 @@ import { protText, range } from './trace.js';
 /** How many page-table runs and IOVA ranges are listed by value. */
 const SHOWN = 16;
 
-function firstOf(items: string[]): string[] {
-  return items.length <= SHOWN ? items : [...items.slice(0, SHOWN), `… ${items.length - SHOWN} more`];
+/** The first SHOWN items as text, then how many more there are. */
+function firstOf<T>(items: readonly T[], text: (item: T) => string): string[] {
+  const out = items.slice(0, SHOWN).map(text);
+  if (items.length > SHOWN) out.push(`… ${items.length - SHOWN} more`);
+  return out;
 }
 
 export function finalState(m: Machine, liveHandles: string[]): FinalState {
@@ -38,9 +41,9 @@ export function finalState(m: Machine, liveHandles: string[]): FinalState {
   const entries = m.domain.entries();
   const nodes = m.iovad.allocated();
   return {
-    ptes: firstOf(entries.map((e) => `${range(e.start * g, (e.end - e.start) * g)} -> ${hex(e.value.phys)} ${protText(e.value.prot)}`)),
+    ptes: firstOf(entries, (e) => `${range(e.start * g, (e.end - e.start) * g)} -> ${hex(e.value.phys)} ${protText(e.value.prot)}`),
     pte_pages: entries.reduce((n, e) => n + e.end - e.start, 0),
-    iovas: firstOf(nodes.map((n) => `${hex(n.pfn_lo)}-${hex(n.pfn_hi)}`)),
+    iovas: firstOf(nodes, (n) => `${hex(n.pfn_lo)}-${hex(n.pfn_hi)}`),
     iova_ranges: nodes.length,
     rcache,
     swiotlb_slots: slots,
