@@ -25,6 +25,8 @@ interface Segment {
   orig_addr: number[];
   alloc_size: number[];
   owner: number[];
+  /** When the owner last changed, as a value of io_tlb_slots.changes. */
+  changed: number[];
 }
 
 /** An untouched segment, copied when a segment is first written. */
@@ -33,10 +35,13 @@ const FRESH: Readonly<Segment> = {
   orig_addr: new Array<number>(IO_TLB_SEGSIZE).fill(INVALID_PHYS_ADDR),
   alloc_size: new Array<number>(IO_TLB_SEGSIZE).fill(0),
   owner: new Array<number>(IO_TLB_SEGSIZE).fill(0),
+  changed: new Array<number>(IO_TLB_SEGSIZE).fill(0),
 };
 
 export class io_tlb_slots {
   private readonly segments: Array<Segment | undefined>;
+  /** Owner changes so far: lets the contract checks tell which slots changed hands since they last looked. */
+  changes = 0;
 
   constructor(nslabs: number) {
     this.segments = new Array<Segment | undefined>(nslabs / IO_TLB_SEGSIZE);
@@ -68,13 +73,26 @@ export class io_tlb_slots {
     const o = i % IO_TLB_SEGSIZE;
     seg.orig_addr[o] = orig_addr;
     seg.alloc_size[o] = alloc_size;
-    seg.owner[o] = orig_addr === INVALID_PHYS_ADDR ? 0 : machine().recorder.owner;
+    const owner = orig_addr === INVALID_PHYS_ADDR ? 0 : machine().recorder.owner;
+    if (seg.owner[o] !== owner) {
+      seg.owner[o] = owner;
+      seg.changed[o] = ++this.changes;
+    }
   }
 
   /** The owner tag of an allocated slot, 0 when free. */
   owner(i: number): number {
     const seg = this.segments[Math.floor(i / IO_TLB_SEGSIZE)];
     return seg === undefined ? 0 : seg.owner[i % IO_TLB_SEGSIZE]!;
+  }
+
+  /** Whether any of slots [first, last] changed owner after io_tlb_slots.changes was `since`. */
+  ownerChangedSince(first: number, last: number, since: number): boolean {
+    for (let i = first; i <= last; i++) {
+      const seg = this.segments[Math.floor(i / IO_TLB_SEGSIZE)];
+      if (seg !== undefined && seg.changed[i % IO_TLB_SEGSIZE]! > since) return true;
+    }
+    return false;
   }
 
   /** Indexes of allocated slots (orig_addr set), in order. */
@@ -96,6 +114,7 @@ export class io_tlb_slots {
         orig_addr: FRESH.orig_addr.slice(),
         alloc_size: FRESH.alloc_size.slice(),
         owner: FRESH.owner.slice(),
+        changed: FRESH.changed.slice(),
       };
       this.segments[s] = seg;
     }

@@ -5,7 +5,10 @@
 
 import { alignDown, alignUp, and, andNot, hex, order_base_2 } from '../machine/bits.js';
 import type { MachineEvent } from '../machine/events.js';
+import type { Pte } from '../machine/iommu.js';
 import type { Machine } from '../machine/machine.js';
+import type { Run } from '../machine/range-map.js';
+import type { io_tlb_slots } from '../machine/swiotlb-pool.js';
 import { IO_TLB_SEGSIZE, IO_TLB_SIZE } from '../machine/swiotlb-pool.js';
 import type { Scenario } from '../fixtures/scenario.js';
 import type { Mapping } from './mapping.js';
@@ -20,6 +23,8 @@ export interface RunState {
   readonly bySerial: Map<number, Mapping>;
   /** Exposures currently reported, so a lasting one is reported once. */
   exposures: ExposureSet;
+  /** What each page-table run lets the device reach, as last worked out (see reachOf). */
+  readonly runReaches: Map<Run<Pte>, RunReach>;
   violate(kind: ViolationKind, text: string): void;
   note(text: string): void;
 }
@@ -329,29 +334,80 @@ function classify(run: RunState, mp: Mapping | undefined, a: number, b: number):
   return out;
 }
 
+/** What one page-table run lets the device reach, as last worked out. */
+export interface RunReach {
+  /** The run's mapping and whether it was live then. */
+  mp: Mapping | undefined;
+  live: boolean;
+  /** io_tlb_slots.changes then, and the [first, last] slot spans whose owners the answer read. */
+  changes: number;
+  spans: number[];
+  reaches: Reach[];
+  /** The sentence for each reach, built when first reported. */
+  sentences: Array<string | undefined>;
+}
+
+/** Whether reachOf reuses answers: turned off only by the test that shows reuse changes nothing. */
+export const runReachReuse = { enabled: true, reused: 0 };
+
+// A page-table run is never changed in place (range-map.ts replaces it), so
+// its answer holds while its mapping stays live or dead and the slots it
+// covers keep their owners.
+function reachOf(run: RunState, e: Run<Pte>): RunReach {
+  const mp = run.bySerial.get(e.value.owner);
+  const live = mp !== undefined && mp.live;
+  const slots = run.m.swiotlb?.slots;
+  const cached = run.runReaches.get(e);
+  if (
+    runReachReuse.enabled &&
+    cached !== undefined &&
+    cached.mp === mp &&
+    cached.live === live &&
+    (slots === undefined || cached.changes === slots.changes || !spansChanged(slots, cached.spans, cached.changes))
+  ) {
+    runReachReuse.reused++;
+    return cached;
+  }
+  const own = live ? ownRanges(run, mp) : [];
+  const start = e.value.phys;
+  const end = start + (e.end - e.start) * run.m.platform.iovaGranule;
+  const reaches: Reach[] = [];
+  const spans: number[] = [];
+  for (const [a, b] of subtract(start, end, own)) {
+    for (const r of classify(run, mp, a, b)) {
+      reaches.push(r);
+      if (r.firstSlot !== undefined) spans.push(r.firstSlot, r.lastSlot!);
+    }
+  }
+  const fresh: RunReach = { mp, live, changes: slots?.changes ?? 0, spans, reaches, sentences: [] };
+  run.runReaches.set(e, fresh);
+  return fresh;
+}
+
+function spansChanged(slots: io_tlb_slots, spans: readonly number[], since: number): boolean {
+  for (let i = 0; i < spans.length; i += 2) if (slots.ownerChangedSince(spans[i]!, spans[i + 1]!, since)) return true;
+  return false;
+}
+
 /** For an untrusted device: can it reach, through any live entry, memory that is not its own? */
 function exposureCheck(run: RunState): void {
   const g = run.m.platform.iovaGranule;
   const seen = new ExposureSet();
   for (const e of run.m.domain.entries()) {
-    const mp = run.bySerial.get(e.value.owner);
-    const own = mp !== undefined && mp.live ? ownRanges(run, mp) : [];
-    const start = e.value.phys;
-    const end = start + (e.end - e.start) * g;
-    for (const [a, b] of subtract(start, end, own)) {
-      for (const r of classify(run, mp, a, b)) {
-        seen.add(r.a, r.b, e.value.owner, r.kind);
-        if (run.exposures.has(r.a, r.b, e.value.owner, r.kind)) continue;
-        run.violate(
-          r.kind,
-          sentence('device can reach memory that is not its own', {
-            iova: hex(e.start * g + (r.a - start)),
-            phys: range(r.a, r.b - r.a),
-            what: reachText(r),
-            via: mp === undefined ? 'an entry of no mapping' : `entry of "${mp.name}"${mp.live ? '' : ' (unmapped)'}`,
-          }),
-        );
-      }
+    const rr = reachOf(run, e);
+    const owner = e.value.owner;
+    for (let i = 0; i < rr.reaches.length; i++) {
+      const r = rr.reaches[i]!;
+      seen.add(r.a, r.b, owner, r.kind);
+      if (run.exposures.has(r.a, r.b, owner, r.kind)) continue;
+      const mp = rr.mp;
+      rr.sentences[i] ??= sentence('device can reach memory that is not its own', {
+        iova: hex(e.start * g + (r.a - e.value.phys)),
+        phys: range(r.a, r.b - r.a),
+        what: reachText(r),
+        via: mp === undefined ? 'an entry of no mapping' : `entry of "${mp.name}"${rr.live ? '' : ' (unmapped)'}`,
+      });
+      run.violate(r.kind, rr.sentences[i]!);
     }
   }
   run.exposures = seen;

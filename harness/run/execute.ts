@@ -16,13 +16,15 @@ import {
   type dma_data_direction,
 } from '../machine/dma.js';
 import { KernelBug, SoftLockup, type MachineEvent } from '../machine/events.js';
+import type { Pte } from '../machine/iommu.js';
 import { Machine } from '../machine/machine.js';
+import type { Run } from '../machine/range-map.js';
 import type { scatterlist } from '../machine/scatterlist.js';
 import { patternSource } from '../fixtures/fill.js';
 import type { Fill } from '../fixtures/fixture-types.generated.js';
 import type { BufferSpec, Scenario, ScenarioStep, SegmentSpec } from '../fixtures/scenario.js';
 import type { dma_map_ops } from '../variant-api.js';
-import { checkAfterCall, checkLeaks, ExposureSet, type CallContext, type RunState } from './checks.js';
+import { checkAfterCall, checkLeaks, ExposureSet, type CallContext, type RunReach, type RunState } from './checks.js';
 import { costsOf } from './costs.js';
 import { finalState } from './final-state.js';
 import { IdealBuffer, type ViewBytes } from './ideal.js';
@@ -56,6 +58,7 @@ class CaseRun implements RunState {
   private rendered = 0;
   private label = '';
   exposures = new ExposureSet();
+  readonly runReaches = new Map<Run<Pte>, RunReach>();
 
   constructor(
     readonly scenario: Scenario,
