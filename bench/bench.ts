@@ -139,7 +139,13 @@ const x4 = await timed(allPool, casesOf(64 * scenarios.length, metas.length));
 await allPool.close();
 const base = variants.find((v) => v.meta.parent === null)!;
 mappedBufferMemory(2 ** 20, base); // warm up
-const heap = [2 ** 20, 2 ** 26, 2 ** 30].map((size) => ({ size, bytes: mappedBufferMemory(size, base) }));
+// One measure moves by a few hundred KiB either way with what the collector
+// happens to keep (caches, maps being resized); the median of seven does not.
+const medianOf = (xs: number[]): number => xs.sort((a, b) => a - b)[xs.length >> 1]!;
+const heap = [2 ** 20, 2 ** 26, 2 ** 30].map((size) => ({
+  size,
+  bytes: medianOf(Array.from({ length: 7 }, () => mappedBufferMemory(size, base))),
+}));
 const peakRss = process.resourceUsage().maxRSS * 1024;
 
 const rate = (r: { cases: number; seconds: number }): number => r.cases / r.seconds;
@@ -166,7 +172,7 @@ const lines = [
   `pool, ${cores} workers:        ${figures.pool_all_cores_cases_per_second} cases/s (speed-up ${figures.speedup_all_cores_over_1_worker} over 1 worker)`,
   `corpus x2, x4:          ${figures.growth.x2_over_x1}x and ${figures.growth.x4_over_x1}x the time of the corpus x1 (${x1.seconds.toFixed(2)} s for 16 copies)`,
   `peak RSS:               ${figures.peak_rss_mib} MiB`,
-  `memory a live case holds after mapping a 1 MiB / 64 MiB / 1 GiB buffer: ${figures.mapped_buffer_heap_kib.map((h) => `${h.held_kib} KiB`).join(' / ')}`,
+  `memory a live case holds after mapping a 1 MiB / 64 MiB / 1 GiB buffer (median of 7): ${figures.mapped_buffer_heap_kib.map((h) => `${h.held_kib} KiB`).join(' / ')}`,
 ];
 process.stdout.write(lines.join('\n') + '\n');
 await mkdir(reportsDir, { recursive: true });
