@@ -23,6 +23,8 @@ export interface RunState {
   readonly bySerial: Map<number, Mapping>;
   /** Exposures currently reported, so a lasting one is reported once. */
   exposures: ExposureSet;
+  /** Each mapping's own physical ranges, worked out once (see ownRanges). */
+  readonly ownRanges: Map<Mapping, readonly Interval[]>;
   /** What each page-table run lets the device reach, as last worked out (see reachOf). */
   readonly runReaches: Map<Run<Pte>, RunReach>;
   violate(kind: ViolationKind, text: string): void;
@@ -37,7 +39,7 @@ export interface CallContext {
   untrusted: boolean;
 }
 
-type Interval = [number, number];
+export type Interval = [number, number];
 
 /** Exposures by physical range, kind and the owner of the entry, compared as numbers. */
 export class ExposureSet {
@@ -61,15 +63,13 @@ export class ExposureSet {
  */
 function ownRanges(run: RunState, mp: Mapping): readonly Interval[] {
   // A mapping's buffers and slots are fixed when it is made.
-  let union = ownCache.get(mp);
+  let union = run.ownRanges.get(mp);
   if (union === undefined) {
     union = unionOf(run, mp);
-    ownCache.set(mp, union);
+    run.ownRanges.set(mp, union);
   }
   return union;
 }
-
-const ownCache = new WeakMap<Mapping, readonly Interval[]>();
 
 function unionOf(run: RunState, mp: Mapping): Interval[] {
   const all: Interval[] = [];

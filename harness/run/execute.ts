@@ -24,7 +24,7 @@ import { patternSource } from '../fixtures/fill.js';
 import type { Fill } from '../fixtures/fixture-types.generated.js';
 import type { BufferSpec, Scenario, ScenarioStep, SegmentSpec } from '../fixtures/scenario.js';
 import type { dma_map_ops } from '../variant-api.js';
-import { checkAfterCall, checkLeaks, ExposureSet, type CallContext, type RunReach, type RunState } from './checks.js';
+import { checkAfterCall, checkLeaks, ExposureSet, type CallContext, type Interval, type RunReach, type RunState } from './checks.js';
 import { costsOf } from './costs.js';
 import { finalState } from './final-state.js';
 import { IdealBuffer, type ViewBytes } from './ideal.js';
@@ -58,6 +58,7 @@ class CaseRun implements RunState {
   private rendered = 0;
   private label = '';
   exposures = new ExposureSet();
+  readonly ownRanges = new Map<Mapping, readonly Interval[]>();
   readonly runReaches = new Map<Run<Pte>, RunReach>();
 
   constructor(
