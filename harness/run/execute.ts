@@ -30,25 +30,36 @@ import { finalState } from './final-state.js';
 import { IdealBuffer, type ViewBytes } from './ideal.js';
 import type { Mapping } from './mapping.js';
 import type { CaseOutcome, Violation } from './result.js';
-import { bytesText, compareBytes, eventText, plural, range } from './trace.js';
+import { bytesText, compareBytes, plural, range, writeEvent } from './trace.js';
+import { setTraceText, TraceWriter } from './trace-text.js';
 import { sentence, sortVerdict } from './violations.js';
 import { releaseCaseBytes, scratch, SLOT } from '../machine/scratch.js';
 
 /** `atEnd` sees the machine after the last step, before it is taken apart (the benchmark weighs it). */
 export function executeScenario(s: Scenario, ops: dma_map_ops, atEnd?: (m: Machine) => void): CaseOutcome {
+  const { outcome, text } = executeCase(s, ops, atEnd);
+  setTraceText(outcome, text);
+  return outcome;
+}
+
+/** The outcome with its trace still apart, as text (its `trace` is empty). */
+export function executeCase(s: Scenario, ops: dma_map_ops, atEnd?: (m: Machine) => void): { outcome: CaseOutcome; text: Uint8Array } {
   const m = new Machine(s.platform, s.device);
   try {
-    const outcome = withMachine(m, () => new CaseRun(s, ops, m).run());
+    const done = withMachine(m, () => new CaseRun(s, ops, m).run());
     atEnd?.(m);
-    return outcome;
+    return done;
   } finally {
     m.frames.release();
     releaseCaseBytes();
   }
 }
 
+/** The trace of the case running now (cases run one at a time per thread). */
+const traceWriter = new TraceWriter();
+
 class CaseRun implements RunState {
-  private readonly trace: string[] = [];
+  private readonly trace = traceWriter;
   private readonly violations: Violation[] = [];
   private readonly notes: string[] = [];
   private readonly ideal = new Map<string, IdealBuffer>();
@@ -67,7 +78,8 @@ class CaseRun implements RunState {
     readonly m: Machine,
   ) {}
 
-  run(): CaseOutcome {
+  run(): { outcome: CaseOutcome; text: Uint8Array } {
+    this.trace.reset();
     for (const b of this.scenario.buffers.values()) {
       if (b.fill !== undefined) this.m.dram.back(b.phys, b.size, patternSource(b.fill));
       this.ideal.set(b.name, new IdealBuffer(b));
@@ -86,19 +98,20 @@ class CaseRun implements RunState {
     for (const mp of this.mappings.values()) {
       if (mp.live) this.note(`driver never unmapped "${mp.name}"`);
     }
-    return {
+    const outcome: CaseOutcome = {
       verdict: sortVerdict(this.violations.map((v) => v.kind)),
       violations: this.violations,
       notes: this.notes,
       costs: costsOf(this.m.recorder.events, this.m.swiotlb),
-      trace: this.trace,
+      trace: [],
       final: finalState(this.m, [...this.mappings.values()].filter((mp) => mp.live).map((mp) => mp.name)),
     };
+    return { outcome, text: this.trace.text() };
   }
 
   violate(kind: Violation['kind'], text: string): void {
     this.violations.push({ kind, step: this.label, sentence: text });
-    this.trace.push(`${this.label}   !! ${kind}: ${text}`);
+    this.trace.str(this.label).str('   !! ').str(kind).str(': ').str(text).end();
   }
 
   note(text: string): void {
@@ -118,12 +131,15 @@ class CaseRun implements RunState {
   }
 
   private line(text: string): void {
-    this.trace.push(`${this.label} ${text}`);
+    this.trace.str(this.label).str(' ').str(text).end();
   }
 
   private flushEvents(): MachineEvent[] {
     const events = this.m.recorder.events.slice(this.rendered);
-    for (const e of events) this.trace.push(`${this.label}   ${eventText(e)}`);
+    for (const e of events) {
+      writeEvent(this.trace.str(this.label).str('   '), e);
+      this.trace.end();
+    }
     this.rendered = this.m.recorder.events.length;
     return events;
   }

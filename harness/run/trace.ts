@@ -5,6 +5,7 @@
 import { hex } from '../machine/bits.js';
 import type { MachineEvent } from '../machine/events.js';
 import { IOMMU_READ, IOMMU_WRITE } from '../machine/iommu.js';
+import type { TraceWriter } from './trace-text.js';
 
 export function protText(prot: number): string {
   return (prot & IOMMU_READ ? 'R' : '-') + (prot & IOMMU_WRITE ? 'W' : '-');
@@ -14,48 +15,75 @@ export function range(addr: number, size: number): string {
   return `${hex(addr)}+${hex(size)}`;
 }
 
-export function eventText(e: MachineEvent): string {
+/** One machine event as a trace line's text. */
+export function writeEvent(w: TraceWriter, e: MachineEvent): void {
   switch (e.t) {
     case 'memcpy':
-      return `memcpy ${range(e.src, e.size)} -> ${hex(e.dst)}`;
+      writeRange(w.str('memcpy '), e.src, e.size).str(' -> ').hex(e.dst);
+      return;
     case 'memset':
-      return `memset 0 ${range(e.addr, e.size)}`;
+      writeRange(w.str('memset 0 '), e.addr, e.size);
+      return;
     case 'cache':
-      return (
-        `cache ${e.op} ${range(e.addr, e.size)} (${e.lines} lines` +
-        (e.written > 0 ? `, ${e.written} written back` : '') +
-        (e.dropped > 0 ? `, ${e.dropped} dirty dropped` : '') +
-        ')'
-      );
+      writeRange(w.str('cache ').str(e.op).str(' '), e.addr, e.size).str(' (').dec(e.lines).str(' lines');
+      if (e.written > 0) w.str(', ').dec(e.written).str(' written back');
+      if (e.dropped > 0) w.str(', ').dec(e.dropped).str(' dirty dropped');
+      w.str(')');
+      return;
     case 'iova_alloc':
-      return `iova alloc ${plural(e.pages, "page")} at pfn ${hex(e.pfn)} from ${e.from} (limit pfn ${hex(e.limitPfn)})`;
+      writePlural(w.str('iova alloc '), e.pages, 'page').str(' at pfn ').hex(e.pfn).str(' from ').str(e.from).str(' (limit pfn ').hex(e.limitPfn).str(')');
+      return;
     case 'iova_alloc_fail':
-      return `iova alloc ${plural(e.pages, "page")} failed (limit pfn ${hex(e.limitPfn)})`;
+      writePlural(w.str('iova alloc '), e.pages, 'page').str(' failed (limit pfn ').hex(e.limitPfn).str(')');
+      return;
     case 'iova_free':
-      return `iova free ${plural(e.pages, "page")} at pfn ${hex(e.pfn)} into ${e.into}`;
+      writePlural(w.str('iova free '), e.pages, 'page').str(' at pfn ').hex(e.pfn).str(' into ').str(e.into);
+      return;
     case 'iova_rcache_release':
-      return `iova rcache ${e.reason === 'flush' ? 'flushed' : 'magazine released (depot full)'}: ${e.nodes.length} nodes back to the tree`;
+      w.str('iova rcache ').str(e.reason === 'flush' ? 'flushed' : 'magazine released (depot full)').str(': ').dec(e.nodes.length).str(' nodes back to the tree');
+      return;
     case 'iommu_map':
-      return `iommu map ${range(e.iova, e.size)} -> ${hex(e.phys)} ${protText(e.prot)}${e.ret === 0 ? '' : ` = ${e.ret}`}`;
+      writeRange(w.str('iommu map '), e.iova, e.size).str(' -> ').hex(e.phys).str(' ').str(protText(e.prot));
+      if (e.ret !== 0) w.str(' = ').dec(e.ret);
+      return;
     case 'iommu_unmap':
-      return `iommu unmap ${range(e.iova, e.size)}${e.unmapped === e.size ? '' : ` unmapped only ${hex(e.unmapped)}`}`;
+      writeRange(w.str('iommu unmap '), e.iova, e.size);
+      if (e.unmapped !== e.size) w.str(' unmapped only ').hex(e.unmapped);
+      return;
     case 'iotlb_sync':
-      return 'iotlb sync';
+      w.str('iotlb sync');
+      return;
     case 'pte_collision':
-      return e.kept
-        ? `iommu: DMA PTE for iova ${hex(e.iova)} already set (to ${hex(e.oldPhys)} not ${hex(e.newPhys)}); WARNING, old entry kept`
-        : `iommu: entry for iova ${hex(e.iova)} already valid (${hex(e.oldPhys)}); WARNING, -EEXIST`;
+      if (e.kept) {
+        w.str('iommu: DMA PTE for iova ').hex(e.iova).str(' already set (to ').hex(e.oldPhys).str(' not ').hex(e.newPhys).str('); WARNING, old entry kept');
+      } else {
+        w.str('iommu: entry for iova ').hex(e.iova).str(' already valid (').hex(e.oldPhys).str('); WARNING, -EEXIST');
+      }
+      return;
     case 'iova_to_phys':
-      return `iova_to_phys ${hex(e.iova)} = ${hex(e.phys)}`;
+      w.str('iova_to_phys ').hex(e.iova).str(' = ').hex(e.phys);
+      return;
     case 'swiotlb_map':
-      return `swiotlb map ${hex(e.orig)} -> ${hex(e.tlb)} (slots ${e.index}..${e.index + e.nslots - 1}, alloc ${e.allocSize})`;
+      w.str('swiotlb map ').hex(e.orig).str(' -> ').hex(e.tlb).str(' (slots ').dec(e.index).str('..').dec(e.index + e.nslots - 1).str(', alloc ').dec(e.allocSize).str(')');
+      return;
     case 'swiotlb_full':
-      return `swiotlb: no ${plural(e.nslots, 'slot')} for ${hex(e.orig)} (used ${e.used} of ${e.total} slots)`;
+      writePlural(w.str('swiotlb: no '), e.nslots, 'slot').str(' for ').hex(e.orig).str(' (used ').dec(e.used).str(' of ').dec(e.total).str(' slots)');
+      return;
     case 'swiotlb_unmap':
-      return `swiotlb unmap ${hex(e.tlb)} (slots ${e.index}..${e.index + e.nslots - 1})`;
+      w.str('swiotlb unmap ').hex(e.tlb).str(' (slots ').dec(e.index).str('..').dec(e.index + e.nslots - 1).str(')');
+      return;
     case 'warn':
-      return `${e.splat ? 'WARNING' : 'kernel'}: ${e.site}: ${e.message}`;
+      w.str(e.splat ? 'WARNING' : 'kernel').str(': ').str(e.site).str(': ').str(e.message);
+      return;
   }
+}
+
+function writeRange(w: TraceWriter, addr: number, size: number): TraceWriter {
+  return w.hex(addr).str('+').hex(size);
+}
+
+function writePlural(w: TraceWriter, n: number, word: string): TraceWriter {
+  return w.dec(n).str(' ').str(word).str(n === 1 ? '' : 's');
 }
 
 const BYTE_HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));

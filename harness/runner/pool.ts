@@ -18,6 +18,7 @@ import type { Scenario } from '../fixtures/scenario.js';
 import { caseId, type CaseResult } from '../run/result.js';
 import type { VariantMeta } from '../variants/registry.js';
 import { compiledFile, projectRoot } from '../paths.js';
+import { decodeBatch } from './record.js';
 import type { WorkerInit } from './worker.js';
 
 export interface CasePlan {
@@ -102,7 +103,10 @@ export class CasePool {
   }
 
   private runBatch(batch: Array<[number, number]>, budget: number): Promise<CaseResult[]> {
-    return this.limit(async () => (await this.pool.run(batch, { signal: AbortSignal.timeout(budget) })) as CaseResult[]);
+    return this.limit(async () => {
+      const bytes = (await this.pool.run(batch, { signal: AbortSignal.timeout(budget) })) as Uint8Array;
+      return decodeBatch(bytes, batch.map(([f, v]) => ({ fixture: this.plan.scenarios[f]!.id, variant: this.plan.variants[v]!.meta.id })));
+    });
   }
 
   /** The cases [scenario index, variant index], results in the same order. */

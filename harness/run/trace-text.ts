@@ -1,0 +1,161 @@
+// A case's trace as it is written: UTF-8 text, one line per step or machine
+// event, each ending in "\n". Lines are written straight into bytes as the
+// case runs, so a result carries its trace as one byte array: cheap to keep,
+// cheap to send to another thread, and turned into lines only when something
+// reads them (a report, a diff). Comparing two traces compares bytes.
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+const DIGITS = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+const TWO_32 = 2 ** 32;
+
+/** Appends text to a growing byte buffer; one writer serves case after case. */
+export class TraceWriter {
+  private buf = Buffer.allocUnsafeSlow(1 << 16);
+  private n = 0;
+  /** Lines ended so far. */
+  lines = 0;
+
+  private room(bytes: number): void {
+    if (this.n + bytes <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.n + bytes) size *= 2;
+    const grown = Buffer.allocUnsafeSlow(size);
+    this.buf.copy(grown, 0, 0, this.n);
+    this.buf = grown;
+  }
+
+  /** Start afresh (the buffer is kept). */
+  reset(): void {
+    this.n = 0;
+    this.lines = 0;
+  }
+
+  str(s: string): this {
+    const len = s.length;
+    this.room(len * 3);
+    const buf = this.buf;
+    // Long strings (sentences, step lines) go through native code.
+    if (len > 24) {
+      this.n += buf.write(s, this.n, 'utf8');
+      return this;
+    }
+    let n = this.n;
+    for (let i = 0; i < len; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        // Rare (an ellipsis, a quoted name): the rest goes through the encoder.
+        this.n = n + encoder.encodeInto(s.slice(i), buf.subarray(n)).written;
+        return this;
+      }
+      buf[n++] = c;
+    }
+    this.n = n;
+    return this;
+  }
+
+  /** "0x1f", "-0x10": the same text as bits.hex(). */
+  hex(x: number): this {
+    if (x < 0 || x > Number.MAX_SAFE_INTEGER || !Number.isInteger(x)) return this.str(x < 0 ? '-0x' + (-x).toString(16) : '0x' + x.toString(16));
+    this.room(16);
+    const buf = this.buf;
+    buf[this.n++] = 0x30;
+    buf[this.n++] = 0x78;
+    const hi = Math.floor(x / TWO_32);
+    const lo = x >>> 0;
+    if (hi === 0) this.digits(lo, 0);
+    else {
+      this.digits(hi, 0);
+      this.digits(lo, 8);
+    }
+    return this;
+  }
+
+  /** Hex digits of a 32-bit value, at least `width` of them. */
+  private digits(v: number, width: number): void {
+    let count = 1;
+    while (count < 8 && v >>> (4 * count) !== 0) count++;
+    if (count < width) count = width;
+    const buf = this.buf;
+    for (let k = count - 1; k >= 0; k--) buf[this.n++] = DIGITS[(v >>> (4 * k)) & 15]!;
+  }
+
+  /** A number in decimal, as String(x) writes it. */
+  dec(x: number): this {
+    if (!(x >= 0 && x < TWO_32 && Number.isInteger(x))) return this.str(String(x));
+    this.room(10);
+    if (x < 10) {
+      this.buf[this.n++] = 0x30 + x;
+      return this;
+    }
+    const start = this.n;
+    while (x > 0) {
+      this.buf[this.n++] = 0x30 + (x % 10);
+      x = Math.floor(x / 10);
+    }
+    this.buf.subarray(start, this.n).reverse();
+    return this;
+  }
+
+  /** End the current line. */
+  end(): void {
+    this.room(1);
+    this.buf[this.n++] = 0x0a;
+    this.lines++;
+  }
+
+  /** What was written since the last reset, as a copy. */
+  text(): Uint8Array {
+    return keep(this.buf.subarray(0, this.n));
+  }
+}
+
+// Copies of finished texts are cut from shared blocks: one ArrayBuffer per
+// case cost more than writing its trace.
+const BLOCK = 1 << 18;
+let block = new Uint8Array(BLOCK);
+let used = 0;
+
+function keep(bytes: Uint8Array): Uint8Array {
+  if (bytes.length > BLOCK / 4) return bytes.slice();
+  if (used + bytes.length > BLOCK) {
+    block = new Uint8Array(BLOCK);
+    used = 0;
+  }
+  const out = block.subarray(used, used + bytes.length);
+  out.set(bytes);
+  used += bytes.length;
+  return out;
+}
+
+/** The lines of a trace text. */
+export function traceLines(text: Uint8Array): string[] {
+  if (text.length === 0) return [];
+  const lines = decoder.decode(text).split('\n');
+  lines.pop(); // the text ends in "\n"
+  return lines;
+}
+
+/** Lines as trace text (the inverse of traceLines, for results that arrive as lines). */
+export function traceTextOf(lines: readonly string[]): Uint8Array {
+  return encoder.encode(lines.map((l) => l + '\n').join(''));
+}
+
+const TEXT = Symbol('trace text');
+
+/**
+ * Give a result its trace: `trace` reads as lines (decoded on first read,
+ * at the property's place in the object, so JSON and clones are unchanged),
+ * and traceText() hands back the bytes without decoding.
+ */
+export function setTraceText(r: { trace: string[] }, text: Uint8Array): void {
+  let lines: string[] | undefined;
+  Object.defineProperty(r, 'trace', { enumerable: true, configurable: true, get: () => (lines ??= traceLines(text)) });
+  Object.defineProperty(r, TEXT, { value: text });
+}
+
+/** A result's trace as text: its own bytes, or its lines encoded. */
+export function traceText(r: { trace: string[] }): Uint8Array {
+  return (r as { [TEXT]?: Uint8Array })[TEXT] ?? traceTextOf(r.trace);
+}

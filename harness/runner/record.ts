@@ -1,0 +1,127 @@
+// How a batch of results crosses from a worker thread to the main thread:
+// one byte array, moved rather than copied. A case is a status byte, a small
+// JSON head (verdict, violations, notes, costs, final state) and its trace
+// text as it was written. A violation's sentence is not repeated in the head:
+// the trace holds it on the violation's own line ("<step>   !! <kind>: ..."),
+// the n-th such line for the n-th violation. The main thread rebuilds each
+// result around its bytes: the head is parsed, and the trace split into
+// lines, when first read.
+//
+// Structured cloning the results instead would copy every trace line as its
+// own string on both sides, which cost more than running the cases.
+
+import { caseId, type CaseOk, type CaseResult, type Violation } from '../run/result.js';
+import { setTraceText, traceText } from '../run/trace-text.js';
+
+const decoder = new TextDecoder();
+
+const OK = 0;
+const OTHER = 1;
+
+type Head = [CaseOk['verdict'], Array<[Violation['kind'], string]>, CaseOk['notes'], CaseOk['costs'], CaseOk['final']];
+
+/** The results of a batch, in order, as one byte array. */
+export function encodeBatch(results: readonly CaseResult[]): Uint8Array {
+  let out = Buffer.allocUnsafeSlow(1 << 16);
+  let at = 0;
+  for (const r of results) {
+    const head = r.status === 'ok' ? JSON.stringify([r.verdict, r.violations.map((v) => [v.kind, v.step]), r.notes, r.costs, r.final] satisfies Head) : JSON.stringify(r);
+    const text = r.status === 'ok' ? traceText(r) : EMPTY;
+    const room = 9 + head.length * 3 + text.length;
+    if (at + room > out.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(out.length * 2, at + room));
+      out.copy(grown, 0, 0, at);
+      out = grown;
+    }
+    const headLen = out.write(head, at + 9, 'utf8');
+    out[at] = r.status === 'ok' ? OK : OTHER;
+    out.writeUInt32BE(headLen, at + 1);
+    out.writeUInt32BE(text.length, at + 5);
+    at += 9 + headLen;
+    out.set(text, at);
+    at += text.length;
+  }
+  return out.subarray(0, at);
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** Rebuild a batch's results; `labels` gives each case's fixture and variant, in order. */
+export function decodeBatch(bytes: Uint8Array, labels: ReadonlyArray<{ fixture: string; variant: string }>): CaseResult[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out: CaseResult[] = [];
+  let at = 0;
+  for (const { fixture, variant } of labels) {
+    const status = bytes[at]!;
+    const headLen = view.getUint32(at + 1);
+    const textLen = view.getUint32(at + 5);
+    at += 9;
+    const head = bytes.subarray(at, at + headLen);
+    at += headLen;
+    const text = bytes.subarray(at, at + textLen);
+    at += textLen;
+    out.push(status === OK ? okResult(fixture, variant, head, text) : (JSON.parse(decoder.decode(head)) as CaseResult));
+  }
+  if (at !== bytes.length) throw new Error(`a batch of ${labels.length} results is ${bytes.length} bytes, but they end at ${at}`);
+  return out;
+}
+
+const NO_LINES: string[] = [];
+
+function okResult(fixture: string, variant: string, headBytes: Uint8Array, text: Uint8Array): CaseOk {
+  let parsed: Head | undefined;
+  let violations: Violation[] | undefined;
+  const head = (): Head => (parsed ??= JSON.parse(decoder.decode(headBytes)) as Head);
+  const r: CaseOk = {
+    id: caseId(fixture, variant),
+    fixture,
+    variant,
+    status: 'ok',
+    get verdict() {
+      return head()[0];
+    },
+    get violations() {
+      return (violations ??= withSentences(head()[1], text));
+    },
+    get notes() {
+      return head()[2];
+    },
+    get costs() {
+      return head()[3];
+    },
+    trace: NO_LINES,
+    get final() {
+      return head()[4];
+    },
+  };
+  setTraceText(r, text);
+  return r;
+}
+
+const NEWLINE = 0x0a;
+const SPACE = 0x20;
+/** "   !! " after a line's step label. */
+const MARK = [SPACE, SPACE, SPACE, 0x21, 0x21, SPACE];
+
+/** The violations of a case, their sentences read back from its trace's violation lines. */
+function withSentences(pairs: Array<[Violation['kind'], string]>, text: Uint8Array): Violation[] {
+  const out: Violation[] = [];
+  let line = 0;
+  for (const [kind, step] of pairs) {
+    // The next line that reads "<step>   !! <kind>: <sentence>".
+    for (;;) {
+      if (line >= text.length) throw new Error(`the trace has no line for violation ${out.length + 1} (${kind} at ${step})`);
+      const end = text.indexOf(NEWLINE, line);
+      const label = text.indexOf(SPACE, line);
+      const mark = label + MARK.length;
+      if (label >= 0 && label < end && MARK.every((b, i) => text[label + i] === b)) {
+        const from = mark + kind.length + 2;
+        out.push({ kind, step, sentence: decoder.decode(text.subarray(from, end)) });
+        line = end + 1;
+        break;
+      }
+      line = end + 1;
+    }
+  }
+  return out;
+}
