@@ -118,7 +118,7 @@ let block = new Uint8Array(BLOCK);
 let used = 0;
 
 function keep(bytes: Uint8Array): Uint8Array {
-  if (bytes.length > BLOCK / 4) return bytes.slice();
+  if (bytes.length > BLOCK / 4) return new Uint8Array(bytes); // a copy (Buffer's slice() would not be)
   if (used + bytes.length > BLOCK) {
     block = new Uint8Array(BLOCK);
     used = 0;

@@ -1,0 +1,60 @@
+// A batch of results encoded by a worker and decoded by the pool reads the
+// same as the results themselves: every field, every trace line, every
+// violation sentence (which travels only on its trace line).
+
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { fixtureFiles, loadFixtures, resolveFixture } from '../../harness/fixtures/load.js';
+import { buildFixture, DEFAULT_SPACE, scenarioArb } from '../../harness/fuzz/generate.js';
+import { corpusDir } from '../../harness/paths.js';
+import type { CaseResult } from '../../harness/run/result.js';
+import { decodeBatch, encodeBatch } from '../../harness/runner/record.js';
+import { runCase } from '../../harness/runner/run-case.js';
+import { allVariants } from '../corpus.js';
+
+function roundTrip(results: CaseResult[]): CaseResult[] {
+  // Batches of 32, as the pool sends them.
+  const out: CaseResult[] = [];
+  for (let i = 0; i < results.length; i += 32) {
+    const batch = results.slice(i, i + 32);
+    out.push(...decodeBatch(encodeBatch(batch), batch.map((r) => ({ fixture: r.fixture, variant: r.variant }))));
+  }
+  return out;
+}
+
+describe('result batches', () => {
+  it('decode to the same results, for the whole corpus on every variant', async () => {
+    const variants = await allVariants();
+    const scenarios = await loadFixtures(await fixtureFiles(corpusDir));
+    const results = scenarios.flatMap((s) => variants.map((v) => runCase(s, v)));
+    const decoded = roundTrip(results);
+    expect(decoded.map((r) => JSON.stringify(r))).toEqual(results.map((r) => JSON.stringify(r)));
+    // Not vacuous: many violations, whose sentences were rebuilt from the traces.
+    const sentences = decoded.flatMap((r) => (r.status === 'ok' ? r.violations.map((v) => v.sentence) : []));
+    expect(sentences.length).toBeGreaterThan(2000);
+    expect(new Set(sentences).size).toBeGreaterThan(100);
+  });
+
+  it('decode to the same results for generated scenarios, an error result and a timeout among them', async () => {
+    const variants = await allVariants();
+    const samples = fc.sample(scenarioArb({ ...DEFAULT_SPACE, maxCommands: 16 }), { seed: 7, numRuns: 60 });
+    const results: CaseResult[] = [];
+    for (const [i, g] of samples.entries()) {
+      const scenario = await resolveFixture(buildFixture(g, `record-${i}`, 'A generated scenario.'), `record-${i}.json`);
+      for (const v of variants) results.push(runCase(scenario, v));
+    }
+    results.splice(5, 0, { id: 'x@y', fixture: 'x', variant: 'y', status: 'error', message: 'TypeError: "quoted" … (at variants/y/dma-iommu.ts:1)' });
+    results.splice(40, 0, { id: 'x@z', fixture: 'x', variant: 'z', status: 'timeout', budget_ms: 2000 });
+    const decoded = roundTrip(results);
+    expect(decoded.map((r) => JSON.stringify(r))).toEqual(results.map((r) => JSON.stringify(r)));
+    expect(decoded.filter((r) => r.status === 'ok' && r.violations.length > 0).length).toBeGreaterThan(50);
+  });
+
+  it('refuses a batch whose length does not match its cases', async () => {
+    const [v] = await allVariants();
+    const [s] = await loadFixtures(await fixtureFiles(corpusDir));
+    const r = runCase(s!, v!);
+    const bytes = encodeBatch([r, r]);
+    expect(() => decodeBatch(bytes, [{ fixture: r.fixture, variant: r.variant }])).toThrow(/end at/);
+  });
+});
