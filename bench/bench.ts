@@ -7,6 +7,8 @@
 //     (the speed-up); each is measured after its own warm-up;
 //   - a cold run: the corpus on all cores from a fresh pool, start-up
 //     included, which is what one `run` costs;
+//   - what reading a result costs the main thread (results arrive as bytes
+//     and are decoded when first read, see harness/runner/record.ts);
 //   - how the time grows when the corpus is doubled and quadrupled
 //     (renamed copies of every fixture), on the warm pool;
 //   - peak memory of the whole run;
@@ -68,6 +70,22 @@ async function repeatedly(pool: CasePool, cases: Array<[number, number]>, second
   do n += (await timed(pool, cases)).cases;
   while (secondsSince(t0) < seconds);
   return { cases: n, seconds: secondsSince(t0) };
+}
+
+/**
+ * Microseconds a result costs the main thread when every field of it is read
+ * (as building a report does): results arrive as bytes, decoded on first read.
+ */
+async function readCost(pool: CasePool, cases: Array<[number, number]>): Promise<number> {
+  const results = await pool.run(cases);
+  const t0 = performance.now();
+  let items = 0;
+  for (const r of results) {
+    if (r.status !== 'ok') continue;
+    items += r.verdict.length + r.violations.length + r.notes.length + Object.keys(r.costs).length + r.trace.length + r.final.ptes.length;
+  }
+  if (items === 0) throw new Error('no results');
+  return ((performance.now() - t0) * 1000) / results.length;
 }
 
 /** The corpus from a fresh pool on all cores, start-up included. */
@@ -136,6 +154,7 @@ const all = await repeatedly(allPool, x1Cases, MEASURE_SECONDS);
 const x1 = await timed(allPool, x1Cases);
 const x2 = await timed(allPool, casesOf(32 * scenarios.length, metas.length));
 const x4 = await timed(allPool, casesOf(64 * scenarios.length, metas.length));
+const readUs = await readCost(allPool, x1Cases);
 await allPool.close();
 const base = variants.find((v) => v.meta.parent === null)!;
 mappedBufferMemory(2 ** 20, base); // warm up
@@ -158,6 +177,7 @@ const figures = {
   pool_1_worker_cases_per_second: Math.round(rate(one)),
   pool_all_cores_cases_per_second: Math.round(rate(all)),
   speedup_all_cores_over_1_worker: Number((rate(all) / rate(one)).toFixed(2)),
+  main_thread_us_to_read_a_result: Number(readUs.toFixed(1)),
   growth: { x1_seconds: x1.seconds, x2_over_x1: Number((x2.seconds / x1.seconds).toFixed(2)), x4_over_x1: Number((x4.seconds / x1.seconds).toFixed(2)) },
   peak_rss_mib: Number((peakRss / 2 ** 20).toFixed(1)),
   mapped_buffer_heap_kib: heap.map((h) => ({ buffer_mib: h.size / 2 ** 20, held_kib: Number((h.bytes / 1024).toFixed(1)) })),
@@ -170,6 +190,7 @@ const lines = [
   `main thread:            ${figures.main_thread_cases_per_second} cases/s`,
   `pool, 1 worker:         ${figures.pool_1_worker_cases_per_second} cases/s (${one.cases} cases)`,
   `pool, ${cores} workers:        ${figures.pool_all_cores_cases_per_second} cases/s (speed-up ${figures.speedup_all_cores_over_1_worker} over 1 worker)`,
+  `reading a result:       ${figures.main_thread_us_to_read_a_result} us on the main thread, every field (results arrive as bytes, decoded on first read)`,
   `corpus x2, x4:          ${figures.growth.x2_over_x1}x and ${figures.growth.x4_over_x1}x the time of the corpus x1 (${x1.seconds.toFixed(2)} s for 16 copies)`,
   `peak RSS:               ${figures.peak_rss_mib} MiB`,
   `memory a live case holds after mapping a 1 MiB / 64 MiB / 1 GiB buffer (median of 7): ${figures.mapped_buffer_heap_kib.map((h) => `${h.held_kib} KiB`).join(' / ')}`,

@@ -149,10 +149,15 @@ const TEXT = Symbol('trace text');
  * at the property's place in the object, so JSON and clones are unchanged),
  * and traceText() hands back the bytes without decoding.
  */
-export function setTraceText(r: { trace: string[] }, text: Uint8Array): void {
-  let lines: string[] | undefined;
-  Object.defineProperty(r, 'trace', { enumerable: true, configurable: true, get: () => (lines ??= traceLines(text)) });
+export function setTraceText(r: { trace: string[] }, text: Uint8Array, lines: () => string[] = linesOnce(text)): void {
+  Object.defineProperty(r, 'trace', { enumerable: true, configurable: true, get: lines });
   Object.defineProperty(r, TEXT, { value: text });
+}
+
+/** The lines of a text, decoded on the first call. */
+export function linesOnce(text: Uint8Array): () => string[] {
+  let lines: string[] | undefined;
+  return () => (lines ??= traceLines(text));
 }
 
 /** A result's trace as text: its own bytes, or its lines encoded. */

@@ -11,7 +11,7 @@
 // own string on both sides, which cost more than running the cases.
 
 import { caseId, type CaseOk, type CaseResult, type Violation } from '../run/result.js';
-import { setTraceText, traceText } from '../run/trace-text.js';
+import { linesOnce, setTraceText, traceText } from '../run/trace-text.js';
 
 const decoder = new TextDecoder();
 
@@ -72,6 +72,7 @@ function okResult(fixture: string, variant: string, headBytes: Uint8Array, text:
   let parsed: Head | undefined;
   let violations: Violation[] | undefined;
   const head = (): Head => (parsed ??= JSON.parse(decoder.decode(headBytes)) as Head);
+  const lines = linesOnce(text);
   const r: CaseOk = {
     id: caseId(fixture, variant),
     fixture,
@@ -81,7 +82,7 @@ function okResult(fixture: string, variant: string, headBytes: Uint8Array, text:
       return head()[0];
     },
     get violations() {
-      return (violations ??= withSentences(head()[1], text));
+      return (violations ??= withSentences(head()[1], lines()));
     },
     get notes() {
       return head()[2];
@@ -94,34 +95,21 @@ function okResult(fixture: string, variant: string, headBytes: Uint8Array, text:
       return head()[4];
     },
   };
-  setTraceText(r, text);
+  setTraceText(r, text, lines);
   return r;
 }
 
-const NEWLINE = 0x0a;
-const SPACE = 0x20;
-/** "   !! " after a line's step label. */
-const MARK = [SPACE, SPACE, SPACE, 0x21, 0x21, SPACE];
-
 /** The violations of a case, their sentences read back from its trace's violation lines. */
-function withSentences(pairs: Array<[Violation['kind'], string]>, text: Uint8Array): Violation[] {
+function withSentences(pairs: Array<[Violation['kind'], string]>, lines: readonly string[]): Violation[] {
   const out: Violation[] = [];
-  let line = 0;
+  let i = 0;
   for (const [kind, step] of pairs) {
     // The next line that reads "<step>   !! <kind>: <sentence>".
-    for (;;) {
-      if (line >= text.length) throw new Error(`the trace has no line for violation ${out.length + 1} (${kind} at ${step})`);
-      const end = text.indexOf(NEWLINE, line);
-      const label = text.indexOf(SPACE, line);
-      const mark = label + MARK.length;
-      if (label >= 0 && label < end && MARK.every((b, i) => text[label + i] === b)) {
-        const from = mark + kind.length + 2;
-        out.push({ kind, step, sentence: decoder.decode(text.subarray(from, end)) });
-        line = end + 1;
-        break;
-      }
-      line = end + 1;
-    }
+    const prefix = `${step}   !! ${kind}: `;
+    while (i < lines.length && !lines[i]!.startsWith(prefix)) i++;
+    if (i === lines.length) throw new Error(`the trace has no line for violation ${out.length + 1} (${kind} at ${step})`);
+    out.push({ kind, step, sentence: lines[i]!.slice(prefix.length) });
+    i++;
   }
   return out;
 }
