@@ -1,9 +1,14 @@
 // Running many cases on a pool of worker threads (piscina).
 //
-// Cases go out in batches of a few dozen so that message passing stays
-// cheap. A batch that overruns its deadline has its worker terminated; its
-// cases are then run again one by one, each with the per-case budget, so a
-// variant that never returns costs one `timeout` cell and nothing else.
+// A run gives each worker one task: take cases from a counter the workers
+// share, one at a time, until there are none left, and send the results
+// back in encoded batches as they come (worker.ts, record.ts). The main
+// thread only collects them, so a worker never waits for it. Each worker
+// says in shared memory which case it is running; a watchdog stops a worker
+// whose case has run past its budget, that case becomes a `timeout` cell,
+// and a fresh worker carries on with the counter. Cases the stopped worker
+// had finished but not yet sent are run again, so a variant that never
+// returns costs one `timeout` cell per case that hangs and nothing else.
 // Results come back in case order whatever the worker count or scheduling.
 //
 // A CasePool keeps its workers between runs (the benchmark measures warm
@@ -12,14 +17,14 @@
 import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import pLimit from 'p-limit';
+import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { Scenario } from '../fixtures/scenario.js';
 import { caseId, type CaseResult } from '../run/result.js';
 import type { VariantMeta } from '../variants/registry.js';
 import { compiledFile, projectRoot } from '../paths.js';
 import { decodeBatch } from './record.js';
-import type { WorkerInit } from './worker.js';
+import { DONE, IDLE, NEXT, RUNNING, type ResultBatch, type ShareTask, type WorkerInit } from './worker.js';
 
 export interface CasePlan {
   scenarios: Scenario[];
@@ -33,11 +38,14 @@ export interface PoolOptions {
   workers?: number;
   /** Budget for one case, in milliseconds. */
   timeoutMs?: number;
-  /** Called after each finished batch. */
+  /** Called as results arrive. */
   onProgress?: (done: number, total: number) => void;
 }
 
 export const DEFAULT_TIMEOUT_MS = 2000;
+
+/** How often the watchdog looks at what each worker is running. */
+const WATCHDOG_MS = 10;
 
 export function defaultWorkers(): number {
   return availableParallelism();
@@ -50,15 +58,8 @@ function workerEntry(): string {
   return filename;
 }
 
-function batches(cases: Array<[number, number]>, workers: number): Array<Array<[number, number]>> {
-  const size = Math.max(1, Math.min(64, Math.ceil(cases.length / (workers * 8))));
-  const out: Array<Array<[number, number]>> = [];
-  for (let i = 0; i < cases.length; i += size) out.push(cases.slice(i, i + size));
-  return out;
-}
-
 function isAbort(e: unknown): boolean {
-  return e instanceof Error && (e.name === 'AbortError' || /aborted|terminated/i.test(e.message));
+  return e instanceof Error && e.name === 'AbortError';
 }
 
 export async function runCases(plan: CasePlan, options: PoolOptions = {}): Promise<CaseResult[]> {
@@ -70,12 +71,19 @@ export async function runCases(plan: CasePlan, options: PoolOptions = {}): Promi
   }
 }
 
+/** One pass over some of a run's cases: the shared counter and what each worker is running. */
+interface Pass {
+  /** Indices into the run's cases. */
+  indices: number[];
+  cases: Int32Array;
+  state: Int32Array;
+}
+
 /** Worker threads that know a plan's scenarios and variants and run any of its cases, run after run. */
 export class CasePool {
   private readonly workers: number;
   private readonly timeoutMs: number;
   private readonly pool: Piscina;
-  private readonly limit: ReturnType<typeof pLimit>;
 
   constructor(
     private readonly plan: Omit<CasePlan, 'cases'>,
@@ -96,52 +104,104 @@ export class CasePool {
       // by the benchmark: 64 MiB is 7% faster on one worker, 12% on two).
       resourceLimits: { maxYoungGenerationSizeMb: 64 },
     });
-    // Keep one batch queued behind each running one, so a worker never waits
-    // for the main thread, and no more: a batch's deadline starts when it is
-    // submitted, so it must not wait in the queue for long.
-    this.limit = pLimit(this.workers * 2);
-  }
-
-  private runBatch(batch: Array<[number, number]>, budget: number): Promise<CaseResult[]> {
-    return this.limit(async () => {
-      const bytes = (await this.pool.run(batch, { signal: AbortSignal.timeout(budget) })) as Uint8Array;
-      return decodeBatch(bytes, batch.map(([f, v]) => ({ fixture: this.plan.scenarios[f]!.id, variant: this.plan.variants[v]!.meta.id })));
-    });
   }
 
   /** The cases [scenario index, variant index], results in the same order. */
   async run(cases: Array<[number, number]>, onProgress?: (done: number, total: number) => void): Promise<CaseResult[]> {
-    const { plan, timeoutMs } = this;
     const total = cases.length;
+    const results = new Array<CaseResult | undefined>(total);
     let done = 0;
-    const results = new Map<string, CaseResult>();
-    const keyOf = ([f, v]: [number, number]): string => `${f}:${v}`;
-    await Promise.all(
-      batches(cases, this.workers).map(async (batch) => {
-        let out: CaseResult[];
+    const labels = cases.map(([f, v]) => ({ fixture: this.plan.scenarios[f]!.id, variant: this.plan.variants[v]!.meta.id }));
+    const settle = (i: number, r: CaseResult): void => {
+      if (results[i] === undefined) done++;
+      results[i] = r;
+    };
+    let todo = cases.map((_, i) => i);
+    while (todo.length > 0) {
+      const pass = this.pass(cases, todo);
+      await this.runPass(pass, labels, settle, onProgress === undefined ? undefined : () => onProgress(done, total));
+      // Cases a stopped worker had finished but not sent run again.
+      todo = todo.filter((i) => results[i] === undefined);
+    }
+    return results as CaseResult[];
+  }
+
+  private pass(cases: Array<[number, number]>, indices: number[]): Pass {
+    const flat = new Int32Array(new SharedArrayBuffer(indices.length * 2 * 4));
+    indices.forEach((i, k) => {
+      flat[2 * k] = cases[i]![0];
+      flat[2 * k + 1] = cases[i]![1];
+    });
+    const state = new Int32Array(new SharedArrayBuffer((RUNNING + this.workers) * 4)).fill(IDLE);
+    state[NEXT] = 0;
+    return { indices, cases: flat, state };
+  }
+
+  private async runPass(
+    pass: Pass,
+    labels: ReadonlyArray<{ fixture: string; variant: string }>,
+    settle: (i: number, r: CaseResult) => void,
+    progress: (() => void) | undefined,
+  ): Promise<void> {
+    const slots = Math.min(this.workers, pass.indices.length);
+    const aborts: AbortController[] = [];
+    const seen = new Array<number>(slots).fill(IDLE);
+    const seenAt = new Array<number>(slots).fill(0);
+    const watchdog = setInterval(() => {
+      const now = performance.now();
+      for (let s = 0; s < slots; s++) {
+        const running = Atomics.load(pass.state, RUNNING + s);
+        if (running !== seen[s]) {
+          seen[s] = running;
+          seenAt[s] = now;
+        } else if (running !== IDLE && now - seenAt[s]! > this.timeoutMs) {
+          const i = pass.indices[running]!;
+          const { fixture, variant } = labels[i]!;
+          settle(i, { id: caseId(fixture, variant), fixture, variant, status: 'timeout', budget_ms: this.timeoutMs });
+          progress?.();
+          seen[s] = IDLE;
+          aborts[s]!.abort();
+        }
+      }
+    }, WATCHDOG_MS);
+
+    const receive = (m: ResultBatch): void => {
+      const out = decodeBatch(
+        m.bytes,
+        m.indices.map((k) => labels[pass.indices[k]!]!),
+      );
+      m.indices.forEach((k, j) => settle(pass.indices[k]!, out[j]!));
+      progress?.();
+    };
+
+    /** One worker's share; a worker stopped for a timeout is replaced and the share goes on. */
+    const share = async (slot: number): Promise<void> => {
+      for (;;) {
+        const { port1, port2 } = new MessageChannel();
+        const finished = new Promise<void>((resolve) =>
+          port1.on('message', (m: ResultBatch | typeof DONE) => (m === DONE ? resolve() : receive(m))),
+        );
+        aborts[slot] = new AbortController();
         try {
-          out = await this.runBatch(batch, 2 * timeoutMs + 50 * batch.length);
+          const task: ShareTask = { cases: pass.cases, state: pass.state, slot, port: port2 };
+          await this.pool.run(task, { transferList: [port2], signal: aborts[slot].signal });
+          await finished;
+          return;
         } catch (e) {
           if (!isAbort(e)) throw e;
-          // Find the culprit: each case alone, with its own budget.
-          out = [];
-          for (const c of batch) {
-            try {
-              out.push(...(await this.runBatch([c], timeoutMs)));
-            } catch (e2) {
-              if (!isAbort(e2)) throw e2;
-              const s = plan.scenarios[c[0]]!;
-              const v = plan.variants[c[1]]!.meta.id;
-              out.push({ id: caseId(s.id, v), fixture: s.id, variant: v, status: 'timeout', budget_ms: timeoutMs });
-            }
-          }
+          Atomics.store(pass.state, RUNNING + slot, IDLE);
+          if (Atomics.load(pass.state, NEXT) >= pass.indices.length) return;
+        } finally {
+          port1.close();
         }
-        batch.forEach((c, i) => results.set(keyOf(c), out[i]!));
-        done += batch.length;
-        onProgress?.(done, total);
-      }),
-    );
-    return cases.map((c) => results.get(keyOf(c))!);
+      }
+    };
+
+    try {
+      await Promise.all(Array.from({ length: slots }, (_, s) => share(s)));
+    } finally {
+      clearInterval(watchdog);
+    }
   }
 
   async close(): Promise<void> {

@@ -1,20 +1,50 @@
 // A worker thread of the case pool. It receives the scenarios and the variant
-// folders once, at start, and then runs batches of cases by index. Whatever a
-// case does, the worker answers with a result value (a batch of them moves
-// to the pool encoded, see record.ts): a variant that throws becomes an
-// `error` result; only the pool can stop one that never returns.
+// folders once, at start. A task is a share of one run: the worker takes the
+// run's cases one at a time from a counter it shares with the other workers,
+// says in shared memory which case it is running (so that the pool can stop
+// one that never returns), and sends its results back in encoded batches
+// (record.ts) as it goes. Whatever a case does, it yields a result value: a
+// variant that throws becomes an `error` result.
 
+import type { MessagePort } from 'node:worker_threads';
 import { workerData } from 'node:worker_threads';
 import type { Scenario } from '../fixtures/scenario.js';
+import type { CaseResult } from '../run/result.js';
 import { loadVariant, type Variant, type VariantMeta } from '../variants/registry.js';
-import { runCase } from './run-case.js';
-import { move } from 'piscina';
 import { encodeBatch } from './record.js';
+import { runCase } from './run-case.js';
 
 export interface WorkerInit {
   scenarios: Scenario[];
   variants: Array<{ meta: VariantMeta; dir: string }>;
 }
+
+/** Layout of a run's shared Int32Array: the claim counter, then each task's running case. */
+export const NEXT = 0;
+export const RUNNING = 1;
+export const IDLE = -1;
+
+export interface ShareTask {
+  /** [scenario index, variant index] pairs of the run, flat. */
+  cases: Int32Array;
+  /** NEXT, then RUNNING + slot for each task: the index into `cases` being run, or IDLE. */
+  state: Int32Array;
+  slot: number;
+  /** Where batches of results go, then DONE. */
+  port: MessagePort;
+}
+
+/** The last message of a task that ran out of cases. */
+export const DONE = 'done';
+
+export interface ResultBatch {
+  indices: number[];
+  bytes: Uint8Array;
+}
+
+/** Results go back every BATCH cases or every FLUSH_MS, whichever comes first. */
+const BATCH = 64;
+const FLUSH_MS = 20;
 
 // Errors thrown by a variant name the TypeScript file and line, not the compiled ones.
 process.setSourceMapsEnabled(true);
@@ -22,9 +52,35 @@ process.setSourceMapsEnabled(true);
 const init = workerData as WorkerInit;
 let variants: Promise<Variant[]> | undefined;
 
-/** Run the cases [scenario index, variant index] in order; their results, encoded, move to the caller. */
-export default async function runBatch(batch: Array<[number, number]>): Promise<ReturnType<typeof move>> {
+/** Run cases from the shared counter until there are none left. */
+export default async function runShare(task: ShareTask): Promise<void> {
   variants ??= Promise.all(init.variants.map((v) => loadVariant(v.meta, v.dir)));
   const loaded = await variants;
-  return move(encodeBatch(batch.map(([f, v]) => runCase(init.scenarios[f]!, loaded[v]!))));
+  const { cases, state, slot, port } = task;
+  const total = cases.length / 2;
+  let results: CaseResult[] = [];
+  let indices: number[] = [];
+  let since = performance.now();
+  const flush = (): void => {
+    if (results.length === 0) return;
+    const bytes = encodeBatch(results);
+    port.postMessage({ indices, bytes } satisfies ResultBatch, [bytes.buffer as ArrayBuffer]);
+    results = [];
+    indices = [];
+    since = performance.now();
+  };
+  try {
+    for (;;) {
+      const i = Atomics.add(state, NEXT, 1);
+      if (i >= total) break;
+      Atomics.store(state, RUNNING + slot, i);
+      results.push(runCase(init.scenarios[cases[2 * i]!]!, loaded[cases[2 * i + 1]!]!));
+      indices.push(i);
+      if (results.length >= BATCH || performance.now() - since >= FLUSH_MS) flush();
+    }
+    flush();
+    port.postMessage(DONE);
+  } finally {
+    Atomics.store(state, RUNNING + slot, IDLE);
+  }
 }

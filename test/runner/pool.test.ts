@@ -1,0 +1,47 @@
+// The pool on many cases that hang, interleaved with cases that finish: each
+// hanging case is one timeout cell, every other case has its result (the
+// same as running it in this thread), whatever the number of workers. A
+// worker stopped for a timeout may have finished cases it had not sent yet;
+// those must be run again, not lost.
+
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fixtureFiles, loadFixtures } from '../../harness/fixtures/load.js';
+import type { ScenarioStep } from '../../harness/fixtures/scenario.js';
+import { corpusDir, projectRoot } from '../../harness/paths.js';
+import { runCase } from '../../harness/runner/run-case.js';
+import { CasePool } from '../../harness/runner/pool.js';
+import { loadVariants, readVariantMetas } from '../../harness/variants/registry.js';
+
+const brokenDir = join(projectRoot, 'test', 'broken-variants');
+
+describe('CasePool', () => {
+  it('turns each hanging case into one timeout cell and returns every other result, on one worker and on two', async () => {
+    const scenarios = await loadFixtures(await fixtureFiles(corpusDir));
+    const variants = [...(await readVariantMetas(brokenDir)), ...(await readVariantMetas())];
+    const inThread = [...(await loadVariants(brokenDir)), ...(await loadVariants())];
+    // Healthy cases between the hanging ones, so that a stopped worker has
+    // finished cases it has not sent yet.
+    const cases: Array<[number, number]> = [];
+    scenarios.forEach((_, f) => variants.forEach((_, v) => cases.push([f, v])));
+    const loops = variants.findIndex((v) => v.meta.id === 'loops');
+    const callsMapPage = (steps: readonly ScenarioStep[]): boolean => steps.some((s) => s.op === 'map_page' || (s.op === 'repeat' && callsMapPage(s.steps)));
+    const hangs = (f: number): boolean => callsMapPage(scenarios[f]!.steps);
+    expect(cases.filter(([f, v]) => v === loops && hangs(f)).length).toBeGreaterThan(10);
+
+    for (const workers of [1, 2]) {
+      const pool = new CasePool({ scenarios, variants }, { workers, timeoutMs: 150 });
+      try {
+        const results = await pool.run(cases);
+        expect(results.map((r) => r.id)).toEqual(cases.map(([f, v]) => `${scenarios[f]!.id}@${variants[v]!.meta.id}`));
+        cases.forEach(([f, v], i) => {
+          const r = results[i]!;
+          if (v === loops && hangs(f)) expect(r.status, r.id).toBe('timeout');
+          else expect(JSON.stringify(r), r.id).toBe(JSON.stringify(runCase(scenarios[f]!, inThread[v]!)));
+        });
+      } finally {
+        await pool.close();
+      }
+    }
+  }, 60_000);
+});
