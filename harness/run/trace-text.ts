@@ -10,6 +10,14 @@ const decoder = new TextDecoder();
 const DIGITS = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
 const TWO_32 = 2 ** 32;
 
+// Buffer#write checks and normalises its arguments in JavaScript before it
+// calls the native utf8Write; long trace strings are written often enough for
+// that to show, so utf8Write is called directly where Node has it.
+type Utf8Writer = { utf8Write?(s: string, offset: number, length: number): number };
+const nativeUtf8Write = (Buffer.prototype as Utf8Writer).utf8Write;
+const utf8Write: (buf: Buffer, s: string, offset: number) => number =
+  nativeUtf8Write !== undefined ? (buf, s, offset) => nativeUtf8Write.call(buf, s, offset, buf.length - offset) : (buf, s, offset) => buf.write(s, offset, 'utf8');
+
 /** Appends text to a growing byte buffer; one writer serves case after case. */
 export class TraceWriter {
   private buf = Buffer.allocUnsafeSlow(1 << 16);
@@ -38,7 +46,7 @@ export class TraceWriter {
     const buf = this.buf;
     // Long strings (sentences, step lines) go through native code.
     if (len > 24) {
-      this.n += buf.write(s, this.n, 'utf8');
+      this.n += utf8Write(buf, s, this.n);
       return this;
     }
     let n = this.n;
@@ -89,12 +97,12 @@ export class TraceWriter {
       this.buf[this.n++] = 0x30 + x;
       return this;
     }
-    const start = this.n;
-    while (x > 0) {
-      this.buf[this.n++] = 0x30 + (x % 10);
-      x = Math.floor(x / 10);
-    }
-    this.buf.subarray(start, this.n).reverse();
+    const buf = this.buf;
+    let digits = 0;
+    for (let v = x; v > 0; v = Math.floor(v / 10)) digits++;
+    let at = this.n + digits;
+    this.n = at;
+    for (let v = x; v > 0; v = Math.floor(v / 10)) buf[--at] = 0x30 + (v % 10);
     return this;
   }
 

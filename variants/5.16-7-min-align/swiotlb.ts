@@ -126,12 +126,16 @@ function find_slots(dev: device, orig_addr: number, alloc_size: number, alloc_al
   let index = wrap_index(mem, ALIGN(mem.index, stride));
   const wrap = index;
   let found = false;
+  // Loop invariants, worked out once (as a C compiler would): the search
+  // walks up to every slot of the pool.
+  const orig_align_bits = and(orig_addr, iotlb_align_mask);
+  const tbl_slots = nr_slots(tbl_dma_addr);
   do {
-    if (and(slot_addr(tbl_dma_addr, index), iotlb_align_mask) !== and(orig_addr, iotlb_align_mask)) {
+    if (and(slot_addr(tbl_dma_addr, index), iotlb_align_mask) !== orig_align_bits) {
       index = wrap_index(mem, index + 1);
       continue;
     }
-    if (!iommu_is_span_boundary(index, nslots, nr_slots(tbl_dma_addr), max_slots)) {
+    if (!iommu_is_span_boundary(index, nslots, tbl_slots, max_slots)) {
       if (mem.slots.list(index) >= nslots) {
         found = true;
         break;
