@@ -31,7 +31,7 @@ import { IdealBuffer, type ViewBytes } from './ideal.js';
 import type { Mapping } from './mapping.js';
 import type { CaseOutcome, Violation } from './result.js';
 import { bytesText, compareBytes, plural, range, writeEvent } from './trace.js';
-import { setTraceText, TraceWriter } from './trace-text.js';
+import { NO_LINES, setTraceText, TraceWriter } from './trace-text.js';
 import { sentence, sortVerdict } from './violations.js';
 import { releaseCaseBytes, scratch, SLOT } from '../machine/scratch.js';
 
@@ -103,7 +103,7 @@ class CaseRun implements RunState {
       violations: this.violations,
       notes: this.notes,
       costs: costsOf(this.m.recorder.events, this.m.swiotlb),
-      trace: [],
+      trace: NO_LINES,
       final: finalState(this.m, [...this.mappings.values()].filter((mp) => mp.live).map((mp) => mp.name)),
     };
     return { outcome, text: this.trace.text() };

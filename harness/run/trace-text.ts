@@ -22,8 +22,6 @@ const utf8Write: (buf: Buffer, s: string, offset: number) => number =
 export class TraceWriter {
   private buf = Buffer.allocUnsafeSlow(1 << 16);
   private n = 0;
-  /** Lines ended so far. */
-  lines = 0;
 
   private room(bytes: number): void {
     if (this.n + bytes <= this.buf.length) return;
@@ -37,7 +35,6 @@ export class TraceWriter {
   /** Start afresh (the buffer is kept). */
   reset(): void {
     this.n = 0;
-    this.lines = 0;
   }
 
   str(s: string): this {
@@ -53,8 +50,8 @@ export class TraceWriter {
     for (let i = 0; i < len; i++) {
       const c = s.charCodeAt(i);
       if (c >= 0x80) {
-        // Rare (an ellipsis, a quoted name): the rest goes through the encoder.
-        this.n = n + encoder.encodeInto(s.slice(i), buf.subarray(n)).written;
+        // Rare (an ellipsis, a quoted name): the rest is encoded natively.
+        this.n = n + utf8Write(buf, s.slice(i), n);
         return this;
       }
       buf[n++] = c;
@@ -110,7 +107,6 @@ export class TraceWriter {
   end(): void {
     this.room(1);
     this.buf[this.n++] = 0x0a;
-    this.lines++;
   }
 
   /** What was written since the last reset, as a copy. */
@@ -151,6 +147,9 @@ export function traceTextOf(lines: readonly string[]): Uint8Array {
 }
 
 const TEXT = Symbol('trace text');
+
+/** What a result's `trace` holds until setTraceText() replaces it (the key keeps its place in the object). */
+export const NO_LINES: string[] = [];
 
 /**
  * Give a result its trace: `trace` reads as lines (decoded on first read,

@@ -11,7 +11,7 @@
 // own string on both sides, which cost more than running the cases.
 
 import { caseId, type CaseOk, type CaseResult, type Violation } from '../run/result.js';
-import { linesOnce, setTraceText, traceText } from '../run/trace-text.js';
+import { linesOnce, NO_LINES, setTraceText, traceText } from '../run/trace-text.js';
 
 const decoder = new TextDecoder();
 
@@ -65,8 +65,6 @@ export function decodeBatch(bytes: Uint8Array, labels: ReadonlyArray<{ fixture: 
   if (at !== bytes.length) throw new Error(`a batch of ${labels.length} results is ${bytes.length} bytes, but they end at ${at}`);
   return out;
 }
-
-const NO_LINES: string[] = [];
 
 function okResult(fixture: string, variant: string, headBytes: Uint8Array, text: Uint8Array): CaseOk {
   let parsed: Head | undefined;

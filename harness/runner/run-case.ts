@@ -6,9 +6,7 @@ import { projectRoot } from '../paths.js';
 import { executeCase } from '../run/execute.js';
 import { caseId, type CaseResult } from '../run/result.js';
 import type { Variant } from '../variants/registry.js';
-import { setTraceText } from '../run/trace-text.js';
-
-const NO_LINES: string[] = [];
+import { NO_LINES, setTraceText } from '../run/trace-text.js';
 
 /** "TypeError: x is undefined (at variants/foo/dma-iommu.ts:12)" without machine-specific paths. */
 export function errorMessage(e: unknown): string {
