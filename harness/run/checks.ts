@@ -41,19 +41,41 @@ export interface CallContext {
 
 export type Interval = [number, number];
 
-/** Exposures by physical range, kind and the owner of the entry, compared as numbers. */
+/**
+ * The exposures reported at the last check, held as the page-table runs'
+ * answers (RunReach) they came from. An answer still current at the next
+ * check had every one of its reaches reported (or known) then, so only fresh
+ * answers are looked up reach by reach, by physical range, kind and the owner
+ * of the entry; the index for that is built on the first lookup.
+ */
 export class ExposureSet {
-  private readonly byStart = new Map<number, Array<{ b: number; owner: number; kind: ViolationKind }>>();
+  private readonly current: ReadonlySet<RunReach>;
+  private byStart: Map<number, Array<{ b: number; owner: number; kind: ViolationKind }>> | undefined;
+
+  constructor(answers: readonly RunReach[] = []) {
+    this.current = new Set(answers);
+  }
+
+  /** Whether this answer was current at the check that built the set. */
+  holds(rr: RunReach): boolean {
+    return this.current.has(rr);
+  }
 
   has(a: number, b: number, owner: number, kind: ViolationKind): boolean {
+    this.byStart ??= this.index();
     return this.byStart.get(a)?.some((x) => x.b === b && x.owner === owner && x.kind === kind) ?? false;
   }
 
-  add(a: number, b: number, owner: number, kind: ViolationKind): void {
-    if (this.has(a, b, owner, kind)) return;
-    const list = this.byStart.get(a);
-    if (list === undefined) this.byStart.set(a, [{ b, owner, kind }]);
-    else list.push({ b, owner, kind });
+  private index(): Map<number, Array<{ b: number; owner: number; kind: ViolationKind }>> {
+    const byStart = new Map<number, Array<{ b: number; owner: number; kind: ViolationKind }>>();
+    for (const rr of this.current) {
+      for (const r of rr.reaches) {
+        const list = byStart.get(r.a);
+        if (list === undefined) byStart.set(r.a, [{ b: r.b, owner: rr.owner, kind: r.kind }]);
+        else list.push({ b: r.b, owner: rr.owner, kind: r.kind });
+      }
+    }
+    return byStart;
   }
 }
 
@@ -336,7 +358,8 @@ function classify(run: RunState, mp: Mapping | undefined, a: number, b: number):
 
 /** What one page-table run lets the device reach, as last worked out. */
 export interface RunReach {
-  /** The run's mapping and whether it was live then. */
+  /** The run's owner tag (fixed for a run), its mapping and whether that was live then. */
+  owner: number;
   mp: Mapping | undefined;
   live: boolean;
   /** io_tlb_slots.changes then, and the [first, last] slot spans whose owners the answer read. */
@@ -379,7 +402,7 @@ function reachOf(run: RunState, e: Run<Pte>): RunReach {
       if (r.firstSlot !== undefined) spans.push(r.firstSlot, r.lastSlot!);
     }
   }
-  const fresh: RunReach = { mp, live, changes: slots?.changes ?? 0, spans, reaches, sentences: [] };
+  const fresh: RunReach = { owner: e.value.owner, mp, live, changes: slots?.changes ?? 0, spans, reaches, sentences: [] };
   run.runReaches.set(e, fresh);
   return fresh;
 }
@@ -392,14 +415,15 @@ function spansChanged(slots: io_tlb_slots, spans: readonly number[], since: numb
 /** For an untrusted device: can it reach, through any live entry, memory that is not its own? */
 function exposureCheck(run: RunState): void {
   const g = run.m.platform.iovaGranule;
-  const seen = new ExposureSet();
+  const answers: RunReach[] = [];
   for (const e of run.m.domain.entries()) {
     const rr = reachOf(run, e);
-    const owner = e.value.owner;
+    answers.push(rr);
+    // Current at the last check: everything it reaches was reported then.
+    if (run.exposures.holds(rr)) continue;
     for (let i = 0; i < rr.reaches.length; i++) {
       const r = rr.reaches[i]!;
-      seen.add(r.a, r.b, owner, r.kind);
-      if (run.exposures.has(r.a, r.b, owner, r.kind)) continue;
+      if (run.exposures.has(r.a, r.b, rr.owner, r.kind)) continue;
       const mp = rr.mp;
       rr.sentences[i] ??= sentence('device can reach memory that is not its own', {
         iova: hex(e.start * g + (r.a - e.value.phys)),
@@ -410,7 +434,7 @@ function exposureCheck(run: RunState): void {
       run.violate(r.kind, rr.sentences[i]!);
     }
   }
-  run.exposures = seen;
+  run.exposures = new ExposureSet(answers);
 }
 
 function changesReach(e: MachineEvent): boolean {
