@@ -118,8 +118,8 @@ function find_slots(dev: device, orig_addr: number, alloc_size: number): number 
 
   // An alignment requirement (or an allocation of a page or more) only
   // visits slots on the matching stride.
-  let stride = iotlb_align_mask / IO_TLB_SIZE + 1;
-  if (alloc_size >= PAGE_SIZE()) stride = Math.max(stride, stride * 2 ** (PAGE_SHIFT() - IO_TLB_SHIFT));
+  let stride = (iotlb_align_mask >>> IO_TLB_SHIFT) + 1;
+  if (alloc_size >= PAGE_SIZE()) stride = Math.max(stride, stride << (PAGE_SHIFT() - IO_TLB_SHIFT));
 
   if (nslots > mem.nslabs - mem.used) return -1;
 

@@ -116,10 +116,10 @@ function find_slots(dev: device, orig_addr: number, alloc_size: number, alloc_al
 
   // An alignment requirement (or an allocation of a page or more) only
   // visits slots on the matching stride.
-  let stride = iotlb_align_mask / IO_TLB_SIZE + 1;
-  if (alloc_size >= PAGE_SIZE()) stride = Math.max(stride, stride * 2 ** (PAGE_SHIFT() - IO_TLB_SHIFT));
+  let stride = (iotlb_align_mask >>> IO_TLB_SHIFT) + 1;
+  if (alloc_size >= PAGE_SIZE()) stride = Math.max(stride, stride << (PAGE_SHIFT() - IO_TLB_SHIFT));
   // The caller's alignment (the IOVA granule, for dma-iommu) widens the stride too.
-  stride = Math.max(stride, Math.floor(alloc_align_mask / IO_TLB_SIZE) + 1);
+  stride = Math.max(stride, (alloc_align_mask >>> IO_TLB_SHIFT) + 1);
 
   if (nslots > mem.nslabs - mem.used) return -1;
 
