@@ -80,7 +80,7 @@ export class RangeMap<V> {
   set(start: number, end: number, value: V): void {
     if (end <= start) return;
     const i = this.cut(start, end);
-    this.runs_.splice(i, 0, { start, end, value });
+    insertAt(this.runs_, i, { start, end, value });
     this.mergeAround(i);
   }
 
@@ -109,7 +109,8 @@ export class RangeMap<V> {
       const left: Run<V> = { start: first.start, end: start, value: first.value };
       if (first.end > end) {
         const right: Run<V> = { start: end, end: first.end, value: this.slice(first.value, end - first.start) };
-        this.runs_.splice(i, 1, left, right);
+        this.runs_[i] = left;
+        insertAt(this.runs_, i + 1, right);
         return i + 1;
       }
       this.runs_[i] = left;
@@ -121,7 +122,7 @@ export class RangeMap<V> {
     if (last !== undefined && last.start < end) {
       this.runs_[j] = { start: end, end: last.end, value: this.slice(last.value, end - last.start) };
     }
-    this.runs_.splice(i, j - i);
+    removeAt(this.runs_, i, j - i);
     return i;
   }
 
@@ -130,12 +131,29 @@ export class RangeMap<V> {
     const next = this.runs_[i + 1];
     const cur = this.runs_[i]!;
     if (next !== undefined && cur.end === next.start && this.canMerge(cur, next)) {
-      this.runs_.splice(i, 2, { start: cur.start, end: next.end, value: cur.value });
+      this.runs_[i] = { start: cur.start, end: next.end, value: cur.value };
+      removeAt(this.runs_, i + 1, 1);
     }
     const prev = this.runs_[i - 1];
     const merged = this.runs_[i]!;
     if (prev !== undefined && prev.end === merged.start && this.canMerge(prev, merged)) {
-      this.runs_.splice(i - 1, 2, { start: prev.start, end: merged.end, value: prev.value });
+      this.runs_[i - 1] = { start: prev.start, end: merged.end, value: prev.value };
+      removeAt(this.runs_, i, 1);
     }
   }
+}
+
+// Array#splice builds an array of what it removes, even when nothing is
+// removed or the caller drops it; these two edit in place.
+
+function insertAt<T>(a: T[], i: number, x: T): void {
+  a.push(x);
+  for (let k = a.length - 1; k > i; k--) a[k] = a[k - 1]!;
+  a[i] = x;
+}
+
+function removeAt<T>(a: T[], i: number, n: number): void {
+  if (n <= 0) return;
+  for (let k = i; k + n < a.length; k++) a[k] = a[k + n]!;
+  a.length -= n;
 }

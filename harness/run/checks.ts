@@ -103,7 +103,8 @@ function unionOf(run: RunState, mp: Mapping): Interval[] {
   if (pool !== null) {
     for (const [index, nslots] of mp.bounce) all.push([pool.start + index * IO_TLB_SIZE, pool.start + (index + nslots) * IO_TLB_SIZE]);
   }
-  all.sort((x, y) => x[0] - y[0]);
+  // Segments and slots usually come in address order already.
+  if (!sortedByStart(all)) all.sort((x, y) => x[0] - y[0]);
   const union: Interval[] = [];
   for (const [s, e] of all) {
     if (s >= e) continue;
@@ -112,6 +113,11 @@ function unionOf(run: RunState, mp: Mapping): Interval[] {
     else union.push([s, e]);
   }
   return union;
+}
+
+function sortedByStart(all: readonly Interval[]): boolean {
+  for (let i = 1; i < all.length; i++) if (all[i]![0] < all[i - 1]![0]) return false;
+  return true;
 }
 
 /** Index of the first interval of a union that ends after pos. */

@@ -55,6 +55,9 @@ export function executeCase(s: Scenario, ops: dma_map_ops, atEnd?: (m: Machine) 
   }
 }
 
+/** What a step that made the machine do nothing hands to the checks. */
+const NO_EVENTS: MachineEvent[] = [];
+
 /** The trace of the case running now (cases run one at a time per thread). */
 const traceWriter = new TraceWriter();
 
@@ -135,12 +138,14 @@ class CaseRun implements RunState {
   }
 
   private flushEvents(): MachineEvent[] {
-    const events = this.m.recorder.events.slice(this.rendered);
+    const all = this.m.recorder.events;
+    if (this.rendered === all.length) return NO_EVENTS;
+    const events = all.slice(this.rendered);
     for (const e of events) {
       writeEvent(this.trace.str(this.label).str('   '), e);
       this.trace.end();
     }
-    this.rendered = this.m.recorder.events.length;
+    this.rendered = all.length;
     return events;
   }
 

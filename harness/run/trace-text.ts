@@ -118,13 +118,16 @@ export class TraceWriter {
 // Copies of finished texts are cut from shared blocks: one ArrayBuffer per
 // case cost more than writing its trace.
 const BLOCK = 1 << 18;
-let block = new Uint8Array(BLOCK);
+// A block is not zeroed (every byte handed out is written first), and is a
+// plain Uint8Array, not a Buffer, like every other trace text.
+const newBlock = (): Uint8Array => new Uint8Array(Buffer.allocUnsafeSlow(BLOCK).buffer, 0, BLOCK);
+let block = newBlock();
 let used = 0;
 
 function keep(bytes: Uint8Array): Uint8Array {
   if (bytes.length > BLOCK / 4) return new Uint8Array(bytes); // a copy (Buffer's slice() would not be)
   if (used + bytes.length > BLOCK) {
-    block = new Uint8Array(BLOCK);
+    block = newBlock();
     used = 0;
   }
   const out = block.subarray(used, used + bytes.length);
