@@ -150,24 +150,34 @@ export function traceTextOf(lines: readonly string[]): Uint8Array {
 }
 
 const TEXT = Symbol('trace text');
+const LINES = Symbol('trace lines');
+
+interface WithText {
+  [TEXT]: Uint8Array;
+  [LINES]: string[] | undefined;
+}
 
 /** What a result's `trace` holds until setTraceText() replaces it (the key keeps its place in the object). */
 export const NO_LINES: string[] = [];
 
+// One getter for every result: a closure per result, and the map per object
+// that different accessor functions force on V8, cost more than the case's
+// bookkeeping on the thread that collects thousands of results.
+function traceGetter(this: WithText): string[] {
+  return (this[LINES] ??= traceLines(this[TEXT]));
+}
+const TRACE: PropertyDescriptor = { get: traceGetter, enumerable: true, configurable: true };
+
 /**
  * Give a result its trace: `trace` reads as lines (decoded on first read,
- * at the property's place in the object, so JSON and clones are unchanged),
- * and traceText() hands back the bytes without decoding.
+ * at the property's place in the object, or appended when the object has
+ * none yet, so JSON and clones are unchanged), and traceText() hands back
+ * the bytes without decoding.
  */
-export function setTraceText(r: { trace: string[] }, text: Uint8Array, lines: () => string[] = linesOnce(text)): void {
-  Object.defineProperty(r, 'trace', { enumerable: true, configurable: true, get: lines });
+export function setTraceText(r: { trace: string[] }, text: Uint8Array): void {
+  Object.defineProperty(r, 'trace', TRACE);
   Object.defineProperty(r, TEXT, { value: text });
-}
-
-/** The lines of a text, decoded on the first call. */
-export function linesOnce(text: Uint8Array): () => string[] {
-  let lines: string[] | undefined;
-  return () => (lines ??= traceLines(text));
+  Object.defineProperty(r, LINES, { value: undefined, writable: true });
 }
 
 /** A result's trace as text: its own bytes, or its lines encoded. */

@@ -11,7 +11,7 @@
 // own string on both sides, which cost more than running the cases.
 
 import { caseId, type CaseOk, type CaseResult, type Violation } from '../run/result.js';
-import { linesOnce, NO_LINES, setTraceText, traceText } from '../run/trace-text.js';
+import { setTraceText, traceText } from '../run/trace-text.js';
 
 const decoder = new TextDecoder();
 
@@ -66,34 +66,52 @@ export function decodeBatch(bytes: Uint8Array, labels: ReadonlyArray<{ fixture: 
   return out;
 }
 
+// A decoded result's fields are read through getters shared by every result
+// (see trace-text.ts for why not closures); each result keeps its head bytes
+// and what was parsed from them under one symbol.
+const DECODED = Symbol('decoded head');
+
+interface Decoded {
+  bytes: Uint8Array;
+  head: Head | undefined;
+  violations: Violation[] | undefined;
+}
+
+type Encoded = CaseOk & { [DECODED]: Decoded };
+
+function headOf(r: Encoded): Head {
+  const d = r[DECODED];
+  return (d.head ??= JSON.parse(decoder.decode(d.bytes)) as Head);
+}
+
+const field = (get: (this: Encoded) => unknown): PropertyDescriptor => ({ get, enumerable: true, configurable: true });
+const VERDICT = field(function () {
+  return headOf(this)[0];
+});
+const VIOLATIONS = field(function () {
+  const d = this[DECODED];
+  return (d.violations ??= withSentences(headOf(this)[1], this.trace));
+});
+const NOTES = field(function () {
+  return headOf(this)[2];
+});
+const COSTS = field(function () {
+  return headOf(this)[3];
+});
+const FINAL = field(function () {
+  return headOf(this)[4];
+});
+
 function okResult(fixture: string, variant: string, headBytes: Uint8Array, text: Uint8Array): CaseOk {
-  let parsed: Head | undefined;
-  let violations: Violation[] | undefined;
-  const head = (): Head => (parsed ??= JSON.parse(decoder.decode(headBytes)) as Head);
-  const lines = linesOnce(text);
-  const r: CaseOk = {
-    id: caseId(fixture, variant),
-    fixture,
-    variant,
-    status: 'ok',
-    get verdict() {
-      return head()[0];
-    },
-    get violations() {
-      return (violations ??= withSentences(head()[1], lines()));
-    },
-    get notes() {
-      return head()[2];
-    },
-    get costs() {
-      return head()[3];
-    },
-    trace: NO_LINES,
-    get final() {
-      return head()[4];
-    },
-  };
-  setTraceText(r, text, lines);
+  const r = { id: caseId(fixture, variant), fixture, variant, status: 'ok' } as Encoded;
+  Object.defineProperty(r, DECODED, { value: { bytes: headBytes, head: undefined, violations: undefined } satisfies Decoded });
+  // In the order of a result's fields (reports and JSON follow it).
+  Object.defineProperty(r, 'verdict', VERDICT);
+  Object.defineProperty(r, 'violations', VIOLATIONS);
+  Object.defineProperty(r, 'notes', NOTES);
+  Object.defineProperty(r, 'costs', COSTS);
+  setTraceText(r, text);
+  Object.defineProperty(r, 'final', FINAL);
   return r;
 }
 
