@@ -58,7 +58,7 @@ export class CpuCache {
   private frame(frameNo: number): Frame {
     let f = this.frames.get(frameNo);
     if (f === undefined) {
-      f = { data: this.pool.take(), present: new Uint8Array(this.linesPerFrame), dirty: new Uint8Array(this.linesPerFrame), count: 0 };
+      f = { data: this.pool.take(), present: this.pool.takeBytes(this.linesPerFrame), dirty: this.pool.takeBytes(this.linesPerFrame), count: 0 };
       this.frames.set(frameNo, f);
     }
     return f;
@@ -66,6 +66,7 @@ export class CpuCache {
 
   /** Bring lines [first, last] of a frame in from DRAM, except those wholly covered by [from, to). */
   private fill(frameNo: number, f: Frame, first: number, last: number, from = -1, to = -1): void {
+    if (f.count === this.linesPerFrame) return; // every line is in already
     const ls = this.lineSize;
     // Runs of consecutive lines that need DRAM's bytes are read in one go.
     let runStart = -1;
