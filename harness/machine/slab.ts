@@ -11,15 +11,27 @@ const spare = new Map<number, Uint8Array[]>();
 export class FramePool {
   private readonly taken: Uint8Array[] = [];
 
-  /** A zeroed 4 KiB block, owned until release(). */
+  /**
+   * A 4 KiB block, owned until release(), holding whatever its last owner
+   * left: DRAM fills a frame before use, and the cache reads only the lines
+   * it has brought in.
+   */
   take(): Uint8Array {
-    return this.takeBytes(FRAME);
+    return this.reuse(FRAME) ?? this.keep(new Uint8Array(FRAME));
   }
 
   /** A zeroed block of `size` bytes, owned until release(). */
   takeBytes(size: number): Uint8Array {
-    const reused = spare.get(size)?.pop();
-    const block = reused === undefined ? new Uint8Array(size) : reused.fill(0);
+    return this.reuse(size)?.fill(0) ?? this.keep(new Uint8Array(size));
+  }
+
+  private reuse(size: number): Uint8Array | undefined {
+    const block = spare.get(size)?.pop();
+    if (block !== undefined) this.taken.push(block);
+    return block;
+  }
+
+  private keep(block: Uint8Array): Uint8Array {
     this.taken.push(block);
     return block;
   }

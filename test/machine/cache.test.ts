@@ -20,6 +20,21 @@ describe('CPU cache (kernel-model §5)', () => {
     expect(cache.snoopRead(0x1000, 1)[0]).toBe(7);
   });
 
+  it('never shows bytes a recycled frame held for an earlier machine (frames are handed out unzeroed)', () => {
+    const pool = new FramePool();
+    const first = new CpuCache(new PhysicalMemory(pool), 64, pool);
+    first.cpuWrite(0x3000, filled(4096, 0xaa));
+    first.cpuFill(0x5000, 0xbb, 4096);
+    pool.release();
+    const next = setup();
+    // A partial line, a whole line and a whole frame: every byte comes from DRAM (zeros) or from this machine.
+    next.cache.cpuWrite(0x3010, filled(16, 1));
+    expect([...next.cache.cpuRead(0x3000, 64)]).toEqual([...new Array(16).fill(0), ...new Array(16).fill(1), ...new Array(32).fill(0)]);
+    expect(next.cache.cpuRead(0x5000, 4096).every((b) => b === 0)).toBe(true);
+    expect(next.dram.read(0x3000, 4096).every((b) => b === 0)).toBe(true);
+    expect(next.cache.snoopRead(0x3040, 64).every((b) => b === 0)).toBe(true);
+  });
+
   it('§5 clean writes every touched dirty line back and keeps it cached', () => {
     const { dram, cache } = setup();
     cache.cpuWrite(0x1010, filled(100, 9));
