@@ -1,4 +1,4 @@
-// WARN_ON and BUG_ON: what the kernel prints, and where it stops.
+// WARN_ON, BUG_ON and BUG: what the kernel prints, and where it stops.
 
 import { machine } from './current.js';
 import { KernelBug } from './events.js';
@@ -14,4 +14,9 @@ export function WARN_ON(condition: boolean, what: string): boolean {
 
 export function BUG_ON(condition: boolean, message: string): void {
   if (condition) throw new KernelBug(message);
+}
+
+/** BUG(): the kernel stops here. For a message worth building only when it happens (`if (cond) BUG(...)`). */
+export function BUG(message: string): never {
+  throw new KernelBug(message);
 }

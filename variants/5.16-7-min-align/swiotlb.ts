@@ -6,6 +6,7 @@ import {
   ALIGN,
   and,
   andNot,
+  BUG,
   BUG_ON,
   dma_get_min_align_mask,
   dma_get_seg_boundary,
@@ -57,8 +58,8 @@ function pool(): io_tlb_mem {
 /** The slot of a pool address; in C a bad address indexes past the slot array, here it is a crash. */
 function slotIndex(mem: io_tlb_mem, tlb_addr: number, site: string): number {
   const index = Math.floor((tlb_addr - mem.start) / IO_TLB_SIZE);
-  BUG_ON(index < 0 || index >= mem.nslabs, `${site}: ${hex(tlb_addr)} is not in the swiotlb pool (slot index ${index})`);
-  return index;
+  if (index < 0 || index >= mem.nslabs) BUG(`${site}: ${hex(tlb_addr)} is not in the swiotlb pool (slot index ${index})`);
+  return index | 0; // an int below 2^29 (see wrap_index)
 }
 
 /** Copy between the original buffer and its bounce slots. */
@@ -221,7 +222,7 @@ export function swiotlb_tbl_unmap_single(
   let count: number;
 
   // In C a bogus tlb_addr walks off the slot array; here that is a crash.
-  BUG_ON(nslots < 0 || index + nslots > mem.nslabs, `swiotlb_tbl_unmap_single: ${nslots} slots at index ${index}`);
+  if (nslots < 0 || index + nslots > mem.nslabs) BUG(`swiotlb_tbl_unmap_single: ${nslots} slots at index ${index}`);
 
   // Copy back first, then give the slots back.
   if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC) && (dir === DMA_FROM_DEVICE || dir === DMA_BIDIRECTIONAL)) {
