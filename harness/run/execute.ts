@@ -30,7 +30,7 @@ import { finalState } from './final-state.js';
 import { IdealBuffer, type ViewBytes } from './ideal.js';
 import type { Mapping } from './mapping.js';
 import type { CaseOutcome, Violation } from './result.js';
-import { bytesText, compareBytes, plural, range, writeEvent } from './trace.js';
+import { bytesText, compareBytes, plural, range, VIOLATION_MARK, writeEvent } from './trace.js';
 import { NO_LINES, setTraceText, TraceWriter } from './trace-text.js';
 import { sentence, sortVerdict } from './violations.js';
 import { releaseCaseBytes, scratch, SLOT } from '../machine/scratch.js';
@@ -114,7 +114,7 @@ class CaseRun implements RunState {
 
   violate(kind: Violation['kind'], text: string): void {
     this.violations.push({ kind, step: this.label, sentence: text });
-    this.trace.str(this.label).str('   !! ').str(kind).str(': ').str(text).end();
+    this.trace.str(this.label).str(VIOLATION_MARK).str(kind).str(': ').str(text).end();
   }
 
   note(text: string): void {

@@ -5,7 +5,25 @@
 import { hex } from '../machine/bits.js';
 import type { MachineEvent } from '../machine/events.js';
 import { IOMMU_READ, IOMMU_WRITE } from '../machine/iommu.js';
+import type { Violation } from './result.js';
 import type { TraceWriter } from './trace-text.js';
+
+/**
+ * What follows the step label on a violation's line: "<step>   !! <kind>:
+ * <sentence>". A step's own line has one space after the label, a machine
+ * event's line three and then a word, so only violation lines read this way.
+ */
+export const VIOLATION_MARK = '   !! ';
+
+/** The violation a trace line records, if it is a violation's line. */
+export function violationOfLine(line: string): Violation | undefined {
+  const label = line.indexOf(' ');
+  if (label <= 0 || !line.startsWith(VIOLATION_MARK, label)) return undefined;
+  const kindAt = label + VIOLATION_MARK.length;
+  const colon = line.indexOf(': ', kindAt);
+  if (colon < 0) return undefined;
+  return { kind: line.slice(kindAt, colon) as Violation['kind'], step: line.slice(0, label), sentence: line.slice(colon + 2) };
+}
 
 export function protText(prot: number): string {
   return (prot & IOMMU_READ ? 'R' : '-') + (prot & IOMMU_WRITE ? 'W' : '-');

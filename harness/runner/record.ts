@@ -1,9 +1,9 @@
 // How a batch of results crosses from a worker thread to the main thread:
 // one byte array, moved rather than copied. A case is a status byte, a small
-// JSON head (verdict, violations, notes, costs, final state) and its trace
-// text as it was written. A violation's sentence is not repeated in the head:
-// the trace holds it on the violation's own line ("<step>   !! <kind>: ..."),
-// the n-th such line for the n-th violation. The main thread rebuilds each
+// JSON head (verdict, number of violations, notes, costs, final state) and
+// its trace text as it was written. The violations themselves are not in the
+// head: each has its own trace line ("<step>   !! <kind>: <sentence>", see
+// trace.ts), in the order they were found. The main thread rebuilds each
 // result around its bytes: the head is parsed, and the trace split into
 // lines, when first read.
 //
@@ -12,35 +12,40 @@
 
 import { caseId, type CaseOk, type CaseResult, type Violation } from '../run/result.js';
 import { setTraceText, traceText } from '../run/trace-text.js';
+import { violationOfLine } from '../run/trace.js';
 
 const decoder = new TextDecoder();
 
 const OK = 0;
 const OTHER = 1;
 
-type Head = [CaseOk['verdict'], Array<[Violation['kind'], string]>, CaseOk['notes'], CaseOk['costs'], CaseOk['final']];
+type Head = [CaseOk['verdict'], number, CaseOk['notes'], CaseOk['costs'], CaseOk['final']];
 
 /** The results of a batch, in order, as one byte array. */
 export function encodeBatch(results: readonly CaseResult[]): Uint8Array {
-  let out = Buffer.allocUnsafeSlow(1 << 16);
-  let at = 0;
+  const heads: string[] = [];
+  const texts: Uint8Array[] = [];
+  // Room for the worst case (every head character three bytes), allocated once.
+  let room = 0;
   for (const r of results) {
-    const head = r.status === 'ok' ? JSON.stringify([r.verdict, r.violations.map((v) => [v.kind, v.step]), r.notes, r.costs, r.final] satisfies Head) : JSON.stringify(r);
+    const head = r.status === 'ok' ? JSON.stringify([r.verdict, r.violations.length, r.notes, r.costs, r.final] satisfies Head) : JSON.stringify(r);
     const text = r.status === 'ok' ? traceText(r) : EMPTY;
-    const room = 9 + head.length * 3 + text.length;
-    if (at + room > out.length) {
-      const grown = Buffer.allocUnsafeSlow(Math.max(out.length * 2, at + room));
-      out.copy(grown, 0, 0, at);
-      out = grown;
-    }
-    const headLen = out.write(head, at + 9, 'utf8');
+    heads.push(head);
+    texts.push(text);
+    room += 9 + head.length * 3 + text.length;
+  }
+  const out = Buffer.allocUnsafeSlow(room);
+  let at = 0;
+  results.forEach((r, i) => {
+    const text = texts[i]!;
+    const headLen = out.write(heads[i]!, at + 9, 'utf8');
     out[at] = r.status === 'ok' ? OK : OTHER;
     out.writeUInt32BE(headLen, at + 1);
     out.writeUInt32BE(text.length, at + 5);
     at += 9 + headLen;
     out.set(text, at);
     at += text.length;
-  }
+  });
   return out.subarray(0, at);
 }
 
@@ -90,7 +95,7 @@ const VERDICT = field(function () {
 });
 const VIOLATIONS = field(function () {
   const d = this[DECODED];
-  return (d.violations ??= withSentences(headOf(this)[1], this.trace));
+  return (d.violations ??= violationsOf(this.trace, headOf(this)[1]));
 });
 const NOTES = field(function () {
   return headOf(this)[2];
@@ -115,17 +120,13 @@ function okResult(fixture: string, variant: string, headBytes: Uint8Array, text:
   return r;
 }
 
-/** The violations of a case, their sentences read back from its trace's violation lines. */
-function withSentences(pairs: Array<[Violation['kind'], string]>, lines: readonly string[]): Violation[] {
+/** The violations of a case, read back from its trace's violation lines. */
+function violationsOf(lines: readonly string[], count: number): Violation[] {
   const out: Violation[] = [];
-  let i = 0;
-  for (const [kind, step] of pairs) {
-    // The next line that reads "<step>   !! <kind>: <sentence>".
-    const prefix = `${step}   !! ${kind}: `;
-    while (i < lines.length && !lines[i]!.startsWith(prefix)) i++;
-    if (i === lines.length) throw new Error(`the trace has no line for violation ${out.length + 1} (${kind} at ${step})`);
-    out.push({ kind, step, sentence: lines[i]!.slice(prefix.length) });
-    i++;
+  for (const line of lines) {
+    const v = violationOfLine(line);
+    if (v !== undefined) out.push(v);
   }
+  if (out.length !== count) throw new Error(`the trace has ${out.length} violation lines, the result ${count} violations`);
   return out;
 }

@@ -10,6 +10,7 @@ import { corpusDir } from '../../harness/paths.js';
 import type { CaseResult } from '../../harness/run/result.js';
 import { decodeBatch, encodeBatch } from '../../harness/runner/record.js';
 import { runCase } from '../../harness/runner/run-case.js';
+import { violationOfLine } from '../../harness/run/trace.js';
 import { allVariants } from '../corpus.js';
 
 function roundTrip(results: CaseResult[]): CaseResult[] {
@@ -56,5 +57,28 @@ describe('result batches', () => {
     const r = runCase(s!, v!);
     const bytes = encodeBatch([r, r]);
     expect(() => decodeBatch(bytes, [{ fixture: r.fixture, variant: r.variant }])).toThrow(/end at/);
+  });
+
+  it('reads violations only from violation lines, and refuses a trace whose violation lines do not match the count', async () => {
+    expect(violationOfLine('3#2.1   !! stale-pte: page-table entry left after unmap: handle h')).toEqual({
+      kind: 'stale-pte',
+      step: '3#2.1',
+      sentence: 'page-table entry left after unmap: handle h',
+    });
+    // A machine event (three spaces, then a word) and a step's own line (one space) are not violations,
+    // whatever their text holds further on.
+    expect(violationOfLine('2   WARNING: swiotlb_bounce:   !! odd: text')).toBeUndefined();
+    expect(violationOfLine('2 map_page h = buf[0x0..+0x40]   !! stale-pte: x')).toBeUndefined();
+    expect(violationOfLine('end   !! resource-leak')).toBeUndefined();
+
+    const [v] = await allVariants();
+    const s = (await loadFixtures(await fixtureFiles(corpusDir))).find((f) => f.id.includes('fragmented'))!;
+    const r = runCase(s, v!);
+    if (r.status !== 'ok') throw new Error('the case did not run');
+    expect(r.violations.length).toBeGreaterThan(10);
+    const labels = [{ fixture: r.fixture, variant: r.variant }];
+    // Drop one violation from the result but not from its trace: the decoded result says so when read.
+    const [bad] = decodeBatch(encodeBatch([{ ...r, trace: r.trace, violations: r.violations.slice(1) }]), labels);
+    expect(() => (bad as typeof r).violations).toThrow(/violation lines/);
   });
 });
