@@ -137,6 +137,11 @@ class CaseRun implements RunState {
     this.trace.str(this.label).str(' ').str(text).end();
   }
 
+  /** A call's line: what the step asked (the same on every variant), then what came back. */
+  private callLine(asked: string, returned: string): void {
+    this.trace.str(this.label).str(' ').str(asked).str(returned).end();
+  }
+
   private flushEvents(): MachineEvent[] {
     const all = this.m.recorder.events;
     if (this.rendered === all.length) return NO_EVENTS;
@@ -216,9 +221,9 @@ class CaseRun implements RunState {
     const serial = this.beginCall();
     const handle = this.ops.map_page(this.m.dev, page, phys - page, step.size, step.dir, step.attrs);
     const failed = handle === DMA_MAPPING_ERROR;
-    this.line(
-      `map_page ${step.handle} = ${step.buffer}[${hex(step.offset)}..+${hex(step.size)}] ` +
-        `${DMA_DIRECTION_NAMES[step.dir]} attrs=${attrNames(step.attrs)} -> ${failed ? 'DMA_MAPPING_ERROR' : hex(handle)}`,
+    this.callLine(
+      stepText(step, () => `map_page ${step.handle} = ${step.buffer}[${hex(step.offset)}..+${hex(step.size)}] ${DMA_DIRECTION_NAMES[step.dir]} attrs=${attrNames(step.attrs)} -> `),
+      failed ? 'DMA_MAPPING_ERROR' : hex(handle),
     );
     const events = this.flushEvents();
     const mapping: Mapping = {
@@ -249,10 +254,12 @@ class CaseRun implements RunState {
     const count = this.ops.map_sg(this.m.dev, sgl, nents, step.dir, step.attrs);
     const failed = count <= 0;
     const dma = failed ? [] : sgl.slice(0, count).map((s) => ({ addr: s.dma_address, len: s.dma_length }));
-    const segs = step.segments.map((s) => `${s.buffer}[${hex(s.offset)}..+${hex(s.size)}]`).join(' ');
-    this.line(
-      `map_sg ${step.handle} = {${segs}} ${DMA_DIRECTION_NAMES[step.dir]} attrs=${attrNames(step.attrs)} -> ` +
-        (failed ? `${count}` : `${plural(count, "segment")} ${dma.map((d) => range(d.addr, d.len)).join(' ')}`),
+    this.callLine(
+      stepText(step, () => {
+        const segs = step.segments.map((s) => `${s.buffer}[${hex(s.offset)}..+${hex(s.size)}]`).join(' ');
+        return `map_sg ${step.handle} = {${segs}} ${DMA_DIRECTION_NAMES[step.dir]} attrs=${attrNames(step.attrs)} -> `;
+      }),
+      failed ? `${count}` : `${plural(count, 'segment')} ${dma.map((d) => range(d.addr, d.len)).join(' ')}`,
     );
     const events = this.flushEvents();
     const mapping: Mapping = {
@@ -523,6 +530,19 @@ class CaseRun implements RunState {
   }
 }
 
+
+// What a step asks for reads the same on every variant, and a fixture runs
+// on all of them: its text is built once per step (steps are never changed).
+const stepTexts = new WeakMap<ScenarioStep, string>();
+
+function stepText(step: ScenarioStep, build: () => string): string {
+  let text = stepTexts.get(step);
+  if (text === undefined) {
+    text = build();
+    stepTexts.set(step, text);
+  }
+  return text;
+}
 
 /** Room for one ideal read, valid for this step only. */
 function idealScratch(length: number): ViewBytes {
