@@ -85,9 +85,9 @@ export class IommuDomain {
     });
   }
 
-  /** Live entries as runs of IOVA pages. */
-  entries(): Run<Pte>[] {
-    return this.table.all();
+  /** Live entries as runs of IOVA pages, to read before the table next changes (not a copy). */
+  entries(): readonly Run<Pte>[] {
+    return this.table.view();
   }
 
   /** What the IOMMU does with a device access to one address. */

@@ -39,6 +39,11 @@ export class RangeMap<V> {
     return this.runs_.slice();
   }
 
+  /** All runs, in address order, without a copy: to read before the map next changes. */
+  view(): readonly Run<V>[] {
+    return this.runs_;
+  }
+
   /** The run containing pos, if any. */
   get(pos: number): Run<V> | undefined {
     const i = this.indexAtOrAfter(pos);

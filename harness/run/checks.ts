@@ -43,22 +43,24 @@ export type Interval = [number, number];
 
 /**
  * The exposures reported at the last check, held as the page-table runs'
- * answers (RunReach) they came from. An answer still current at the next
- * check had every one of its reaches reported (or known) then, so only fresh
- * answers are looked up reach by reach, by physical range, kind and the owner
- * of the entry; the index for that is built on the first lookup.
+ * answers (RunReach) they came from; each answer carries the number of the
+ * last check it was current at. An answer still current at the next check
+ * had every one of its reaches reported (or known) then, so only fresh
+ * answers are looked up reach by reach, by physical range, kind and the
+ * owner of the entry; the index for that is built on the first lookup.
  */
 export class ExposureSet {
-  private readonly current: ReadonlySet<RunReach>;
   private byStart: Map<number, Array<{ b: number; owner: number; kind: ViolationKind }>> | undefined;
 
-  constructor(answers: readonly RunReach[] = []) {
-    this.current = new Set(answers);
-  }
+  constructor(
+    private readonly answers: readonly RunReach[] = [],
+    /** The check that built the set: its answers have `check` set to this. */
+    readonly check = 0,
+  ) {}
 
   /** Whether this answer was current at the check that built the set. */
   holds(rr: RunReach): boolean {
-    return this.current.has(rr);
+    return rr.check === this.check;
   }
 
   has(a: number, b: number, owner: number, kind: ViolationKind): boolean {
@@ -68,7 +70,7 @@ export class ExposureSet {
 
   private index(): Map<number, Array<{ b: number; owner: number; kind: ViolationKind }>> {
     const byStart = new Map<number, Array<{ b: number; owner: number; kind: ViolationKind }>>();
-    for (const rr of this.current) {
+    for (const rr of this.answers) {
       for (const r of rr.reaches) {
         const list = byStart.get(r.a);
         if (list === undefined) byStart.set(r.a, [{ b: r.b, owner: rr.owner, kind: r.kind }]);
@@ -364,6 +366,8 @@ function classify(run: RunState, mp: Mapping | undefined, a: number, b: number):
 
 /** What one page-table run lets the device reach, as last worked out. */
 export interface RunReach {
+  /** The last exposure check this answer was current at (see ExposureSet); -1 before any. */
+  check: number;
   /** The run's owner tag (fixed for a run), its mapping and whether that was live then. */
   owner: number;
   mp: Mapping | undefined;
@@ -408,7 +412,7 @@ function reachOf(run: RunState, e: Run<Pte>): RunReach {
       if (r.firstSlot !== undefined) spans.push(r.firstSlot, r.lastSlot!);
     }
   }
-  const fresh: RunReach = { owner: e.value.owner, mp, live, changes: slots?.changes ?? 0, spans, reaches, sentences: [] };
+  const fresh: RunReach = { check: -1, owner: e.value.owner, mp, live, changes: slots?.changes ?? 0, spans, reaches, sentences: [] };
   run.runReaches.set(e, fresh);
   return fresh;
 }
@@ -421,15 +425,19 @@ function spansChanged(slots: io_tlb_slots, spans: readonly number[], since: numb
 /** For an untrusted device: can it reach, through any live entry, memory that is not its own? */
 function exposureCheck(run: RunState): void {
   const g = run.m.platform.iovaGranule;
+  const last = run.exposures;
+  const check = last.check + 1;
   const answers: RunReach[] = [];
   for (const e of run.m.domain.entries()) {
     const rr = reachOf(run, e);
+    const held = last.holds(rr);
+    rr.check = check;
     answers.push(rr);
     // Current at the last check: everything it reaches was reported then.
-    if (run.exposures.holds(rr)) continue;
+    if (held) continue;
     for (let i = 0; i < rr.reaches.length; i++) {
       const r = rr.reaches[i]!;
-      if (run.exposures.has(r.a, r.b, rr.owner, r.kind)) continue;
+      if (last.has(r.a, r.b, rr.owner, r.kind)) continue;
       const mp = rr.mp;
       rr.sentences[i] ??= sentence('device can reach memory that is not its own', {
         iova: hex(e.start * g + (r.a - e.value.phys)),
@@ -440,7 +448,7 @@ function exposureCheck(run: RunState): void {
       run.violate(r.kind, rr.sentences[i]!);
     }
   }
-  run.exposures = new ExposureSet(answers);
+  run.exposures = new ExposureSet(answers, check);
 }
 
 function changesReach(e: MachineEvent): boolean {
