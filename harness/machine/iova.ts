@@ -75,7 +75,11 @@ export class IovaDomain {
 
   /** The pfns each size class holds, loaded magazine first, depot last. */
   cachedPfns(): number[][] {
-    return this.rcaches.map((rc) => [...rc.loaded.pfns, ...rc.prev.pfns, ...rc.depot.flatMap((m) => m.pfns)]);
+    return this.rcaches.map((rc) => {
+      const pfns = rc.loaded.pfns.concat(rc.prev.pfns);
+      for (const mag of rc.depot) for (const pfn of mag.pfns) pfns.push(pfn);
+      return pfns;
+    });
   }
 
   indexOf(node: iova): number {

@@ -30,7 +30,7 @@ import { finalState } from './final-state.js';
 import { IdealBuffer, type ViewBytes } from './ideal.js';
 import type { Mapping } from './mapping.js';
 import type { CaseOutcome, Violation } from './result.js';
-import { bytesText, compareBytes, plural, range, VIOLATION_MARK, writeEvent } from './trace.js';
+import { bytesText, compareBytes, plural, range, shortBytes, VIOLATION_MARK, writeEvent } from './trace.js';
 import { NO_LINES, setTraceText, TraceWriter } from './trace-text.js';
 import { sentence, sortVerdict } from './violations.js';
 import { releaseCaseBytes, scratch, SLOT } from '../machine/scratch.js';
@@ -557,10 +557,9 @@ function countZeros(a: Uint8Array): number {
   return n;
 }
 
+/** Up to 8 bytes from `at`, as a violation quotes them. */
 function hex2(bytes: Uint8Array, at: number): string {
-  const parts: string[] = [];
-  for (let i = at; i < Math.min(at + 8, bytes.length); i++) parts.push(bytes[i]!.toString(16).padStart(2, '0'));
-  return parts.join(' ') + (bytes.length > at + 8 ? '…' : '');
+  return shortBytes(bytes.subarray(at));
 }
 
 function bounceSlots(events: MachineEvent[]): Array<[number, number]> {

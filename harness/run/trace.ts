@@ -107,9 +107,10 @@ function writePlural(w: TraceWriter, n: number, word: string): TraceWriter {
 const BYTE_HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
 
 function hexBytes(bytes: Uint8Array, count: number): string {
-  const parts: string[] = [];
-  for (let i = 0; i < Math.min(count, bytes.length); i++) parts.push(BYTE_HEX[bytes[i]!]!);
-  return parts.join(' ') + (bytes.length > count ? '…' : '');
+  const n = Math.min(count, bytes.length);
+  let out = n > 0 ? BYTE_HEX[bytes[0]!]! : '';
+  for (let i = 1; i < n; i++) out += ' ' + BYTE_HEX[bytes[i]!]!;
+  return bytes.length > count ? out + '…' : out;
 }
 
 export interface Comparison {
