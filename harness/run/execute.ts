@@ -549,11 +549,15 @@ function idealScratch(length: number): ViewBytes {
   return { bytes: scratch(SLOT.idealBytes, length), defined: scratch(SLOT.idealDefined, length) };
 }
 
-function countZeros(a: Uint8Array): number {
-  let i = a.indexOf(0);
-  if (i < 0) return 0;
+/** How many of a run of 0/1 flags are 0, counted run by run in native code. */
+function countZeros(flags: Uint8Array): number {
   let n = 0;
-  for (; i < a.length; i++) if (a[i] === 0) n++;
+  for (let s = flags.indexOf(0); s >= 0; ) {
+    let e = flags.indexOf(1, s);
+    if (e < 0) e = flags.length;
+    n += e - s;
+    s = flags.indexOf(0, e);
+  }
   return n;
 }
 

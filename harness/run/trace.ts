@@ -119,22 +119,31 @@ export interface Comparison {
   checked: number;
 }
 
-/** Compare where `defined` is set; faulted bytes are excluded by the caller. */
+/**
+ * Compare where `defined` (flags of 0 and 1) is set; faulted bytes are
+ * excluded by the caller. Runs of defined bytes are compared in native code,
+ * byte by byte only where they differ or are short.
+ */
 export function compareBytes(actual: Uint8Array, expected: Uint8Array, defined: Uint8Array): Comparison {
-  // The common case, every byte defined and as expected, in native code.
-  if (defined.length >= actual.length && defined.indexOf(0) < 0 && Buffer.compare(actual, expected.subarray(0, actual.length)) === 0) {
-    return { differ: 0, first: -1, checked: actual.length };
-  }
+  // Past the end of `defined`, nothing is defined.
+  const n = Math.min(actual.length, defined.length);
   let differ = 0;
   let first = -1;
   let checked = 0;
-  for (let i = 0; i < actual.length; i++) {
-    if (!defined[i]) continue;
-    checked++;
-    if (actual[i] !== expected[i]) {
-      differ++;
-      if (first < 0) first = i;
+  for (let s = defined.indexOf(1); s >= 0 && s < n; s = defined.indexOf(1, s)) {
+    let e = defined.indexOf(0, s);
+    if (e < 0 || e > n) e = n;
+    checked += e - s;
+    if (e - s < 64 || Buffer.compare(actual.subarray(s, e), expected.subarray(s, e)) !== 0) {
+      for (let i = s; i < e; i++) {
+        if (actual[i] !== expected[i]) {
+          differ++;
+          if (first < 0) first = i;
+        }
+      }
     }
+    if (e === n) break;
+    s = e;
   }
   return { differ, first, checked };
 }
