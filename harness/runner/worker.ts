@@ -9,9 +9,8 @@
 import type { MessagePort } from 'node:worker_threads';
 import { workerData } from 'node:worker_threads';
 import type { Scenario } from '../fixtures/scenario.js';
-import type { CaseResult } from '../run/result.js';
 import { loadVariant, type Variant, type VariantMeta } from '../variants/registry.js';
-import { encodeBatch } from './record.js';
+import { BatchWriter } from './record.js';
 import { runCase } from './run-case.js';
 
 export interface WorkerInit {
@@ -58,14 +57,13 @@ export default async function runShare(task: ShareTask): Promise<void> {
   const loaded = await variants;
   const { cases, state, slot, port } = task;
   const total = cases.length / 2;
-  let results: CaseResult[] = [];
+  const batch = new BatchWriter();
   let indices: number[] = [];
   let since = performance.now();
   const flush = (): void => {
-    if (results.length === 0) return;
-    const bytes = encodeBatch(results);
+    if (batch.count === 0) return;
+    const bytes = batch.take();
     port.postMessage({ indices, bytes } satisfies ResultBatch, [bytes.buffer as ArrayBuffer]);
-    results = [];
     indices = [];
     since = performance.now();
   };
@@ -74,9 +72,9 @@ export default async function runShare(task: ShareTask): Promise<void> {
       const i = Atomics.add(state, NEXT, 1);
       if (i >= total) break;
       Atomics.store(state, RUNNING + slot, i);
-      results.push(runCase(init.scenarios[cases[2 * i]!]!, loaded[cases[2 * i + 1]!]!));
+      batch.add(runCase(init.scenarios[cases[2 * i]!]!, loaded[cases[2 * i + 1]!]!));
       indices.push(i);
-      if (results.length >= BATCH || performance.now() - since >= FLUSH_MS) flush();
+      if (batch.count >= BATCH || performance.now() - since >= FLUSH_MS) flush();
     }
     flush();
     port.postMessage(DONE);
