@@ -45,6 +45,8 @@ function lo(x: number): number {
 
 /** Bitwise AND of two non-negative integers below 2^53. */
 export function and(a: number, b: number): number {
+  // A zero mask (no min_align_mask, the common case) in every step of a slot search.
+  if (b === 0) return 0;
   if (a < TWO_32 && b < TWO_32) return (a & b) >>> 0;
   // One side below 2^32 (a mask, or a low address): the high word is 0.
   if (b >= 0 && b < TWO_32) return (lo(a) & b) >>> 0;
