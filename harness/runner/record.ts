@@ -85,23 +85,27 @@ export function decodeBatch(bytes: Uint8Array, labels: ReadonlyArray<{ fixture: 
     const headLen = view.getUint32(at + 1);
     const textLen = view.getUint32(at + 5);
     at += 9;
-    const head = bytes.subarray(at, at + headLen);
+    const head = at;
     at += headLen;
     const text = bytes.subarray(at, at + textLen);
     at += textLen;
-    out.push(status === OK ? okResult(fixture, variant, head, text) : (JSON.parse(decoder.decode(head)) as CaseResult));
+    out.push(status === OK ? okResult(fixture, variant, bytes, head, headLen, text) : (JSON.parse(decoder.decode(bytes.subarray(head, head + headLen))) as CaseResult));
   }
   if (at !== bytes.length) throw new Error(`a batch of ${labels.length} results is ${bytes.length} bytes, but they end at ${at}`);
   return out;
 }
 
 // A decoded result's fields are read through getters shared by every result
-// (see trace-text.ts for why not closures); each result keeps its head bytes
-// and what was parsed from them under one symbol.
+// (see trace-text.ts for why not closures); each result keeps where its head
+// is in the batch, and what was parsed from it, under one symbol. The thread
+// that collects results holds thousands of them, so they are kept small.
 const DECODED = Symbol('decoded head');
 
 interface Decoded {
-  bytes: Uint8Array;
+  /** The head is bytes [at, at + length) of the batch. */
+  batch: Uint8Array;
+  at: number;
+  length: number;
   head: Head | undefined;
   violations: Violation[] | undefined;
 }
@@ -110,7 +114,7 @@ type Encoded = CaseOk & { [DECODED]: Decoded };
 
 function headOf(r: Encoded): Head {
   const d = r[DECODED];
-  return (d.head ??= JSON.parse(decoder.decode(d.bytes)) as Head);
+  return (d.head ??= JSON.parse(decoder.decode(d.batch.subarray(d.at, d.at + d.length))) as Head);
 }
 
 const field = (get: (this: Encoded) => unknown): PropertyDescriptor => ({ get, enumerable: true, configurable: true });
@@ -131,9 +135,10 @@ const FINAL = field(function () {
   return headOf(this)[4];
 });
 
-function okResult(fixture: string, variant: string, headBytes: Uint8Array, text: Uint8Array): CaseOk {
+/** A result around its bytes: the head at [at, at + length) of the batch, and the trace text. */
+function okResult(fixture: string, variant: string, batch: Uint8Array, at: number, length: number, text: Uint8Array): CaseOk {
   const r = { id: caseId(fixture, variant), fixture, variant, status: 'ok' } as Encoded;
-  Object.defineProperty(r, DECODED, { value: { bytes: headBytes, head: undefined, violations: undefined } satisfies Decoded });
+  Object.defineProperty(r, DECODED, { value: { batch, at, length, head: undefined, violations: undefined } satisfies Decoded });
   // In the order of a result's fields (reports and JSON follow it).
   Object.defineProperty(r, 'verdict', VERDICT);
   Object.defineProperty(r, 'violations', VIOLATIONS);
