@@ -4,7 +4,8 @@
 //   - cases per second on the standard corpus once the code is warm (V8 has
 //     compiled every variant's functions, which takes a few seconds): in the
 //     main thread, and on a worker pool with one worker and with all cores
-//     (the speed-up); each is measured after its own warm-up;
+//     (the speed-up); each is measured after its own warm-up, with the
+//     cores the whole process kept busy meanwhile;
 //   - a cold run: the corpus on all cores from a fresh pool, start-up
 //     included, which is what one `run` costs;
 //   - what reading a result costs the main thread (results arrive as bytes
@@ -63,13 +64,19 @@ async function timed(pool: CasePool, cases: Array<[number, number]>): Promise<{ 
   return { cases: cases.length, seconds: secondsSince(t0) };
 }
 
-/** Run `cases` over and over for at least `seconds`. */
-async function repeatedly(pool: CasePool, cases: Array<[number, number]>, seconds: number): Promise<{ cases: number; seconds: number }> {
+/**
+ * Run `cases` over and over for at least `seconds`. `cpuSeconds` is what the
+ * whole process used meanwhile (every thread: workers, the main thread, V8's
+ * collector and compiler threads), which says how many cores were busy.
+ */
+async function repeatedly(pool: CasePool, cases: Array<[number, number]>, seconds: number): Promise<{ cases: number; seconds: number; cpuSeconds: number }> {
   let n = 0;
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   do n += (await timed(pool, cases)).cases;
   while (secondsSince(t0) < seconds);
-  return { cases: n, seconds: secondsSince(t0) };
+  const cpu = process.cpuUsage(cpu0);
+  return { cases: n, seconds: secondsSince(t0), cpuSeconds: (cpu.user + cpu.system) / 1e6 };
 }
 
 /**
@@ -183,6 +190,9 @@ const figures = {
   pool_1_worker_cases_per_second: Math.round(rate(one)),
   pool_all_cores_cases_per_second: Math.round(rate(all)),
   speedup_all_cores_over_1_worker: Number((rate(all) / rate(one)).toFixed(2)),
+  // Cores the process kept busy, and CPU time per case over all its threads.
+  cores_busy: { pool_1_worker: Number((one.cpuSeconds / one.seconds).toFixed(2)), pool_all_cores: Number((all.cpuSeconds / all.seconds).toFixed(2)) },
+  cpu_us_per_case: { pool_1_worker: Number(((one.cpuSeconds * 1e6) / one.cases).toFixed(1)), pool_all_cores: Number(((all.cpuSeconds * 1e6) / all.cases).toFixed(1)) },
   main_thread_us_to_read_a_result: Number(readUs.toFixed(1)),
   growth: { x1_seconds: x1.seconds, x2_over_x1: Number((x2.seconds / x1.seconds).toFixed(2)), x4_over_x1: Number((x4.seconds / x1.seconds).toFixed(2)) },
   peak_rss_mib: Number((peakRss / 2 ** 20).toFixed(1)),
@@ -196,6 +206,7 @@ const lines = [
   `main thread:            ${figures.main_thread_cases_per_second} cases/s`,
   `pool, 1 worker:         ${figures.pool_1_worker_cases_per_second} cases/s (${one.cases} cases)`,
   `pool, ${cores} workers:        ${figures.pool_all_cores_cases_per_second} cases/s (speed-up ${figures.speedup_all_cores_over_1_worker} over 1 worker)`,
+  `cores kept busy:        ${figures.cores_busy.pool_1_worker} with 1 worker, ${figures.cores_busy.pool_all_cores} with ${cores} (CPU per case over every thread: ${figures.cpu_us_per_case.pool_1_worker} and ${figures.cpu_us_per_case.pool_all_cores} us)`,
   `reading a result:       ${figures.main_thread_us_to_read_a_result} us on the main thread for every field (median of 5; results arrive as bytes, decoded on first read)`,
   `corpus x2, x4:          ${figures.growth.x2_over_x1}x and ${figures.growth.x4_over_x1}x the time of the corpus x1 (${x1.seconds.toFixed(2)} s for 16 copies)`,
   `peak RSS:               ${figures.peak_rss_mib} MiB`,
