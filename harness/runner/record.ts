@@ -29,8 +29,6 @@ type Head = [CaseOk['verdict'], number, CaseOk['notes'], CaseOk['costs'], CaseOk
 export class BatchWriter {
   private out = Buffer.allocUnsafeSlow(1 << 16);
   private at = 0;
-  /** Results written since the last take(). */
-  count = 0;
 
   add(r: CaseResult): void {
     const head = r.status === 'ok' ? JSON.stringify([r.verdict, r.violations.length, r.notes, r.costs, r.final] satisfies Head) : JSON.stringify(r);
@@ -46,7 +44,6 @@ export class BatchWriter {
     at += 9 + headLen;
     out.set(text, at);
     this.at = at + text.length;
-    this.count++;
   }
 
   /** The batch so far, as one byte array whose buffer may be moved to another thread; the writer starts a new one. */
@@ -54,7 +51,6 @@ export class BatchWriter {
     const bytes = this.out.subarray(0, this.at);
     this.out = Buffer.allocUnsafeSlow(Math.max(1 << 16, this.out.length));
     this.at = 0;
-    this.count = 0;
     return bytes;
   }
 

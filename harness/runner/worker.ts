@@ -61,7 +61,7 @@ export default async function runShare(task: ShareTask): Promise<void> {
   let indices: number[] = [];
   let since = performance.now();
   const flush = (): void => {
-    if (batch.count === 0) return;
+    if (indices.length === 0) return;
     const bytes = batch.take();
     port.postMessage({ indices, bytes } satisfies ResultBatch, [bytes.buffer as ArrayBuffer]);
     indices = [];
@@ -74,7 +74,7 @@ export default async function runShare(task: ShareTask): Promise<void> {
       Atomics.store(state, RUNNING + slot, i);
       batch.add(runCase(init.scenarios[cases[2 * i]!]!, loaded[cases[2 * i + 1]!]!));
       indices.push(i);
-      if (batch.count >= BATCH || performance.now() - since >= FLUSH_MS) flush();
+      if (indices.length >= BATCH || performance.now() - since >= FLUSH_MS) flush();
     }
     flush();
     port.postMessage(DONE);
