@@ -1,8 +1,9 @@
 // Byte arrays that live for one step of a case: what the device read, what
-// it should have read, which bytes it reached, the temporary of a memcpy. A typed array of more than a
-// few dozen bytes gets its own off-heap store, and allocating those per step
-// is slow, and slower still with several worker threads doing it at once;
-// so each purpose keeps one array and hands out zeroed views of it.
+// it should have read, which bytes it reached, the temporary of a memcpy. A
+// typed array of more than a few dozen bytes gets its own off-heap store, and
+// allocating those per step is slow, and slower still with several worker
+// threads doing it at once; so each purpose keeps one array and hands out
+// zeroed views of it.
 //
 // A view is valid until the next call for the same slot. Nothing may keep
 // one: whatever outlives the step (trace text, the ideal views, the

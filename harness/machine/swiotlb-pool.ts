@@ -16,7 +16,7 @@ import { machine } from './current.js';
 export const IO_TLB_SHIFT = 11;
 export const IO_TLB_SIZE = 1 << IO_TLB_SHIFT;
 export const IO_TLB_SEGSIZE = 128;
-const SEG_SHIFT = 7;
+const SEG_SHIFT = Math.log2(IO_TLB_SEGSIZE);
 const SEG_MASK = IO_TLB_SEGSIZE - 1;
 /** The largest pool the model takes (2^29 slots): slot indexes stay in 32-bit integer arithmetic. */
 export const SWIOTLB_MAX_BYTES = 2 ** 40;
@@ -51,7 +51,8 @@ export class io_tlb_slots {
     this.segments = new Array<Segment | undefined>(nslabs / IO_TLB_SEGSIZE);
   }
 
-  // Slot indexes are non-negative integers below 2^29 (SWIOTLB_MAX_BYTES), so a segment and the offset in it are a shift and a mask away.
+  // Slot indexes are non-negative integers below 2^29 (SWIOTLB_MAX_BYTES),
+  // so a segment and the offset in it are a shift and a mask away.
 
   list(i: number): number {
     const seg = this.segments[i >> SEG_SHIFT];

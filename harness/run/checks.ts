@@ -41,6 +41,13 @@ export interface CallContext {
 
 export type Interval = [number, number];
 
+/** The rest of a reported exposure, filed under its start address. */
+interface ExposureEnd {
+  b: number;
+  owner: number;
+  kind: ViolationKind;
+}
+
 /**
  * The exposures reported at the last check, held as the page-table runs'
  * answers (RunReach) they came from; each answer carries the number of the
@@ -50,7 +57,7 @@ export type Interval = [number, number];
  * owner of the entry; the index for that is built on the first lookup.
  */
 export class ExposureSet {
-  private byStart: Map<number, Array<{ b: number; owner: number; kind: ViolationKind }>> | undefined;
+  private byStart: Map<number, ExposureEnd[]> | undefined;
 
   constructor(
     private readonly answers: readonly RunReach[] = [],
@@ -68,8 +75,8 @@ export class ExposureSet {
     return this.byStart.get(a)?.some((x) => x.b === b && x.owner === owner && x.kind === kind) ?? false;
   }
 
-  private index(): Map<number, Array<{ b: number; owner: number; kind: ViolationKind }>> {
-    const byStart = new Map<number, Array<{ b: number; owner: number; kind: ViolationKind }>>();
+  private index(): Map<number, ExposureEnd[]> {
+    const byStart = new Map<number, ExposureEnd[]>();
     for (const rr of this.answers) {
       for (const r of rr.reaches) {
         const list = byStart.get(r.a);

@@ -130,7 +130,9 @@ export function compareBytes(actual: Uint8Array, expected: Uint8Array, defined: 
   let differ = 0;
   let first = -1;
   let checked = 0;
-  for (let s = defined.indexOf(1); s >= 0 && s < n; s = defined.indexOf(1, s)) {
+  // Each run of defined bytes: [s, e).
+  let s = defined.indexOf(1);
+  while (s >= 0 && s < n) {
     let e = defined.indexOf(0, s);
     if (e < 0 || e > n) e = n;
     checked += e - s;
@@ -142,8 +144,7 @@ export function compareBytes(actual: Uint8Array, expected: Uint8Array, defined: 
         }
       }
     }
-    if (e === n) break;
-    s = e;
+    s = e === n ? -1 : defined.indexOf(1, e);
   }
   return { differ, first, checked };
 }
