@@ -13,8 +13,7 @@ import { IO_TLB_SEGSIZE, IO_TLB_SIZE } from '../machine/swiotlb-pool.js';
 import type { Scenario } from '../fixtures/scenario.js';
 import type { Mapping } from './mapping.js';
 import type { ViolationKind } from './result.js';
-import { range } from './trace.js';
-import { sentence } from './violations.js';
+import { range, type ViolationLine } from './trace.js';
 
 export interface RunState {
   readonly m: Machine;
@@ -27,7 +26,8 @@ export interface RunState {
   readonly ownRanges: Map<Mapping, readonly Interval[]>;
   /** What each page-table run lets the device reach, as last worked out (see reachOf). */
   readonly runReaches: Map<Run<Pte>, RunReach>;
-  violate(kind: ViolationKind, text: string): void;
+  /** Begin a violation's line with what happened; its fields follow, then end(). */
+  violation(kind: ViolationKind, text: string): ViolationLine;
   note(text: string): void;
 }
 
@@ -168,40 +168,38 @@ function eventChecks(ctx: CallContext): void {
   for (const e of ctx.events) {
     switch (e.t) {
       case 'warn':
-        if (e.splat) run.violate('kernel-warning', sentence('kernel WARNING', { site: e.site, message: e.message }));
+        if (e.splat) run.violation('kernel-warning', 'kernel WARNING').field('site', e.site).field('message', e.message).end();
         break;
       case 'pte_collision':
-        run.violate(
-          'iommu-collision',
-          sentence('IOMMU map found an entry already set', {
-            iova: hex(e.iova),
-            'old phys': hex(e.oldPhys),
-            'new phys': hex(e.newPhys),
-            outcome: e.kept ? 'old entry kept, map reported success' : '-EEXIST, map refused',
-          }),
-        );
+        run
+          .violation('iommu-collision', 'IOMMU map found an entry already set')
+          .hex('iova', e.iova)
+          .hex('old phys', e.oldPhys)
+          .hex('new phys', e.newPhys)
+          .field('outcome', e.kept ? 'old entry kept, map reported success' : '-EEXIST, map refused')
+          .end();
         break;
       case 'memcpy':
       case 'memset': {
         const dst = e.t === 'memcpy' ? e.dst : e.addr;
         if (mapping !== undefined && !within((own ??= ownRanges(run, mapping)), dst, dst + e.size)) {
-          run.violate(
-            'memory-corruption',
-            sentence('kernel copy wrote outside the mapping and its bounce slots', { op: e.t, dst: range(dst, e.size), handle: mapping!.name }),
-          );
+          run
+            .violation('memory-corruption', 'kernel copy wrote outside the mapping and its bounce slots')
+            .field('op', e.t)
+            .range('dst', dst, e.size)
+            .field('handle', mapping.name)
+            .end();
         }
         break;
       }
       case 'swiotlb_unmap': {
         const owned = mapping?.bounce.some(([index, n]) => e.index >= index && e.index + e.nslots <= index + n) ?? false;
         if (!owned) {
-          run.violate(
-            'memory-corruption',
-            sentence('swiotlb freed slots the mapping does not own', {
-              handle: mapping?.name ?? '-',
-              slots: `${e.index}..${e.index + e.nslots - 1}`,
-            }),
-          );
+          run
+            .violation('memory-corruption', 'swiotlb freed slots the mapping does not own')
+            .field('handle', mapping?.name ?? '-')
+            .field('slots', `${e.index}..${e.index + e.nslots - 1}`)
+            .end();
         }
         break;
       }
@@ -276,7 +274,7 @@ function refusedCheck(ctx: CallContext): void {
     cause = 'no shortage of IOVA space or swiotlb slots was seen';
   }
   if (cause !== undefined) {
-    run.violate('map-refused', sentence('DMA map refused although resources were free', { handle: ctx.mapping?.name ?? '-', cause }));
+    run.violation('map-refused', 'DMA map refused although resources were free').field('handle', ctx.mapping?.name ?? '-').field('cause', cause).end();
   } else {
     run.note(`map of "${ctx.mapping?.name ?? '-'}" refused: ${shortage}`);
   }
@@ -288,15 +286,13 @@ function stalePteCheck(ctx: CallContext, after: 'unmap' | 'map-failed'): void {
   const g = run.m.platform.iovaGranule;
   for (const e of run.m.domain.entries()) {
     if (e.value.owner !== mapping.serial) continue;
-    run.violate(
-      'stale-pte',
-      sentence(after === 'unmap' ? 'page-table entry left after unmap' : 'page-table entry left by a failed map', {
-        handle: mapping.name,
-        iova: range(e.start * g, (e.end - e.start) * g),
-        phys: hex(e.value.phys),
-        pages: e.end - e.start,
-      }),
-    );
+    run
+      .violation('stale-pte', after === 'unmap' ? 'page-table entry left after unmap' : 'page-table entry left by a failed map')
+      .field('handle', mapping.name)
+      .range('iova', e.start * g, (e.end - e.start) * g)
+      .hex('phys', e.value.phys)
+      .field('pages', e.end - e.start)
+      .end();
   }
 }
 
@@ -315,6 +311,10 @@ function reachText(r: Reach): string {
   if (r.firstSlot === undefined) return r.what;
   const slots = r.firstSlot === r.lastSlot ? `slot ${r.firstSlot}` : `slots ${r.firstSlot}..${r.lastSlot}`;
   return r.kind === 'reach-free-slot' ? `free swiotlb ${slots}` : `swiotlb ${slots}${r.holder}`;
+}
+
+function viaText(rr: RunReach): string {
+  return rr.mp === undefined ? 'an entry of no mapping' : `entry of "${rr.mp.name}"${rr.live ? '' : ' (unmapped)'}`;
 }
 
 /** Whose bounce slots with owner tag `tag` are, for a sentence: '' when free. */
@@ -383,8 +383,8 @@ export interface RunReach {
   changes: number;
   spans: number[];
   reaches: Reach[];
-  /** The sentence for each reach, built when first reported. */
-  sentences: Array<string | undefined>;
+  /** Through which entry, for a sentence: worked out when first reported. */
+  via: string | undefined;
 }
 
 /** Whether reachOf reuses answers: turned off only by the test that shows reuse changes nothing. */
@@ -419,7 +419,7 @@ function reachOf(run: RunState, e: Run<Pte>): RunReach {
       if (r.firstSlot !== undefined) spans.push(r.firstSlot, r.lastSlot!);
     }
   }
-  const fresh: RunReach = { check: -1, owner: e.value.owner, mp, live, changes: slots?.changes ?? 0, spans, reaches, sentences: [] };
+  const fresh: RunReach = { check: -1, owner: e.value.owner, mp, live, changes: slots?.changes ?? 0, spans, reaches, via: undefined };
   run.runReaches.set(e, fresh);
   return fresh;
 }
@@ -445,14 +445,13 @@ function exposureCheck(run: RunState): void {
     for (let i = 0; i < rr.reaches.length; i++) {
       const r = rr.reaches[i]!;
       if (last.has(r.a, r.b, rr.owner, r.kind)) continue;
-      const mp = rr.mp;
-      rr.sentences[i] ??= sentence('device can reach memory that is not its own', {
-        iova: hex(e.start * g + (r.a - e.value.phys)),
-        phys: range(r.a, r.b - r.a),
-        what: reachText(r),
-        via: mp === undefined ? 'an entry of no mapping' : `entry of "${mp.name}"${rr.live ? '' : ' (unmapped)'}`,
-      });
-      run.violate(r.kind, rr.sentences[i]!);
+      run
+        .violation(r.kind, 'device can reach memory that is not its own')
+        .hex('iova', e.start * g + (r.a - e.value.phys))
+        .range('phys', r.a, r.b - r.a)
+        .field('what', reachText(r))
+        .field('via', (rr.via ??= viaText(rr)))
+        .end();
     }
   }
   run.exposures = new ExposureSet(answers, check);
@@ -486,18 +485,20 @@ export function checkLeaks(ctx: CallContext): void {
     pteRuns.push(range(e.start * g, (e.end - e.start) * g));
   }
   if (ptePages > 0) {
-    run.violate('resource-leak', sentence('page-table entries leaked at the end', { pages: ptePages, iova: pteRuns.slice(0, 4).join(',') }));
+    run.violation('resource-leak', 'page-table entries leaked at the end').field('pages', ptePages).field('iova', pteRuns.slice(0, 4).join(',')).end();
   }
   const slots = leakedSlots(run);
   if (slots.length > 0) {
-    run.violate('resource-leak', sentence('swiotlb slots leaked at the end', { slots: slots.length, first: slots[0]! }));
+    run.violation('resource-leak', 'swiotlb slots leaked at the end').field('slots', slots.length).field('first', slots[0]!).end();
   }
   const iovas = leakedIovas(run);
   if (iovas.length > 0) {
     const pages = iovas.reduce((n, [lo, hi]) => n + hi - lo + 1, 0);
-    run.violate(
-      'resource-leak',
-      sentence('IOVA ranges leaked at the end', { ranges: iovas.length, pages, first: `pfn ${hex(iovas[0]![0])}-${hex(iovas[0]![1])}` }),
-    );
+    run
+      .violation('resource-leak', 'IOVA ranges leaked at the end')
+      .field('ranges', iovas.length)
+      .field('pages', pages)
+      .field('first', `pfn ${hex(iovas[0]![0])}-${hex(iovas[0]![1])}`)
+      .end();
   }
 }

@@ -29,21 +29,19 @@ import { costsOf } from './costs.js';
 import { finalState } from './final-state.js';
 import { IdealBuffer, type ViewBytes } from './ideal.js';
 import type { Mapping } from './mapping.js';
-import type { CaseOutcome, Violation } from './result.js';
-import { bytesText, compareBytes, plural, range, shortBytes, VIOLATION_MARK, writeEvent } from './trace.js';
-import { NO_LINES, setTraceText, TraceWriter } from './trace-text.js';
-import { sentence, sortVerdict } from './violations.js';
+import type { CaseOutcome, ViolationKind } from './result.js';
+import { bytesText, compareBytes, plural, range, shortBytes, ViolationLine, writeEvent } from './trace.js';
+import { addOutcome, TraceWriter, type OutcomeParts } from './trace-text.js';
+import { sortVerdict } from './violations.js';
 import { releaseCaseBytes, scratch, SLOT } from '../machine/scratch.js';
 
 /** `atEnd` sees the machine after the last step, before it is taken apart (the benchmark weighs it). */
 export function executeScenario(s: Scenario, ops: dma_map_ops, atEnd?: (m: Machine) => void): CaseOutcome {
-  const { outcome, text } = executeCase(s, ops, atEnd);
-  setTraceText(outcome, text);
-  return outcome;
+  return addOutcome({}, executeCase(s, ops, atEnd));
 }
 
-/** The outcome with its trace still apart, as text (its `trace` is empty). */
-export function executeCase(s: Scenario, ops: dma_map_ops, atEnd?: (m: Machine) => void): { outcome: CaseOutcome; text: Uint8Array } {
+/** The outcome's parts, its trace (and with it its violations) still text. */
+export function executeCase(s: Scenario, ops: dma_map_ops, atEnd?: (m: Machine) => void): OutcomeParts {
   const m = new Machine(s.platform, s.device);
   try {
     const done = withMachine(m, () => new CaseRun(s, ops, m).run());
@@ -63,7 +61,9 @@ const traceWriter = new TraceWriter();
 
 class CaseRun implements RunState {
   private readonly trace = traceWriter;
-  private readonly violations: Violation[] = [];
+  /** The kind of each violation found; the violations themselves are their trace lines. */
+  private readonly kinds: ViolationKind[] = [];
+  private readonly violationLine = new ViolationLine(traceWriter);
   private readonly notes: string[] = [];
   private readonly ideal = new Map<string, IdealBuffer>();
   readonly mappings = new Map<string, Mapping>();
@@ -81,7 +81,7 @@ class CaseRun implements RunState {
     readonly m: Machine,
   ) {}
 
-  run(): { outcome: CaseOutcome; text: Uint8Array } {
+  run(): OutcomeParts {
     this.trace.reset();
     for (const b of this.scenario.buffers.values()) {
       if (b.fill !== undefined) this.m.dram.back(b.phys, b.size, patternSource(b.fill));
@@ -93,28 +93,27 @@ class CaseRun implements RunState {
       checkLeaks(this.context([]));
     } catch (e) {
       this.flushEvents();
-      if (e instanceof KernelBug) this.violate('kernel-oops', sentence('kernel BUG: the simulated kernel stopped', { at: e.message }));
-      else if (e instanceof SoftLockup) this.violate('soft-lockup', sentence('watchdog: BUG: soft lockup', { at: e.message }));
+      if (e instanceof KernelBug) this.violation('kernel-oops', 'kernel BUG: the simulated kernel stopped').field('at', e.message).end();
+      else if (e instanceof SoftLockup) this.violation('soft-lockup', 'watchdog: BUG: soft lockup').field('at', e.message).end();
       else throw e;
     }
     this.label = 'end';
     for (const mp of this.mappings.values()) {
       if (mp.live) this.note(`driver never unmapped "${mp.name}"`);
     }
-    const outcome: CaseOutcome = {
-      verdict: sortVerdict(this.violations.map((v) => v.kind)),
-      violations: this.violations,
+    return {
+      verdict: sortVerdict(this.kinds),
+      violationCount: this.kinds.length,
       notes: this.notes,
       costs: costsOf(this.m.recorder.events, this.m.swiotlb),
-      trace: NO_LINES,
       final: finalState(this.m, [...this.mappings.values()].filter((mp) => mp.live).map((mp) => mp.name)),
+      text: this.trace.text(),
     };
-    return { outcome, text: this.trace.text() };
   }
 
-  violate(kind: Violation['kind'], text: string): void {
-    this.violations.push({ kind, step: this.label, sentence: text });
-    this.trace.str(this.label).str(VIOLATION_MARK).str(kind).str(': ').str(text).end();
+  violation(kind: ViolationKind, text: string): ViolationLine {
+    this.kinds.push(kind);
+    return this.violationLine.begin(this.label, kind, text);
   }
 
   note(text: string): void {
@@ -410,17 +409,14 @@ class CaseRun implements RunState {
     const cmp = compareBytes(actual, expected.bytes, expected.defined);
     this.line(`cpu read ${name}[${hex(offset)}..+${hex(size)}] ${bytesText(actual, expected.bytes, cmp)}`);
     if (cmp.differ > 0) {
-      this.violate(
-        'cpu-read-stale',
-        sentence('CPU read data the DMA API did not promise', {
-          buffer: name,
-          offset: hex(offset + cmp.first),
-          size: size,
-          differing: `${cmp.differ} bytes`,
-          read: hex2(actual, cmp.first),
-          expected: hex2(expected.bytes, cmp.first),
-        }),
-      );
+      this.violation('cpu-read-stale', 'CPU read data the DMA API did not promise')
+        .field('buffer', name)
+        .hex('offset', offset + cmp.first)
+        .field('size', size)
+        .field('differing', `${cmp.differ} bytes`)
+        .field('read', hex2(actual, cmp.first))
+        .field('expected', hex2(expected.bytes, cmp.first))
+        .end();
     }
   }
 
@@ -476,23 +472,22 @@ class CaseRun implements RunState {
     this.line(`device read ${name}[${hex(off)}..+${hex(len)}] ${faults > 0 ? `(${faults} faults) ` : ''}${bytesText(actual, expected, cmp)}`);
     this.flushEvents();
     if (unreached > 0) {
-      this.violate(
-        'device-fault',
-        sentence('device faulted reading memory mapped for it', { handle: name, 'device address': hex(mp.dma[0]?.addr ?? 0), size: len, unreachable: `${unreached} bytes` }),
-      );
+      this.violation('device-fault', 'device faulted reading memory mapped for it')
+        .field('handle', name)
+        .hex('device address', mp.dma[0]?.addr ?? 0)
+        .field('size', len)
+        .field('unreachable', `${unreached} bytes`)
+        .end();
     }
     if (cmp.differ > 0) {
-      this.violate(
-        'device-read-stale',
-        sentence(`device read stale data from a ${DMA_DIRECTION_NAMES[mp.dir]} mapping`, {
-          handle: name,
-          offset: hex(off + cmp.first),
-          size: len,
-          differing: `${cmp.differ} bytes`,
-          read: hex2(actual, cmp.first),
-          expected: hex2(expected, cmp.first),
-        }),
-      );
+      this.violation('device-read-stale', `device read stale data from a ${DMA_DIRECTION_NAMES[mp.dir]} mapping`)
+        .field('handle', name)
+        .hex('offset', off + cmp.first)
+        .field('size', len)
+        .field('differing', `${cmp.differ} bytes`)
+        .field('read', hex2(actual, cmp.first))
+        .field('expected', hex2(expected, cmp.first))
+        .end();
     }
   }
 
@@ -522,10 +517,12 @@ class CaseRun implements RunState {
     this.flushEvents();
     const lost = writable ? countZeros(landed) : 0;
     if (lost > 0) {
-      this.violate(
-        'device-fault',
-        sentence('device faulted writing memory mapped for it', { handle: name, 'device address': hex(mp.dma[0]?.addr ?? 0), size: len, unreachable: `${lost} bytes` }),
-      );
+      this.violation('device-fault', 'device faulted writing memory mapped for it')
+        .field('handle', name)
+        .hex('device address', mp.dma[0]?.addr ?? 0)
+        .field('size', len)
+        .field('unreachable', `${lost} bytes`)
+        .end();
     }
   }
 }

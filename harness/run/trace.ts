@@ -5,7 +5,7 @@
 import { hex } from '../machine/bits.js';
 import type { MachineEvent } from '../machine/events.js';
 import { IOMMU_READ, IOMMU_WRITE } from '../machine/iommu.js';
-import type { Violation } from './result.js';
+import type { Violation, ViolationKind } from './result.js';
 import type { TraceWriter } from './trace-text.js';
 
 /**
@@ -23,6 +23,46 @@ export function violationOfLine(line: string): Violation | undefined {
   const colon = line.indexOf(': ', kindAt);
   if (colon < 0) return undefined;
   return { kind: line.slice(kindAt, colon) as Violation['kind'], step: line.slice(0, label), sentence: line.slice(colon + 2) };
+}
+
+/**
+ * Writes one violation's line, "<step>   !! <kind>: <what happened>" and
+ * then its " [label=value]" pairs, as the kernel's dma-debug prints them;
+ * end() ends the line. Straight into the trace's bytes: the line is the
+ * violation (a result's list is read back from these lines).
+ */
+export class ViolationLine {
+  constructor(private readonly w: TraceWriter) {}
+
+  begin(step: string, kind: ViolationKind, text: string): this {
+    this.w.str(step).str(VIOLATION_MARK).str(kind).str(': ').str(text);
+    return this;
+  }
+
+  /** A value as it reads, a number in decimal. */
+  field(label: string, value: string | number): this {
+    this.w.str(' [').str(label).str('=');
+    if (typeof value === 'number') this.w.dec(value);
+    else this.w.str(value);
+    this.w.str(']');
+    return this;
+  }
+
+  /** A number in hex, as hex() writes it. */
+  hex(label: string, value: number): this {
+    this.w.str(' [').str(label).str('=').hex(value).str(']');
+    return this;
+  }
+
+  /** "addr+size" in hex, as range() writes it. */
+  range(label: string, addr: number, size: number): this {
+    writeRange(this.w.str(' [').str(label).str('='), addr, size).str(']');
+    return this;
+  }
+
+  end(): void {
+    this.w.end();
+  }
 }
 
 export function protText(prot: number): string {

@@ -1,6 +1,5 @@
-// The named contract violations, their labels, and how a sentence about one
-// is written (one plain sentence, then bracketed label=value pairs, as the
-// kernel's dma-debug prints them).
+// The named contract violations and their labels (how one is written: trace.ts,
+// ViolationLine).
 
 import type { ViolationKind } from './result.js';
 
@@ -22,13 +21,6 @@ export const VIOLATION_LABELS: Record<ViolationKind, string> = {
 };
 
 export const VIOLATION_KINDS = Object.keys(VIOLATION_LABELS) as ViolationKind[];
-
-/** "what happened [a=1] [b=2]" */
-export function sentence(text: string, values: Record<string, string | number>): string {
-  let out = text;
-  for (const k in values) out += ` [${k}=${values[k]}]`;
-  return out;
-}
 
 export function sortVerdict(kinds: Iterable<ViolationKind>): ViolationKind[] {
   const set = new Set(kinds);

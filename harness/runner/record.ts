@@ -1,25 +1,27 @@
 // How a batch of results crosses from a worker thread to the main thread:
-// one byte array, moved rather than copied. A case is a status byte, a small
-// JSON head (verdict, number of violations, notes, costs, final state) and
-// its trace text as it was written. The violations themselves are not in the
-// head: each has its own trace line ("<step>   !! <kind>: <sentence>", see
-// trace.ts), in the order they were found. The main thread rebuilds each
-// result around its bytes: the head is parsed, and the trace split into
-// lines, when first read.
+// one byte array, moved rather than copied. A case is a status byte, three
+// lengths (head, trace, number of violations), a small JSON head (verdict,
+// notes, costs, final state) and its trace text as it was written. The
+// violations are their trace lines ("<step>   !! <kind>: <sentence>", see
+// trace.ts), as in every result. The main thread rebuilds each result around
+// its bytes: the head is parsed, and the trace split into lines, when first
+// read.
 //
 // Structured cloning the results instead would copy every trace line as its
 // own string on both sides, which cost more than running the cases.
 
-import { caseId, type CaseOk, type CaseResult, type Violation } from '../run/result.js';
-import { setTraceText, traceText } from '../run/trace-text.js';
-import { violationOfLine } from '../run/trace.js';
+import { caseId, type CaseOk, type CaseResult } from '../run/result.js';
+import { defineTrace, defineViolations, traceText, violationCount } from '../run/trace-text.js';
 
 const decoder = new TextDecoder();
 
 const OK = 0;
 const OTHER = 1;
 
-type Head = [CaseOk['verdict'], number, CaseOk['notes'], CaseOk['costs'], CaseOk['final']];
+type Head = [CaseOk['verdict'], CaseOk['notes'], CaseOk['costs'], CaseOk['final']];
+
+/** Status byte, then head length, trace length and number of violations (32 bits each). */
+const HEADER = 13;
 
 /**
  * Encodes results one at a time as they are made, so that a worker holds no
@@ -31,17 +33,18 @@ export class BatchWriter {
   private at = 0;
 
   add(r: CaseResult): void {
-    const head = r.status === 'ok' ? JSON.stringify([r.verdict, r.violations.length, r.notes, r.costs, r.final] satisfies Head) : JSON.stringify(r);
+    const head = r.status === 'ok' ? JSON.stringify([r.verdict, r.notes, r.costs, r.final] satisfies Head) : JSON.stringify(r);
     const text = r.status === 'ok' ? traceText(r) : EMPTY;
     // Room for the worst case: every head character three bytes.
-    this.room(9 + head.length * 3 + text.length);
+    this.room(HEADER + head.length * 3 + text.length);
     const out = this.out;
     let at = this.at;
-    const headLen = out.write(head, at + 9, 'utf8');
+    const headLen = out.write(head, at + HEADER, 'utf8');
     out[at] = r.status === 'ok' ? OK : OTHER;
     out.writeUInt32BE(headLen, at + 1);
     out.writeUInt32BE(text.length, at + 5);
-    at += 9 + headLen;
+    out.writeUInt32BE(r.status === 'ok' ? violationCount(r) : 0, at + 9);
+    at += HEADER + headLen;
     out.set(text, at);
     this.at = at + text.length;
   }
@@ -80,12 +83,13 @@ export function decodeBatch(bytes: Uint8Array, labels: ReadonlyArray<{ fixture: 
     const status = bytes[at]!;
     const headLen = view.getUint32(at + 1);
     const textLen = view.getUint32(at + 5);
-    at += 9;
+    const violations = view.getUint32(at + 9);
+    at += HEADER;
     const head = at;
     at += headLen;
     const text = bytes.subarray(at, at + textLen);
     at += textLen;
-    out.push(status === OK ? okResult(fixture, variant, bytes, head, headLen, text) : (JSON.parse(decoder.decode(bytes.subarray(head, head + headLen))) as CaseResult));
+    out.push(status === OK ? okResult(fixture, variant, bytes, head, headLen, text, violations) : (JSON.parse(decoder.decode(bytes.subarray(head, head + headLen))) as CaseResult));
   }
   if (at !== bytes.length) throw new Error(`a batch of ${labels.length} results is ${bytes.length} bytes, but they end at ${at}`);
   return out;
@@ -103,7 +107,6 @@ interface Decoded {
   at: number;
   length: number;
   head: Head | undefined;
-  violations: Violation[] | undefined;
 }
 
 type Encoded = CaseOk & { [DECODED]: Decoded };
@@ -117,41 +120,26 @@ const field = (get: (this: Encoded) => unknown): PropertyDescriptor => ({ get, e
 const VERDICT = field(function () {
   return headOf(this)[0];
 });
-const VIOLATIONS = field(function () {
-  const d = this[DECODED];
-  return (d.violations ??= violationsOf(this.trace, headOf(this)[1]));
-});
 const NOTES = field(function () {
-  return headOf(this)[2];
+  return headOf(this)[1];
 });
 const COSTS = field(function () {
-  return headOf(this)[3];
+  return headOf(this)[2];
 });
 const FINAL = field(function () {
-  return headOf(this)[4];
+  return headOf(this)[3];
 });
 
 /** A result around its bytes: the head at [at, at + length) of the batch, and the trace text. */
-function okResult(fixture: string, variant: string, batch: Uint8Array, at: number, length: number, text: Uint8Array): CaseOk {
+function okResult(fixture: string, variant: string, batch: Uint8Array, at: number, length: number, text: Uint8Array, violations: number): CaseOk {
   const r = { id: caseId(fixture, variant), fixture, variant, status: 'ok' } as Encoded;
-  Object.defineProperty(r, DECODED, { value: { batch, at, length, head: undefined, violations: undefined } satisfies Decoded });
+  Object.defineProperty(r, DECODED, { value: { batch, at, length, head: undefined } satisfies Decoded });
   // In the order of a result's fields (reports and JSON follow it).
   Object.defineProperty(r, 'verdict', VERDICT);
-  Object.defineProperty(r, 'violations', VIOLATIONS);
+  defineViolations(r, text, violations);
   Object.defineProperty(r, 'notes', NOTES);
   Object.defineProperty(r, 'costs', COSTS);
-  setTraceText(r, text);
+  defineTrace(r);
   Object.defineProperty(r, 'final', FINAL);
   return r;
-}
-
-/** The violations of a case, read back from its trace's violation lines. */
-function violationsOf(lines: readonly string[], count: number): Violation[] {
-  const out: Violation[] = [];
-  for (const line of lines) {
-    const v = violationOfLine(line);
-    if (v !== undefined) out.push(v);
-  }
-  if (out.length !== count) throw new Error(`the trace has ${out.length} violation lines, the result ${count} violations`);
-  return out;
 }
