@@ -21,18 +21,32 @@ const nativeUtf8Write = (Buffer.prototype as Utf8Writer).utf8Write;
 const utf8Write: (buf: Buffer, s: string, offset: number) => number =
   nativeUtf8Write !== undefined ? (buf, s, offset) => nativeUtf8Write.call(buf, s, offset, buf.length - offset) : (buf, s, offset) => buf.write(s, offset, 'utf8');
 
-/** Appends text to a growing byte buffer; one writer serves case after case. */
+/** Strings up to this long are written by a JavaScript loop, longer ones natively. */
+const SHORT = 24;
+/** Room every short write has without asking: a short string's worst case, and more than a number's. */
+const SLACK = 3 * SHORT;
+
+/**
+ * Appends text to a growing byte buffer; one writer serves case after case.
+ * A trace line is a dozen small writes, so each write is a small function
+ * V8 can inline into its caller: the common case (a short ASCII string, a
+ * number below 2^32, room to spare) first, anything else in a method of its
+ * own.
+ */
 export class TraceWriter {
   private buf = Buffer.allocUnsafeSlow(1 << 16);
   private n = 0;
+  /** While n <= limit, SLACK bytes fit. */
+  private limit = this.buf.length - SLACK;
 
   private room(bytes: number): void {
-    if (this.n + bytes <= this.buf.length) return;
+    if (this.n + bytes + SLACK <= this.buf.length) return;
     let size = this.buf.length * 2;
-    while (size < this.n + bytes) size *= 2;
+    while (size < this.n + bytes + SLACK) size *= 2;
     const grown = Buffer.allocUnsafeSlow(size);
     this.buf.copy(grown, 0, 0, this.n);
     this.buf = grown;
+    this.limit = size - SLACK;
   }
 
   /** Start afresh (the buffer is kept). */
@@ -42,73 +56,79 @@ export class TraceWriter {
 
   str(s: string): this {
     const len = s.length;
-    this.room(len * 3);
-    const buf = this.buf;
-    // Long strings (sentences, step lines) go through native code.
-    if (len > 24) {
-      this.n += utf8Write(buf, s, this.n);
-      return this;
-    }
     let n = this.n;
+    if (len > SHORT || n > this.limit) return this.strNative(s);
+    const buf = this.buf;
     for (let i = 0; i < len; i++) {
       const c = s.charCodeAt(i);
-      if (c >= 0x80) {
-        // Rare (an ellipsis, a quoted name): the rest is encoded natively.
-        this.n = n + utf8Write(buf, s.slice(i), n);
-        return this;
-      }
+      // Rare (an ellipsis, a quoted name): written again, natively.
+      if (c >= 0x80) return this.strNative(s);
       buf[n++] = c;
     }
     this.n = n;
     return this;
   }
 
+  /** Long strings (sentences, step lines) and any that is not ASCII. */
+  private strNative(s: string): this {
+    this.room(s.length * 3);
+    this.n += utf8Write(this.buf, s, this.n);
+    return this;
+  }
+
   /** "0x1f", "-0x10": the same text as bits.hex(). */
   hex(x: number): this {
-    if (x < 0 || x > Number.MAX_SAFE_INTEGER || !Number.isInteger(x)) return this.str(x < 0 ? '-0x' + (-x).toString(16) : '0x' + x.toString(16));
-    this.room(16);
+    if (x >>> 0 !== x || this.n > this.limit) return this.hexWide(x);
     const buf = this.buf;
-    buf[this.n++] = 0x30;
-    buf[this.n++] = 0x78;
+    buf[this.n] = 0x30;
+    buf[this.n + 1] = 0x78;
+    this.n += 2;
+    this.digits(x, 1);
+    return this;
+  }
+
+  /** hex() of a number that is not a 32-bit unsigned integer. */
+  private hexWide(x: number): this {
+    if (x < 0 || x > Number.MAX_SAFE_INTEGER || !Number.isInteger(x)) return this.str(x < 0 ? '-0x' + (-x).toString(16) : '0x' + x.toString(16));
+    this.room(18);
+    this.buf[this.n] = 0x30;
+    this.buf[this.n + 1] = 0x78;
+    this.n += 2;
     const hi = Math.floor(x / TWO_32);
-    const lo = x >>> 0;
-    if (hi === 0) this.digits(lo, 0);
-    else {
-      this.digits(hi, 0);
-      this.digits(lo, 8);
-    }
+    if (hi !== 0) this.digits(hi, 1);
+    this.digits(x >>> 0, hi === 0 ? 1 : 8);
     return this;
   }
 
   /** Hex digits of a 32-bit value, at least `width` of them. */
   private digits(v: number, width: number): void {
-    let count = 1;
+    let count = width;
     while (count < 8 && v >>> (4 * count) !== 0) count++;
-    if (count < width) count = width;
     const buf = this.buf;
-    for (let k = count - 1; k >= 0; k--) buf[this.n++] = DIGITS[(v >>> (4 * k)) & 15]!;
+    let n = this.n;
+    for (let k = count - 1; k >= 0; k--) buf[n++] = DIGITS[(v >>> (4 * k)) & 15]!;
+    this.n = n;
   }
 
   /** A number in decimal, as String(x) writes it. */
   dec(x: number): this {
-    if (!(x >= 0 && x < TWO_32 && Number.isInteger(x))) return this.str(String(x));
-    this.room(10);
+    if (x >>> 0 !== x || this.n > this.limit) return this.str(String(x));
+    const buf = this.buf;
     if (x < 10) {
-      this.buf[this.n++] = 0x30 + x;
+      buf[this.n++] = 0x30 + x;
       return this;
     }
-    const buf = this.buf;
     let digits = 0;
-    for (let v = x; v > 0; v = Math.floor(v / 10)) digits++;
+    for (let v = x; v > 0; v = (v / 10) >>> 0) digits++;
     let at = this.n + digits;
     this.n = at;
-    for (let v = x; v > 0; v = Math.floor(v / 10)) buf[--at] = 0x30 + (v % 10);
+    for (let v = x; v > 0; v = (v / 10) >>> 0) buf[--at] = 0x30 + (v % 10);
     return this;
   }
 
   /** End the current line. */
   end(): void {
-    this.room(1);
+    if (this.n > this.limit) this.room(1);
     this.buf[this.n++] = 0x0a;
   }
 
