@@ -128,11 +128,13 @@ function find_slots(dev: device, orig_addr: number, alloc_size: number, alloc_al
   const wrap = index;
   let found = false;
   // Loop invariants, worked out once (as a C compiler would): the search
-  // walks up to every slot of the pool.
+  // walks up to every slot of the pool. With no alignment mask both sides of
+  // the first test are 0, and the slot's address is not worked out at all.
   const orig_align_bits = and(orig_addr, iotlb_align_mask);
   const tbl_slots = nr_slots(tbl_dma_addr);
+  const aligning = iotlb_align_mask !== 0;
   do {
-    if (and(slot_addr(tbl_dma_addr, index), iotlb_align_mask) !== orig_align_bits) {
+    if (aligning && and(slot_addr(tbl_dma_addr, index), iotlb_align_mask) !== orig_align_bits) {
       index = wrap_index(mem, index + 1);
       continue;
     }
