@@ -103,25 +103,37 @@ function ownRanges(run: RunState, mp: Mapping): readonly Interval[] {
 }
 
 function unionOf(run: RunState, mp: Mapping): Interval[] {
-  const all: Interval[] = [];
+  const buffers: Interval[] = [];
   for (const s of mp.segments) {
     const phys = run.scenario.buffers.get(s.buffer)!.phys + s.offset;
-    all.push([phys, phys + s.size]);
+    buffers.push([phys, phys + s.size]);
   }
+  const slots: Interval[] = [];
   const pool = run.m.swiotlb;
   if (pool !== null) {
-    for (const [index, nslots] of mp.bounce) all.push([pool.start + index * IO_TLB_SIZE, pool.start + (index + nslots) * IO_TLB_SIZE]);
+    for (const [index, nslots] of mp.bounce) slots.push([pool.start + index * IO_TLB_SIZE, pool.start + (index + nslots) * IO_TLB_SIZE]);
   }
-  // Segments and slots usually come in address order already.
-  if (!sortedByStart(all)) all.sort((x, y) => x[0] - y[0]);
   const union: Interval[] = [];
-  for (const [s, e] of all) {
+  for (const [s, e] of byStart(buffers, slots)) {
     if (s >= e) continue;
     const last = union[union.length - 1];
     if (last !== undefined && s <= last[1]) last[1] = Math.max(last[1], e);
     else union.push([s, e]);
   }
   return union;
+}
+
+/** Two lists of intervals as one, in order of start: merged when each is in order already (segments and slots usually are), sorted otherwise. */
+function byStart(a: Interval[], b: Interval[]): Interval[] {
+  if (b.length === 0 && sortedByStart(a)) return a;
+  if (!sortedByStart(a) || !sortedByStart(b)) return a.concat(b).sort((x, y) => x[0] - y[0]);
+  const out: Interval[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) out.push(a[i]![0] <= b[j]![0] ? a[i++]! : b[j++]!);
+  while (i < a.length) out.push(a[i++]!);
+  while (j < b.length) out.push(b[j++]!);
+  return out;
 }
 
 function sortedByStart(all: readonly Interval[]): boolean {
