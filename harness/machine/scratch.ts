@@ -11,6 +11,8 @@
 
 const LARGEST_KEPT = 1 << 20;
 const kept: Uint8Array[] = [];
+/** The last view handed out for each slot: asked again for the same length (steps repeat sizes), it is handed out again. */
+const views: Uint8Array[] = [];
 
 /** One slot per purpose, so that views used together never share bytes. */
 export const SLOT = { actual: 0, expected: 1, defined: 2, reached: 3, data: 4, idealBytes: 5, idealDefined: 6, copy: 7 } as const;
@@ -18,12 +20,16 @@ export const SLOT = { actual: 0, expected: 1, defined: 2, reached: 3, data: 4, i
 /** A zeroed array of `length` bytes for `slot`, valid until the slot's next use. */
 export function scratch(slot: (typeof SLOT)[keyof typeof SLOT], length: number): Uint8Array {
   if (length > LARGEST_KEPT) return new Uint8Array(length);
-  let b = kept[slot];
-  if (b === undefined || b.length < length) {
-    b = new Uint8Array(Math.max(length, 4096, 2 * (b?.length ?? 0)));
-    kept[slot] = b;
+  let view = views[slot];
+  if (view === undefined || view.length !== length) {
+    let b = kept[slot];
+    if (b === undefined || b.length < length) {
+      b = new Uint8Array(Math.max(length, 4096, 2 * (b?.length ?? 0)));
+      kept[slot] = b;
+    }
+    view = b.subarray(0, length);
+    views[slot] = view;
   }
-  const view = b.subarray(0, length);
   view.fill(0);
   return view;
 }
