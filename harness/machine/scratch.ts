@@ -1,9 +1,9 @@
 // Byte arrays that live for one step of a case: what the device read, what
-// it should have read, which bytes it reached, the temporary of a memcpy. A
-// typed array of more than a few dozen bytes gets its own off-heap store, and
-// allocating those per step is slow, and slower still with several worker
-// threads doing it at once; so each purpose keeps one array and hands out
-// zeroed views of it.
+// it should have read, which of those bytes are checked, the temporary of a
+// memcpy. A typed array of more than a few dozen bytes gets its own off-heap
+// store, and allocating those per step is slow, and slower still with
+// several worker threads doing it at once; so each purpose keeps one array
+// and hands out zeroed views of it.
 //
 // A view is valid until the next call for the same slot. Nothing may keep
 // one: whatever outlives the step (trace text, the ideal views, the
@@ -15,7 +15,7 @@ const kept: Uint8Array[] = [];
 const views: Uint8Array[] = [];
 
 /** One slot per purpose, so that views used together never share bytes. */
-export const SLOT = { actual: 0, expected: 1, defined: 2, reached: 3, data: 4, idealBytes: 5, idealDefined: 6, copy: 7 } as const;
+export const SLOT = { actual: 0, expected: 1, defined: 2, data: 3, idealBytes: 4, idealDefined: 5, copy: 6 } as const;
 
 /** A zeroed array of `length` bytes for `slot`, valid until the slot's next use. */
 export function scratch(slot: (typeof SLOT)[keyof typeof SLOT], length: number): Uint8Array {

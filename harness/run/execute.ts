@@ -446,11 +446,16 @@ class CaseRun implements RunState {
     const off = offset ?? 0;
     const len = size ?? mp.size - off;
     const actual = scratch(SLOT.actual, len);
-    const reached = scratch(SLOT.reached, len);
+    // What the device reached, as [start, end) pairs of offsets in the read, in order.
+    const reached: number[] = [];
+    let reachedBytes = 0;
     let faults = 0;
     for (const d of this.dmaPieces(mp, off, len)) {
       const r = this.m.dma.readInto(d.addr, actual, d.at, d.size);
-      for (const p of r.pieces) reached.fill(1, d.at + p.offset, d.at + p.offset + p.length);
+      for (const p of r.pieces) {
+        reached.push(d.at + p.offset, d.at + p.offset + p.length);
+        reachedBytes += p.length;
+      }
       faults += r.faults.length;
     }
     const expected = scratch(SLOT.expected, len);
@@ -465,9 +470,10 @@ class CaseRun implements RunState {
       for (const run of owned) defined.set(v.defined.subarray(run.start - p.offset, run.end - p.offset), p.at + run.start - p.offset);
       if (owned.reduce((n, r) => n + r.end - r.start, 0) < p.size) this.note(`device reads "${name}" while the CPU owns part of it`);
     }
-    const unreached = readable ? countZeros(reached) : 0;
+    // Pieces never overlap (each byte is translated once): what they leave out was not reached.
+    const unreached = readable ? len - reachedBytes : 0;
     // Only bytes that are defined and that the device actually reached are compared.
-    if (unreached > 0) for (let i = 0; i < len; i++) defined[i] = defined[i]! & reached[i]!;
+    if (unreached > 0) keepOnly(defined, reached);
     const cmp = compareBytes(actual, expected, defined);
     this.line(`device read ${name}[${hex(off)}..+${hex(len)}] ${faults > 0 ? `(${faults} faults) ` : ''}${bytesText(actual, expected, cmp)}`);
     this.flushEvents();
@@ -497,11 +503,11 @@ class CaseRun implements RunState {
     const off = offset ?? 0;
     const len = size ?? mp.size - off;
     const data = this.pattern(fill, len);
-    const landed = scratch(SLOT.reached, len);
+    let landed = 0;
     let faults = 0;
     for (const d of this.dmaPieces(mp, off, len)) {
       const r = this.m.dma.write(d.addr, data.subarray(d.at, d.at + d.size));
-      for (const p of r.pieces) landed.fill(1, d.at + p.offset, d.at + p.offset + p.length);
+      for (const p of r.pieces) landed += p.length;
       faults += r.faults.length;
     }
     const writable = mp.dir !== DMA_TO_DEVICE;
@@ -515,7 +521,8 @@ class CaseRun implements RunState {
     }
     this.line(`device write ${name}[${hex(off)}..+${hex(len)}] ${faults > 0 ? `(${faults} faults) ` : ''}${bytesText(data)}`);
     this.flushEvents();
-    const lost = writable ? countZeros(landed) : 0;
+    // As for a read: the pieces that landed never overlap.
+    const lost = writable ? len - landed : 0;
     if (lost > 0) {
       this.violation('device-fault', 'device faulted writing memory mapped for it')
         .field('handle', name)
@@ -546,16 +553,14 @@ function idealScratch(length: number): ViewBytes {
   return { bytes: scratch(SLOT.idealBytes, length), defined: scratch(SLOT.idealDefined, length) };
 }
 
-/** How many of a run of 0/1 flags are 0, counted run by run in native code. */
-function countZeros(flags: Uint8Array): number {
-  let n = 0;
-  for (let s = flags.indexOf(0); s >= 0; ) {
-    let e = flags.indexOf(1, s);
-    if (e < 0) e = flags.length;
-    n += e - s;
-    s = flags.indexOf(0, e);
+/** Clear the flags outside the [start, end) pairs of `runs` (in order). */
+function keepOnly(flags: Uint8Array, runs: readonly number[]): void {
+  let pos = 0;
+  for (let k = 0; k < runs.length; k += 2) {
+    flags.fill(0, pos, runs[k]);
+    pos = runs[k + 1]!;
   }
-  return n;
+  flags.fill(0, pos);
 }
 
 /** Up to 8 bytes from `at`, as a violation quotes them. */
