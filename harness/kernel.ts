@@ -6,7 +6,7 @@ export type dma_addr_t = number;
 export type phys_addr_t = number;
 export type size_t = number;
 
-export { alignUp as ALIGN, and, andNot, DMA_BIT_MASK, hex, or, roundup_pow_of_two, sizeSub, ulong_pad } from './machine/bits.js';
+export { alignUp as ALIGN, and, andNot, BIT, DMA_BIT_MASK, hex, or, roundup_pow_of_two, sizeSub, ulong_pad } from './machine/bits.js';
 export { arch_sync_dma_for_cpu, arch_sync_dma_for_device, IS_ENABLED, memcpy, memset, PAGE_SHIFT, PAGE_SIZE, phys_to_virt } from './machine/cpu.js';
 export {
   dev_is_dma_coherent,

@@ -66,18 +66,32 @@ export function andNot(a: number, b: number): number {
   return ((hi(a) & ~hi(b)) >>> 0) * TWO_32 + ((lo(a) & ~lo(b)) >>> 0);
 }
 
+// `2 ** n` calls a floating-point pow in V8 every time, and the IOVA paths
+// shift by a granule's order on every map and unmap: powers of two come from
+// a table.
+const POWERS_OF_TWO = Array.from({ length: 65 }, (_, n) => 2 ** n);
+
+/** The kernel's BIT(nr), 1UL << nr, as a number: the same value as 2 ** nr. */
+export function BIT(nr: number): number {
+  return POWERS_OF_TWO[nr] ?? 2 ** nr;
+}
+
 /** The kernel's DMA_BIT_MASK(n), clamped to what a number holds exactly. */
 export function DMA_BIT_MASK(n: number): number {
-  return n >= 53 ? U64_MAX : 2 ** n - 1;
+  return n >= 53 ? U64_MAX : BIT(n) - 1;
 }
 
 /** Number of bits needed to hold x (the kernel's fls_long); 0 for 0. */
 export function fls_long(x: number): number {
+  if (x >= 1 && x < TWO_32) return 32 - Math.clz32(x);
+  // Word by word: a logarithm rounds 2^53 - 1 up to 53.
+  if (x >= TWO_32 && x <= U64_MAX) return 32 + fls_long(hi(x));
   return x === 0 ? 0 : Math.floor(Math.log2(x)) + 1;
 }
 
 /** Index of the lowest set bit (the kernel's __ffs); x must be non-zero. */
 export function __ffs(x: number): number {
+  if (x >= 1 && x < TWO_32 && Number.isInteger(x)) return 31 - Math.clz32(x & -x);
   let n = 0;
   while (offsetIn(x, 2) === 0) {
     x /= 2;
@@ -92,7 +106,7 @@ export function order_base_2(n: number): number {
 }
 
 export function roundup_pow_of_two(n: number): number {
-  return 2 ** order_base_2(n);
+  return BIT(order_base_2(n));
 }
 
 /**

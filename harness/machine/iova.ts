@@ -14,7 +14,7 @@
 //  - a node leaves the tree only when a magazine holding its pfn is released
 //    (depot full, or the flush after a failed allocation), and then whole.
 
-import { __ffs, alignUp, fls_long, order_base_2, alignDown } from './bits.js';
+import { __ffs, alignUp, BIT, fls_long, order_base_2, alignDown } from './bits.js';
 import type { Recorder } from './events.js';
 
 export const IOVA_RANGE_CACHE_MAX_SIZE = 6;
@@ -58,7 +58,7 @@ export class IovaDomain {
   ) {
     this.granule = granule;
     this.start_pfn = start_pfn;
-    this.dma_32bit_pfn = 2 ** (32 - __ffs(granule));
+    this.dma_32bit_pfn = BIT(32 - __ffs(granule));
     this.max32_alloc_size = this.dma_32bit_pfn;
     this.nodes = [this.anchor];
     this.cached_node = this.anchor;
@@ -148,7 +148,7 @@ function __alloc_and_insert_iova_range(
   limit_pfn: number,
   size_aligned: boolean,
 ): iova | null {
-  const align = size_aligned ? 2 ** fls_long(size - 1) : 1;
+  const align = size_aligned ? BIT(fls_long(size - 1)) : 1;
   let high_pfn = limit_pfn;
   let low_pfn = iovad.start_pfn;
 

@@ -1,6 +1,7 @@
 // One simulated machine: DRAM, the CPU cache, an IOMMU domain with its IOVA
 // allocator, the swiotlb pool and one device. Built fresh for every case.
 
+import { BIT } from './bits.js';
 import { CpuCache } from './cache.js';
 import { device } from './device.js';
 import { DeviceDma } from './device-dma.js';
@@ -31,7 +32,7 @@ export class Machine {
     this.cache = new CpuCache(this.dram, platform.cacheLineSize, this.frames);
     // iommu_dma_init_domain: base_pfn = max(1, base >> order) with a zero base.
     this.iovad = new IovaDomain(platform.iovaGranule, 1, this.recorder);
-    this.domain = new IommuDomain(platform.iommu, platform.iovaGranule, 2 ** platform.apertureBits - 1, this.iovad, this.recorder);
+    this.domain = new IommuDomain(platform.iommu, platform.iovaGranule, BIT(platform.apertureBits) - 1, this.iovad, this.recorder);
     this.swiotlb = platform.swiotlb ? new io_tlb_mem(platform.swiotlbBase, platform.swiotlbBytes) : null;
     this.dev = new device(deviceConfig, this.domain);
     this.dma = new DeviceDma(this.domain, this.dram, this.cache, deviceConfig.coherent);

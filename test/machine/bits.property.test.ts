@@ -4,7 +4,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { and, andNot, hex, isPowerOfTwo, or } from '../../harness/machine/bits.js';
+import { __ffs, and, andNot, BIT, fls_long, hex, isPowerOfTwo, or } from '../../harness/machine/bits.js';
 
 const TWO_32 = 2 ** 32;
 
@@ -42,6 +42,30 @@ describe('bit operations on addresses', () => {
     expect(isPowerOfTwo(2 ** 53)).toBe(true);
     expect(isPowerOfTwo(Number.MAX_SAFE_INTEGER)).toBe(false);
     expect(isPowerOfTwo(0)).toBe(false);
+  });
+
+  it('fls_long and __ffs agree with BigInt for every integer from 1 to 2^53 - 1', () => {
+    fc.assert(
+      fc.property(address.filter((x) => x > 0), (x) => {
+        const b = BigInt(x);
+        expect(fls_long(x)).toBe(b.toString(2).length);
+        let low = 0;
+        while (((b >> BigInt(low)) & 1n) === 0n) low++;
+        expect(__ffs(x)).toBe(low);
+      }),
+      { numRuns: 20_000 },
+    );
+    expect(fls_long(0)).toBe(0);
+    expect(fls_long(Number.MAX_SAFE_INTEGER)).toBe(53);
+  });
+
+  it('BIT(n) is 2 ** n, table or not', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.integer({ min: -8, max: 100 }), fc.double({ noNaN: true, min: -100, max: 100 })), (n) => {
+        expect(BIT(n)).toBe(2 ** n);
+      }),
+      { numRuns: 5_000 },
+    );
   });
 
   it('hex gives the same text on a second call as on the first', () => {

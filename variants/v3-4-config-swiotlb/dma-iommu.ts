@@ -7,6 +7,7 @@ import {
   alloc_iova_fast,
   arch_sync_dma_for_cpu,
   arch_sync_dma_for_device,
+  BIT,
   dev_is_dma_coherent,
   dev_is_pci,
   dev_is_untrusted,
@@ -97,7 +98,7 @@ function iommu_dma_alloc_iova(domain: iommu_domain, size: size_t, dma_limit: num
   let iova = 0;
 
   const shift = iova_shift(iovad);
-  let iova_len = size / 2 ** shift;
+  let iova_len = size / BIT(shift);
   // Sizes the rcache can hold are rounded up to a power of two, so that a
   // range freed with its unrounded size still lands in the same bin.
   if (iova_len < 1 << (IOVA_RANGE_CACHE_MAX_SIZE - 1)) iova_len = roundup_pow_of_two(iova_len);
@@ -108,18 +109,18 @@ function iommu_dma_alloc_iova(domain: iommu_domain, size: size_t, dma_limit: num
 
   // PCI devices get a 32-bit (SAC) address first if one is free.
   if (dma_limit > DMA_BIT_MASK(32) && !iommu_dma_forcedac() && dev_is_pci(dev))
-    iova = alloc_iova_fast(iovad, iova_len, Math.floor(DMA_BIT_MASK(32) / 2 ** shift), false);
+    iova = alloc_iova_fast(iovad, iova_len, Math.floor(DMA_BIT_MASK(32) / BIT(shift)), false);
 
-  if (!iova) iova = alloc_iova_fast(iovad, iova_len, Math.floor(dma_limit / 2 ** shift), true);
+  if (!iova) iova = alloc_iova_fast(iovad, iova_len, Math.floor(dma_limit / BIT(shift)), true);
 
-  return iova * 2 ** shift;
+  return iova * BIT(shift);
 }
 
 function iommu_dma_free_iova(cookie: iommu_dma_cookie, iova: dma_addr_t, size: size_t): void {
   const iovad = cookie.iovad;
 
   // Strict mode only: the flush-queue (lazy) branch is not modelled.
-  free_iova_fast(iovad, iova_pfn(iovad, iova), size / 2 ** iova_shift(iovad));
+  free_iova_fast(iovad, iova_pfn(iovad, iova), size / BIT(iova_shift(iovad)));
 }
 
 function __iommu_dma_unmap(dev: device, dma_addr: dma_addr_t, size: size_t): void {
