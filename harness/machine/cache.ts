@@ -45,6 +45,9 @@ export interface MaintenanceResult {
 
 export class CpuCache {
   private readonly frames = new Map<number, Frame>();
+  /** The frame frame() last handed out: a copy of a few lines asks for the same one again and again. */
+  private lastNo = -1;
+  private last: Frame | undefined;
   private readonly linesPerFrame: number;
 
   constructor(
@@ -56,11 +59,14 @@ export class CpuCache {
   }
 
   private frame(frameNo: number): Frame {
+    if (frameNo === this.lastNo) return this.last!;
     let f = this.frames.get(frameNo);
     if (f === undefined) {
       f = { data: this.pool.take(), present: this.pool.takeBytes(this.linesPerFrame), dirty: this.pool.takeBytes(this.linesPerFrame), count: 0 };
       this.frames.set(frameNo, f);
     }
+    this.lastNo = frameNo;
+    this.last = f;
     return f;
   }
 
@@ -68,24 +74,25 @@ export class CpuCache {
   private fill(frameNo: number, f: Frame, first: number, last: number, from = -1, to = -1): void {
     if (f.count === this.linesPerFrame) return; // every line is in already
     const ls = this.lineSize;
-    // Runs of consecutive lines that need DRAM's bytes are read in one go.
+    const present = f.present;
+    // One pass: each missing line becomes present, and runs of consecutive
+    // lines that need DRAM's bytes are read in one go.
     let runStart = -1;
-    for (let l = first; l <= last + 1; l++) {
-      const needed = l <= last && !f.present[l] && !(from <= l * ls && (l + 1) * ls <= to);
+    for (let l = first; l <= last; l++) {
+      const missing = !present[l];
+      if (missing) {
+        present[l] = 1;
+        f.count++;
+      }
+      const needed = missing && !(from <= l * ls && (l + 1) * ls <= to);
       if (needed) {
         if (runStart < 0) runStart = l;
-        continue;
-      }
-      if (runStart >= 0) {
+      } else if (runStart >= 0) {
         this.dram.readInto(frameNo * FRAME + runStart * ls, f.data, runStart * ls, (l - runStart) * ls);
         runStart = -1;
       }
     }
-    for (let l = first; l <= last; l++) {
-      if (f.present[l]) continue;
-      f.present[l] = 1;
-      f.count++;
-    }
+    if (runStart >= 0) this.dram.readInto(frameNo * FRAME + runStart * ls, f.data, runStart * ls, (last + 1 - runStart) * ls);
   }
 
   /** Call fn for each frame a range touches, with the range's part in frame offsets. */
@@ -202,7 +209,10 @@ export class CpuCache {
   private drop(frameNo: number, f: Frame, l: number): void {
     f.present[l] = 0;
     f.dirty[l] = 0;
-    if (--f.count === 0) this.frames.delete(frameNo);
+    if (--f.count === 0) {
+      this.frames.delete(frameNo);
+      if (frameNo === this.lastNo) this.lastNo = -1;
+    }
   }
 
   /** Call fn for each present line whose address is in [start, end), in address order. */
