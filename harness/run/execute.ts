@@ -477,14 +477,7 @@ class CaseRun implements RunState {
     const cmp = compareBytes(actual, expected, defined);
     this.line(`device read ${name}[${hex(off)}..+${hex(len)}] ${faults > 0 ? `(${faults} faults) ` : ''}${bytesText(actual, expected, cmp)}`);
     this.flushEvents();
-    if (unreached > 0) {
-      this.violation('device-fault', 'device faulted reading memory mapped for it')
-        .field('handle', name)
-        .hex('device address', mp.dma[0]?.addr ?? 0)
-        .field('size', len)
-        .field('unreachable', `${unreached} bytes`)
-        .end();
-    }
+    if (unreached > 0) this.deviceFault('reading', mp, len, unreached);
     if (cmp.differ > 0) {
       this.violation('device-read-stale', `device read stale data from a ${DMA_DIRECTION_NAMES[mp.dir]} mapping`)
         .field('handle', name)
@@ -523,14 +516,17 @@ class CaseRun implements RunState {
     this.flushEvents();
     // As for a read: the pieces that landed never overlap.
     const lost = writable ? len - landed : 0;
-    if (lost > 0) {
-      this.violation('device-fault', 'device faulted writing memory mapped for it')
-        .field('handle', name)
-        .hex('device address', mp.dma[0]?.addr ?? 0)
-        .field('size', len)
-        .field('unreachable', `${lost} bytes`)
-        .end();
-    }
+    if (lost > 0) this.deviceFault('writing', mp, len, lost);
+  }
+
+  /** A device access of `len` bytes of which `unreachable` faulted. */
+  private deviceFault(doing: 'reading' | 'writing', mp: Mapping, len: number, unreachable: number): void {
+    this.violation('device-fault', `device faulted ${doing} memory mapped for it`)
+      .field('handle', mp.name)
+      .hex('device address', mp.dma[0]?.addr ?? 0)
+      .field('size', len)
+      .field('unreachable', `${unreachable} bytes`)
+      .end();
   }
 }
 
