@@ -13,7 +13,7 @@ export function WARN_ON(condition: boolean, what: string): boolean {
 }
 
 export function BUG_ON(condition: boolean, message: string): void {
-  if (condition) throw new KernelBug(message);
+  if (condition) BUG(message);
 }
 
 /** BUG(): the kernel stops here. For a message worth building only when it happens (`if (cond) BUG(...)`). */

@@ -114,7 +114,7 @@ function unionOf(run: RunState, mp: Mapping): Interval[] {
     for (const [index, nslots] of mp.bounce) slots.push([pool.start + index * IO_TLB_SIZE, pool.start + (index + nslots) * IO_TLB_SIZE]);
   }
   const union: Interval[] = [];
-  for (const [s, e] of byStart(buffers, slots)) {
+  for (const [s, e] of inOrderOfStart(buffers, slots)) {
     if (s >= e) continue;
     const last = union[union.length - 1];
     if (last !== undefined && s <= last[1]) last[1] = Math.max(last[1], e);
@@ -124,9 +124,9 @@ function unionOf(run: RunState, mp: Mapping): Interval[] {
 }
 
 /** Two lists of intervals as one, in order of start: merged when each is in order already (segments and slots usually are), sorted otherwise. */
-function byStart(a: Interval[], b: Interval[]): Interval[] {
-  if (b.length === 0 && sortedByStart(a)) return a;
+function inOrderOfStart(a: Interval[], b: Interval[]): Interval[] {
   if (!sortedByStart(a) || !sortedByStart(b)) return a.concat(b).sort((x, y) => x[0] - y[0]);
+  if (b.length === 0) return a;
   const out: Interval[] = [];
   let i = 0;
   let j = 0;
