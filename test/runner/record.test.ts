@@ -8,7 +8,7 @@ import { fixtureFiles, loadFixtures, resolveFixture } from '../../harness/fixtur
 import { buildFixture, DEFAULT_SPACE, scenarioArb } from '../../harness/fuzz/generate.js';
 import { corpusDir } from '../../harness/paths.js';
 import type { CaseResult } from '../../harness/run/result.js';
-import { decodeBatch, encodeBatch } from '../../harness/runner/record.js';
+import { BatchWriter, decodeBatch, encodeBatch } from '../../harness/runner/record.js';
 import { runCase } from '../../harness/runner/run-case.js';
 import { violationOfLine } from '../../harness/run/trace.js';
 import { allVariants } from '../corpus.js';
@@ -49,6 +49,29 @@ describe('result batches', () => {
     const decoded = roundTrip(results);
     expect(decoded.map((r) => JSON.stringify(r))).toEqual(results.map((r) => JSON.stringify(r)));
     expect(decoded.filter((r) => r.status === 'ok' && r.violations.length > 0).length).toBeGreaterThan(50);
+  });
+
+  it('hands over each batch in a buffer of its own, exactly its length, that later batches leave alone', async () => {
+    const variants = await allVariants();
+    const scenarios = await loadFixtures(await fixtureFiles(corpusDir));
+    const results = scenarios.slice(0, 6).flatMap((s) => variants.map((v) => runCase(s, v)));
+    const labels = (rs: CaseResult[]) => rs.map((r) => ({ fixture: r.fixture, variant: r.variant }));
+    const w = new BatchWriter();
+    const half = results.length >> 1;
+    for (const r of results.slice(0, half)) w.add(r);
+    const first = w.take();
+    const copy = first.slice();
+    // The writer goes on (a worker's next batch) before the first batch is read.
+    for (const r of results.slice(half)) w.add(r);
+    const second = w.take();
+    // What is moved to the collecting thread is the batch and nothing more.
+    expect(first.byteOffset).toBe(0);
+    expect(first.buffer.byteLength).toBe(first.length);
+    expect(second.buffer.byteLength).toBe(second.length);
+    expect(first.buffer).not.toBe(second.buffer);
+    expect(first).toEqual(copy);
+    const decoded = [...decodeBatch(first, labels(results.slice(0, half))), ...decodeBatch(second, labels(results.slice(half)))];
+    expect(decoded.map((r) => JSON.stringify(r))).toEqual(results.map((r) => JSON.stringify(r)));
   });
 
   it('refuses a batch whose length does not match its cases', async () => {
