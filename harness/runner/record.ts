@@ -58,7 +58,8 @@ export class BatchWriter {
    * and the copy cost less than the collections it saved (see the README).
    */
   take(): Uint8Array {
-    const bytes = new Uint8Array(this.at);
+    // Not zeroed first: every byte is copied over.
+    const bytes = new Uint8Array(Buffer.allocUnsafeSlow(this.at).buffer, 0, this.at);
     bytes.set(this.out.subarray(0, this.at));
     this.at = 0;
     return bytes;
