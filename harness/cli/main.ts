@@ -157,8 +157,20 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * A reader that stops reading (`explain ... | head`) is not an error: what
+ * is left to print is dropped, and the command finishes its work (a run
+ * still writes every report) and exits with its own code.
+ */
+function ignoreClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+  });
+}
+
 process.setSourceMapsEnabled(true);
 
 if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop()!)) {
+  ignoreClosedPipe(process.stdout);
   process.exitCode = await main(process.argv.slice(2));
 }

@@ -1,6 +1,6 @@
 // Running the built command line as a user would.
 
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { projectRoot } from '../../harness/paths.js';
 
@@ -18,4 +18,16 @@ export function cli(args: string[], env: Record<string, string> = {}): CliResult
     timeout: 120_000,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The command line with a reader that has gone away: its standard output is closed before it writes anything. */
+export function cliReaderGone(args: string[]): Promise<Omit<CliResult, 'stdout'>> {
+  const child = spawn(process.execPath, [join(projectRoot, 'dist', 'harness', 'cli', 'main.js'), ...args], { cwd: projectRoot });
+  child.stdout.destroy();
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stderr }));
+  });
 }

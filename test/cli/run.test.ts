@@ -3,7 +3,7 @@ import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli } from './cli.js';
+import { cli, cliReaderGone } from './cli.js';
 
 const fixture = (id: string, expectBase: string[]) => ({
   id,
@@ -62,6 +62,27 @@ describe('dma-harness run', () => {
     expect(r.stderr).toMatch(message);
     expect(r.stdout).toBe('');
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('finishes its work and exits with its own code when the reader of its output goes away', async () => {
+    const fx = await dirWith({ 'a.json': JSON.stringify(fixture('a', ['device-read-stale'])) });
+    const out = await mkdtemp(join(tmpdir(), 'reports-'));
+    const run = await cliReaderGone(['run', '--fixtures-dir', fx, '--out', out, '--variant', 'v5.14', '--workers', '1']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    // Every report is written, whole: the same files, byte for byte, as a run whose output is read.
+    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8'));
+    expect(report.cases[0]).toMatchObject({ id: 'a@v5.14', status: 'ok', verdict: ['device-read-stale'] });
+    const read = await mkdtemp(join(tmpdir(), 'reports-'));
+    expect(cli(['run', '--fixtures-dir', fx, '--out', read, '--variant', 'v5.14', '--workers', '1']).code).toBe(0);
+    const files = (await readdir(read)).sort();
+    expect(files).toContain('email.txt');
+    expect((await readdir(out)).sort()).toEqual(files);
+    for (const f of files.filter((name) => name.includes('.'))) expect(await readFile(join(out, f), 'utf8')).toBe(await readFile(join(read, f), 'utf8'));
+    // `explain ... | head`: no EPIPE error, the command's own exit code.
+    const explain = await cliReaderGone(['explain', 'a', '--fixtures-dir', fx, '--variant', 'v5.14']);
+    expect(explain.stderr).toBe('');
+    expect(explain.code).toBe(0);
   });
 
   it('exits 2 on a bad command-line argument', () => {
