@@ -3,9 +3,14 @@
 //
 //   - cases per second on the standard corpus once the code is warm (V8 has
 //     compiled every variant's functions, which takes a few seconds): in the
-//     main thread, and on a worker pool with one worker and with all cores
-//     (the speed-up); each is measured after its own warm-up, with the
-//     cores the whole process kept busy meanwhile;
+//     main thread, and on a worker pool with one worker and with all cores;
+//     each is measured after its own warm-up, with the cores the whole
+//     process kept busy meanwhile;
+//   - the one-worker pool again on one core: the benchmark in a child
+//     process pinned to one of this process's cores (taskset), so that the
+//     main thread and V8's own threads share that core with the worker
+//     rather than use a free one. The speed-up on all cores is given over
+//     both: over one core (the usual definition) and over one worker;
 //   - a cold run: the corpus on all cores from a fresh pool, start-up
 //     included, which is what one `run` costs;
 //   - what reading a result costs the main thread (results arrive as bytes
@@ -16,9 +21,13 @@
 //   - memory held by a case that maps a buffer of 1 MiB, 64 MiB and 1 GiB
 //     without touching it.
 
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { fixtureFiles, loadFixtures } from '../harness/fixtures/load.js';
 import type { Scenario } from '../harness/fixtures/scenario.js';
 import { DEFAULT_DEVICE, DEFAULT_PLATFORM } from '../harness/machine/platform.js';
@@ -142,21 +151,69 @@ function mappedBufferMemory(size: number, variant: Variant): number {
   return during - before;
 }
 
+/** What the child process pinned to one core measures and prints (see oneCore). */
+interface OneCore {
+  cases: number;
+  seconds: number;
+  cpuSeconds: number;
+}
+
+/** The first CPU this process may run on, from the kernel's list ("0-1", "2,4-5"). */
+function firstAllowedCpu(): number | undefined {
+  try {
+    const list = /^Cpus_allowed_list:\s*(\d+)/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    return list === null ? undefined : Number(list[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+const ONE_CORE_FLAG = '--one-core';
+
+/**
+ * This benchmark again in a child process pinned to one core, measuring a
+ * warm one-worker pool there; or why that could not be done (taskset is
+ * Linux's, from util-linux).
+ */
+async function oneCore(): Promise<OneCore | { skipped: string }> {
+  const cpu = firstAllowedCpu();
+  if (cpu === undefined) return { skipped: 'no /proc/self/status to read the allowed cores from' };
+  try {
+    const args = ['-c', String(cpu), process.execPath, fileURLToPath(import.meta.url), ONE_CORE_FLAG];
+    const { stdout } = await promisify(execFile)('taskset', args, { maxBuffer: 1 << 20 });
+    return JSON.parse(stdout) as OneCore;
+  } catch (e) {
+    return { skipped: `taskset -c ${cpu} failed: ${(e as Error).message.split('\n')[0]}` };
+  }
+}
+
 const scenarios = await loadFixtures(await fixtureFiles(corpusDir));
 const metas = await readVariantMetas();
-const variants = await loadVariants();
-const cores = availableParallelism();
 
 const WARM_UP_SECONDS = 8;
 const MEASURE_SECONDS = 4;
+
+// Each pool holds 64 renamed copies of the corpus; rates are measured on 16 of them.
+const big = copies(scenarios, 64);
+const x1Cases = casesOf(16 * scenarios.length, metas.length);
+
+if (process.argv.includes(ONE_CORE_FLAG)) {
+  // The child: only the one-worker pool, on the core it was pinned to.
+  const pool = new CasePool({ scenarios: big, variants: metas }, { workers: 1, timeoutMs: 10_000 });
+  await repeatedly(pool, x1Cases, WARM_UP_SECONDS);
+  const measured: OneCore = await repeatedly(pool, x1Cases, MEASURE_SECONDS);
+  await pool.close();
+  process.stdout.write(JSON.stringify(measured) + '\n');
+  process.exit(0);
+}
+
+const variants = await loadVariants();
+const cores = availableParallelism();
 
 const coldRun = await cold(scenarios, metas, cores);
 sequential(scenarios, variants, WARM_UP_SECONDS);
 const seq = sequential(scenarios, variants, MEASURE_SECONDS);
 
-// Each pool holds 64 renamed copies of the corpus; rates are measured on 16 of them.
-const big = copies(scenarios, 64);
-const x1Cases = casesOf(16 * scenarios.length, metas.length);
 const onePool = new CasePool({ scenarios: big, variants: metas }, { workers: 1, timeoutMs: 10_000 });
 await repeatedly(onePool, x1Cases, WARM_UP_SECONDS);
 const one = await repeatedly(onePool, x1Cases, MEASURE_SECONDS);
@@ -169,6 +226,8 @@ const x2 = await timed(allPool, casesOf(32 * scenarios.length, metas.length));
 const x4 = await timed(allPool, casesOf(64 * scenarios.length, metas.length));
 const readUs = await readCost(allPool, x1Cases);
 await allPool.close();
+// Alone: this process waits meanwhile.
+const pinned = cores > 1 ? await oneCore() : { skipped: 'this process has one core only: the pool on all cores is the pool on one' };
 const base = variants.find((v) => v.meta.parent === null)!;
 mappedBufferMemory(2 ** 20, base); // warm up
 // One measure moves by a few hundred KiB either way with what the collector
@@ -190,9 +249,21 @@ const figures = {
   pool_1_worker_cases_per_second: Math.round(rate(one)),
   pool_all_cores_cases_per_second: Math.round(rate(all)),
   speedup_all_cores_over_1_worker: Number((rate(all) / rate(one)).toFixed(2)),
+  // The pool on one core (pinned), and the speed-up over it; null when it could not be measured.
+  pool_1_core_cases_per_second: 'skipped' in pinned ? null : Math.round(rate(pinned)),
+  speedup_all_cores_over_1_core: 'skipped' in pinned ? null : Number((rate(all) / rate(pinned)).toFixed(2)),
+  one_core_skipped: 'skipped' in pinned ? pinned.skipped : undefined,
   // Cores the process kept busy, and CPU time per case over all its threads.
-  cores_busy: { pool_1_worker: Number((one.cpuSeconds / one.seconds).toFixed(2)), pool_all_cores: Number((all.cpuSeconds / all.seconds).toFixed(2)) },
-  cpu_us_per_case: { pool_1_worker: Number(((one.cpuSeconds * 1e6) / one.cases).toFixed(1)), pool_all_cores: Number(((all.cpuSeconds * 1e6) / all.cases).toFixed(1)) },
+  cores_busy: {
+    pool_1_worker: Number((one.cpuSeconds / one.seconds).toFixed(2)),
+    pool_all_cores: Number((all.cpuSeconds / all.seconds).toFixed(2)),
+    pool_1_core: 'skipped' in pinned ? null : Number((pinned.cpuSeconds / pinned.seconds).toFixed(2)),
+  },
+  cpu_us_per_case: {
+    pool_1_worker: Number(((one.cpuSeconds * 1e6) / one.cases).toFixed(1)),
+    pool_all_cores: Number(((all.cpuSeconds * 1e6) / all.cases).toFixed(1)),
+    pool_1_core: 'skipped' in pinned ? null : Number(((pinned.cpuSeconds * 1e6) / pinned.cases).toFixed(1)),
+  },
   main_thread_us_to_read_a_result: Number(readUs.toFixed(1)),
   growth: { x1_seconds: x1.seconds, x2_over_x1: Number((x2.seconds / x1.seconds).toFixed(2)), x4_over_x1: Number((x4.seconds / x1.seconds).toFixed(2)) },
   peak_rss_mib: Number((peakRss / 2 ** 20).toFixed(1)),
@@ -205,8 +276,11 @@ const lines = [
   `(warm figures below: each measured after ${WARM_UP_SECONDS} s of warm-up)`,
   `main thread:            ${figures.main_thread_cases_per_second} cases/s`,
   `pool, 1 worker:         ${figures.pool_1_worker_cases_per_second} cases/s (${one.cases} cases)`,
-  `pool, ${cores} workers:        ${figures.pool_all_cores_cases_per_second} cases/s (speed-up ${figures.speedup_all_cores_over_1_worker} over 1 worker)`,
-  `cores kept busy:        ${figures.cores_busy.pool_1_worker} with 1 worker, ${figures.cores_busy.pool_all_cores} with ${cores} (CPU per case over every thread: ${figures.cpu_us_per_case.pool_1_worker} and ${figures.cpu_us_per_case.pool_all_cores} us)`,
+  'skipped' in pinned
+    ? `pool, 1 core:           not measured (${pinned.skipped})`
+    : `pool, 1 core:           ${figures.pool_1_core_cases_per_second} cases/s (1 worker, the process pinned to one core; ${pinned.cases} cases)`,
+  `pool, ${cores} workers:        ${figures.pool_all_cores_cases_per_second} cases/s (speed-up ${figures.speedup_all_cores_over_1_core ?? '-'} over 1 core, ${figures.speedup_all_cores_over_1_worker} over 1 worker)`,
+  `cores kept busy:        ${figures.cores_busy.pool_1_worker} with 1 worker, ${figures.cores_busy.pool_all_cores} with ${cores} workers, ${figures.cores_busy.pool_1_core ?? '-'} pinned to 1 core (CPU per case over every thread: ${figures.cpu_us_per_case.pool_1_worker}, ${figures.cpu_us_per_case.pool_all_cores} and ${figures.cpu_us_per_case.pool_1_core ?? '-'} us)`,
   `reading a result:       ${figures.main_thread_us_to_read_a_result} us on the main thread for every field (median of 5; results arrive as bytes, decoded on first read)`,
   `corpus x2, x4:          ${figures.growth.x2_over_x1}x and ${figures.growth.x4_over_x1}x the time of the corpus x1 (${x1.seconds.toFixed(2)} s for 16 copies)`,
   `peak RSS:               ${figures.peak_rss_mib} MiB`,
