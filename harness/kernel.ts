@@ -63,6 +63,7 @@ export {
   IO_TLB_SHIFT,
   IO_TLB_SIZE,
   io_tlb_default_mem,
+  skip_hopeless_search,
   wrap_index,
   type io_tlb_mem,
 } from './machine/swiotlb-pool.js';

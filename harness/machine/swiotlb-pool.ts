@@ -46,6 +46,12 @@ export class io_tlb_slots {
   private readonly segments: Array<Segment | undefined>;
   /** Owner changes so far: lets the contract checks tell which slots changed hands since they last looked. */
   changes = 0;
+  /**
+   * No slot's list[] has held more than this: IO_TLB_SEGSIZE, unless a
+   * variant writes more. A search for more slots cannot succeed (see
+   * skip_hopeless_search).
+   */
+  listBound = IO_TLB_SEGSIZE;
 
   constructor(nslabs: number) {
     this.segments = new Array<Segment | undefined>(nslabs / IO_TLB_SEGSIZE);
@@ -61,6 +67,7 @@ export class io_tlb_slots {
   }
 
   setList(i: number, value: number): void {
+    if (value > this.listBound) this.listBound = value;
     this.segment(i).list[i & SEG_MASK] = value;
   }
 
@@ -158,6 +165,30 @@ export class io_tlb_mem {
 /** The global default pool, or null with CONFIG_SWIOTLB=n. */
 export function io_tlb_default_mem(): io_tlb_mem | null {
   return machine().swiotlb;
+}
+
+/** Whether find_slots may take skip_hopeless_search: turned off only by the test that holds it to the walk. */
+export const slotSearchShortcut = { enabled: true };
+
+/**
+ * A shortcut the model takes in find_slots, not in the kernel. A search
+ * with no alignment test for more slots than any list[] holds (more than
+ * a segment: see io_tlb_slots.listBound) visits every stride-th slot once,
+ * from `wrap` round to it, and finds nothing: for a bounce of more than a
+ * segment on the default 64 MiB pool, 16,384 steps. Its only effect is how
+ * long it spins, so this counts those steps at once and says true. It says
+ * false, and the search walks, whenever counting would not be exactly what
+ * the walk does: a walk that trips the soft-lockup watchdog (which then
+ * stops it at the same step), or a stride that does not divide the pool.
+ * The caller has made the walk's first boundary check, which may BUG.
+ */
+export function skip_hopeless_search(mem: io_tlb_mem, nslots: number, wrap: number, stride: number): boolean {
+  if (!slotSearchShortcut.enabled || nslots <= mem.slots.listBound) return false;
+  if (mem.nslabs % stride !== 0 || wrap % stride !== 0) return false;
+  const steps = mem.nslabs / stride;
+  if (mem.spins + steps > 16 * mem.nslabs) return false;
+  mem.spins += steps;
+  return true;
 }
 
 /**

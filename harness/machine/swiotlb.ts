@@ -33,6 +33,7 @@ import {
   phys_to_dma_unencrypted,
   phys_to_virt,
   sizeSub,
+  skip_hopeless_search,
   wrap_index,
   type device,
   type dma_data_direction,
@@ -133,6 +134,13 @@ function find_slots(dev: device, orig_addr: number, alloc_size: number): number 
   const orig_align_bits = and(orig_addr, iotlb_align_mask);
   const tbl_slots = nr_slots(tbl_dma_addr);
   const aligning = iotlb_align_mask !== 0;
+  // A model shortcut, not in the kernel (skip_hopeless_search): with no
+  // alignment test, a search for more slots than any list[] holds walks the
+  // whole pool in vain; the walk is counted, not taken.
+  if (!aligning && nslots > mem.slots.listBound) {
+    iommu_is_span_boundary(index, nslots, tbl_slots, max_slots); // the first step's check, and its BUG_ON
+    if (skip_hopeless_search(mem, nslots, wrap, stride)) return -1;
+  }
   do {
     if (aligning && and(slot_addr(tbl_dma_addr, index), iotlb_align_mask) !== orig_align_bits) {
       index = wrap_index(mem, index + 1);
