@@ -45,6 +45,8 @@ export interface MaintenanceResult {
 
 export class CpuCache {
   private readonly frames = new Map<number, Frame>();
+  /** Dirty lines, counted as they change (a case ends by asking). */
+  private dirtyLines = 0;
   /** The frame frame() last handed out: a copy of a few lines asks for the same one again and again. */
   private lastNo = -1;
   private last: Frame | undefined;
@@ -143,7 +145,7 @@ export class CpuCache {
       const last = Math.floor((end - 1) / ls);
       this.fill(frameNo, f, first, last, start, end);
       f.data.fill(value, start, end);
-      f.dirty.fill(1, first, last + 1);
+      this.markDirty(f, first, last);
     });
   }
 
@@ -155,7 +157,7 @@ export class CpuCache {
       const last = Math.floor((end - 1) / ls);
       this.fill(frameNo, f, first, last, start, end);
       f.data.set(src.subarray(done, done + end - start), start);
-      f.dirty.fill(1, first, last + 1);
+      this.markDirty(f, first, last);
     });
   }
 
@@ -198,16 +200,28 @@ export class CpuCache {
     });
   }
 
+  /** Lines [first, last] of a frame were stored to. */
+  private markDirty(f: Frame, first: number, last: number): void {
+    const dirty = f.dirty;
+    for (let l = first; l <= last; l++) {
+      if (dirty[l]) continue;
+      dirty[l] = 1;
+      this.dirtyLines++;
+    }
+  }
+
   private writeBack(frameNo: number, f: Frame, l: number): boolean {
     if (!f.dirty[l]) return false;
     const s = l * this.lineSize;
     this.dram.write(frameNo * FRAME + s, f.data.subarray(s, s + this.lineSize));
     f.dirty[l] = 0;
+    this.dirtyLines--;
     return true;
   }
 
   private drop(frameNo: number, f: Frame, l: number): void {
     f.present[l] = 0;
+    if (f.dirty[l]) this.dirtyLines--;
     f.dirty[l] = 0;
     if (--f.count === 0) {
       this.frames.delete(frameNo);
@@ -287,9 +301,7 @@ export class CpuCache {
 
   /** How many lines are dirty. */
   dirtyCount(): number {
-    let n = 0;
-    for (const f of this.frames.values()) for (let l = 0; l < this.linesPerFrame; l++) n += f.dirty[l]!;
-    return n;
+    return this.dirtyLines;
   }
 
   get cachedLineCount(): number {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CpuCache } from '../../harness/machine/cache.js';
 import { PhysicalMemory } from '../../harness/machine/memory.js';
@@ -119,5 +120,39 @@ describe('CPU cache (kernel-model §5)', () => {
       arch_sync_dma_for_cpu(0x8000, 64, dir);
       expect(m.recorder.events.filter((e) => e.t === 'cache' && e.op === 'invalidate')).toHaveLength(n);
     });
+  });
+
+  it('counts dirty lines as they change: the count is the lines isDirty() reports, after any sequence of stores and maintenance', () => {
+    // Three frames and the lines either side, at two line sizes.
+    const BASE = 0x10_0000 - 128;
+    const SPAN = 3 * 4096 + 256;
+    const op = fc.record({
+      kind: fc.constantFrom('write', 'fill', 'clean', 'invalidate', 'evict', 'evict-all'),
+      at: fc.integer({ min: 0, max: SPAN - 1 }),
+      size: fc.integer({ min: 1, max: 5000 }),
+    });
+    let dirtySeen = 0;
+    fc.assert(
+      fc.property(fc.constantFrom(32, 64), fc.array(op, { maxLength: 30 }), (lineSize, ops) => {
+        const dram = new PhysicalMemory(new FramePool());
+        const cache = new CpuCache(dram, lineSize, new FramePool());
+        for (const o of ops) {
+          const addr = BASE + o.at;
+          const size = Math.min(o.size, SPAN - o.at);
+          if (o.kind === 'write') cache.cpuWrite(addr, filled(size, 1));
+          else if (o.kind === 'fill') cache.cpuFill(addr, 2, size);
+          else if (o.kind === 'clean') cache.clean(addr, size);
+          else if (o.kind === 'invalidate') cache.invalidate(addr, size);
+          else if (o.kind === 'evict') cache.evict(addr, size);
+          else cache.evict();
+          let dirty = 0;
+          for (let line = BASE - lineSize; line < BASE + SPAN + lineSize; line += lineSize) if (cache.isDirty(line)) dirty++;
+          expect(cache.dirtyCount()).toBe(dirty);
+          dirtySeen += dirty;
+        }
+      }),
+      { numRuns: 200, seed: 5 },
+    );
+    expect(dirtySeen).toBeGreaterThan(1000);
   });
 });
