@@ -149,7 +149,9 @@ export class RangeMap<V> {
 }
 
 // Array#splice builds an array of what it removes, even when nothing is
-// removed or the caller drops it; these two edit in place.
+// removed or the caller drops it; these two edit in place. Shortening an
+// array by setting its length goes through a slow generic path in V8, so
+// the removed tail is popped (a run or two at a time).
 
 function insertAt<T>(a: T[], i: number, x: T): void {
   a.push(x);
@@ -160,5 +162,5 @@ function insertAt<T>(a: T[], i: number, x: T): void {
 function removeAt<T>(a: T[], i: number, n: number): void {
   if (n <= 0) return;
   for (let k = i; k + n < a.length; k++) a[k] = a[k + n]!;
-  a.length -= n;
+  for (let k = 0; k < n; k++) a.pop();
 }

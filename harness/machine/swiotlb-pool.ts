@@ -112,10 +112,12 @@ export class io_tlb_slots {
   /** Indexes of allocated slots (orig_addr set), in order. */
   allocated(): number[] {
     const out: number[] = [];
-    this.segments.forEach((seg, s) => {
-      if (seg === undefined) return;
+    // A plain loop: forEach over a pool's mostly untouched (holey) segment list costs a lookup per hole.
+    for (let s = 0; s < this.segments.length; s++) {
+      const seg = this.segments[s];
+      if (seg === undefined) continue;
       for (let o = 0; o < IO_TLB_SEGSIZE; o++) if (seg.orig_addr[o] !== INVALID_PHYS_ADDR) out.push(s * IO_TLB_SEGSIZE + o);
-    });
+    }
     return out;
   }
 
