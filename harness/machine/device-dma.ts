@@ -3,6 +3,7 @@
 // one snoops the CPU cache. An access the IOMMU refuses (no entry, or no
 // permission for the direction) faults and moves no data.
 
+import { last } from './arrays.js';
 import type { CpuCache } from './cache.js';
 import type { IommuDomain } from './iommu.js';
 import type { PhysicalMemory } from './memory.js';
@@ -46,12 +47,12 @@ export class DeviceDma {
       const n = Math.min(g - (a % g), length - done);
       const t = this.domain.translate(a, write);
       if (t.fault !== undefined) {
-        const last = faults[faults.length - 1];
-        if (last !== undefined && last.offset + last.length === done && last.reason === t.fault) last.length += n;
+        const prev = last(faults);
+        if (prev !== undefined && prev.offset + prev.length === done && prev.reason === t.fault) prev.length += n;
         else faults.push({ offset: done, length: n, iova: a, reason: t.fault });
       } else {
-        const last = pieces[pieces.length - 1];
-        if (last !== undefined && last.offset + last.length === done && last.phys + last.length === t.phys) last.length += n;
+        const prev = last(pieces);
+        if (prev !== undefined && prev.offset + prev.length === done && prev.phys + prev.length === t.phys) prev.length += n;
         else pieces.push({ offset: done, length: n, iova: a, phys: t.phys });
       }
       done += n;

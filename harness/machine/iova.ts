@@ -14,6 +14,7 @@
 //  - a node leaves the tree only when a magazine holding its pfn is released
 //    (depot full, or the flush after a failed allocation), and then whole.
 
+import { before } from './arrays.js';
 import { __ffs, alignUp, BIT, fls_long, order_base_2, alignDown } from './bits.js';
 import type { Recorder } from './events.js';
 
@@ -94,7 +95,7 @@ export class IovaDomain {
   }
 
   rb_prev(node: iova): iova | null {
-    return this.nodes[this.indexOf(node) - 1] ?? null;
+    return before(this.nodes, this.indexOf(node)) ?? null;
   }
 
   rb_next(node: iova): iova | null {

@@ -3,6 +3,8 @@
 // buffer and the ownership of its bytes are all stored this way, so that a
 // fixture which maps a gigabyte costs a handful of runs, not a gigabyte.
 
+import { before } from './arrays.js';
+
 export interface Run<V> {
   start: number;
   end: number;
@@ -139,7 +141,7 @@ export class RangeMap<V> {
       this.runs_[i] = { start: cur.start, end: next.end, value: cur.value };
       removeAt(this.runs_, i + 1, 1);
     }
-    const prev = this.runs_[i - 1];
+    const prev = before(this.runs_, i);
     const merged = this.runs_[i]!;
     if (prev !== undefined && prev.end === merged.start && this.canMerge(prev, merged)) {
       this.runs_[i - 1] = { start: prev.start, end: merged.end, value: prev.value };

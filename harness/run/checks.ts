@@ -3,6 +3,7 @@
 // the device can still reach, and what is left over at the end. Byte checks
 // (stale reads) happen where the bytes are read, in execute.ts.
 
+import { last } from '../machine/arrays.js';
 import { alignDown, alignUp, and, andNot, hex, order_base_2 } from '../machine/bits.js';
 import type { MachineEvent } from '../machine/events.js';
 import type { Pte } from '../machine/iommu.js';
@@ -116,8 +117,8 @@ function unionOf(run: RunState, mp: Mapping): Interval[] {
   const union: Interval[] = [];
   for (const [s, e] of inOrderOfStart(buffers, slots)) {
     if (s >= e) continue;
-    const last = union[union.length - 1];
-    if (last !== undefined && s <= last[1]) last[1] = Math.max(last[1], e);
+    const prev = last(union);
+    if (prev !== undefined && s <= prev[1]) prev[1] = Math.max(prev[1], e);
     else union.push([s, e]);
   }
   return union;
@@ -347,10 +348,10 @@ function classify(run: RunState, mp: Mapping | undefined, a: number, b: number):
       const tag = pool.slots.owner(slot);
       const kind: ViolationKind = tag === 0 ? 'reach-free-slot' : 'reach-other-allocation';
       const holder = holderText(run, tag);
-      const last = out[out.length - 1];
-      if (last !== undefined && last.kind === kind && last.b === pos && last.holder === holder) {
-        last.b = end;
-        last.lastSlot = slot;
+      const prev = last(out);
+      if (prev !== undefined && prev.kind === kind && prev.b === pos && prev.holder === holder) {
+        prev.b = end;
+        prev.lastSlot = slot;
       } else {
         out.push({ kind, a: pos, b: end, what: '', firstSlot: slot, lastSlot: slot, holder });
       }

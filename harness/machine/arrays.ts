@@ -1,0 +1,16 @@
+// Array reads that stay on V8's fast path.
+//
+// `a[a.length - 1]` on an empty array, like `a[i - 1]` at i = 0, reads index
+// -1. That is no array index: V8 turns it into the property name "-1" and
+// looks it up through the prototype chain, a slow generic path. It cost more
+// than a percent of a case where the first of a list is built this way.
+
+/** The last element, or undefined when there is none. */
+export function last<T>(a: readonly T[]): T | undefined {
+  return a.length > 0 ? a[a.length - 1] : undefined;
+}
+
+/** The element before index i, or undefined at the start. */
+export function before<T>(a: readonly T[], i: number): T | undefined {
+  return i > 0 ? a[i - 1] : undefined;
+}
