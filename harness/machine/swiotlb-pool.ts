@@ -43,7 +43,8 @@ const FRESH: Readonly<Segment> = {
 };
 
 export class io_tlb_slots {
-  private readonly segments: Array<Segment | undefined>;
+  /** Segments by number, added as they are first written: a case touches a few of a pool's hundreds. */
+  private readonly segments: Array<Segment | undefined> = [];
   /** Owner changes so far: lets the contract checks tell which slots changed hands since they last looked. */
   changes = 0;
   /**
@@ -52,10 +53,6 @@ export class io_tlb_slots {
    * skip_hopeless_search).
    */
   listBound = IO_TLB_SEGSIZE;
-
-  constructor(nslabs: number) {
-    this.segments = new Array<Segment | undefined>(nslabs / IO_TLB_SEGSIZE);
-  }
 
   // Slot indexes are non-negative integers below 2^29 (SWIOTLB_MAX_BYTES),
   // so a segment and the offset in it are a shift and a mask away.
@@ -155,7 +152,7 @@ export class io_tlb_mem {
     this.start = start;
     this.end = start + bytes;
     this.nslabs = bytes / IO_TLB_SIZE;
-    this.slots = new io_tlb_slots(this.nslabs);
+    this.slots = new io_tlb_slots();
   }
 
   /** The slot index an address in the pool falls in. */
