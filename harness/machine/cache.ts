@@ -171,33 +171,43 @@ export class CpuCache {
   /** snoopRead into dst at dstOffset. */
   snoopReadInto(addr: number, dst: Uint8Array, dstOffset: number, length: number): void {
     this.dram.readInto(addr, dst, dstOffset, length);
-    const ls = this.lineSize;
     this.each(addr, length, (frameNo, start, end, done) => {
       const f = this.frames.get(frameNo);
       if (f === undefined) return;
-      for (let l = Math.floor(start / ls); l <= Math.floor((end - 1) / ls); l++) {
-        if (!f.present[l]) continue;
-        const s = Math.max(start, l * ls);
-        const e = Math.min(end, (l + 1) * ls);
-        dst.set(f.data.subarray(s, e), dstOffset + done + (s - start));
-      }
+      this.presentRuns(f, start, end, (s, e) => dst.set(f.data.subarray(s, e), dstOffset + done + (s - start)));
     });
   }
 
   /** A coherent device's write: DRAM and any cached copy both take it. */
   snoopWrite(addr: number, src: Uint8Array): void {
     this.dram.write(addr, src);
-    const ls = this.lineSize;
     this.each(addr, src.length, (frameNo, start, end, done) => {
       const f = this.frames.get(frameNo);
       if (f === undefined) return;
-      for (let l = Math.floor(start / ls); l <= Math.floor((end - 1) / ls); l++) {
-        if (!f.present[l]) continue;
-        const s = Math.max(start, l * ls);
-        const e = Math.min(end, (l + 1) * ls);
-        f.data.set(src.subarray(done + (s - start), done + (e - start)), s);
-      }
+      this.presentRuns(f, start, end, (s, e) => f.data.set(src.subarray(done + (s - start), done + (e - start)), s));
     });
+  }
+
+  /**
+   * Call fn(s, e) for each run of consecutive present lines of a frame that
+   * [start, end) touches, clipped to it (frame offsets): one copy per run
+   * rather than one per line.
+   */
+  private presentRuns(f: Frame, start: number, end: number, fn: (s: number, e: number) => void): void {
+    const ls = this.lineSize;
+    const present = f.present;
+    const last = Math.floor((end - 1) / ls);
+    let l = Math.floor(start / ls);
+    while (l <= last) {
+      if (!present[l]) {
+        l++;
+        continue;
+      }
+      let m = l;
+      while (m < last && present[m + 1]) m++;
+      fn(Math.max(start, l * ls), Math.min(end, (m + 1) * ls));
+      l = m + 1;
+    }
   }
 
   /** Lines [first, last] of a frame were stored to. */

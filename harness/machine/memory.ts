@@ -68,7 +68,8 @@ export class PhysicalMemory {
       const frameNo = Math.floor(a / FRAME);
       const inFrame = a - frameNo * FRAME;
       const n = Math.min(FRAME - inFrame, src.length - done);
-      this.frame(frameNo).set(src.subarray(done, done + n), inFrame);
+      // The whole of src, most of the time: no view of it needed.
+      this.frame(frameNo).set(n === src.length ? src : src.subarray(done, done + n), inFrame);
       done += n;
     }
   }

@@ -155,4 +155,67 @@ describe('CPU cache (kernel-model §5)', () => {
     );
     expect(dirtySeen).toBeGreaterThan(1000);
   });
+
+  it('a coherent device reads and writes the cached copy of exactly the lines that are cached, whatever lies between them', () => {
+    // A model of the cache by line, to hold snoopRead and snoopWrite to: every
+    // byte of a cached line is the cache's, every other byte DRAM's.
+    const BASE = 0x20_0000 - 256;
+    const SPAN = 2 * 4096 + 512;
+    const range = fc.record({ at: fc.integer({ min: 0, max: SPAN - 1 }), size: fc.integer({ min: 1, max: 3000 }) });
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('cpu_write' as const), r: range, value: fc.integer({ min: 1, max: 255 }) }),
+      fc.record({ kind: fc.constant('evict' as const), r: range, value: fc.constant(0) }),
+      fc.record({ kind: fc.constant('snoop_write' as const), r: range, value: fc.integer({ min: 1, max: 255 }) }),
+    );
+    let cachedBytesRead = 0;
+    fc.assert(
+      fc.property(fc.constantFrom(32, 64), fc.array(op, { maxLength: 25 }), range, (ls, ops, read) => {
+        const dram = new PhysicalMemory(new FramePool());
+        const cache = new CpuCache(dram, ls, new FramePool());
+        const ram = new Uint8Array(SPAN + 2 * ls);
+        const lines = new Map<number, Uint8Array>(); // line number -> cached bytes
+        const lineOf = (a: number): number => Math.floor(a / ls);
+        const bounded = (r: { at: number; size: number }) => ({ addr: BASE + r.at, size: Math.min(r.size, SPAN - r.at) });
+        // Model addresses are offsets from the line below BASE.
+        const origin = Math.floor(BASE / ls) * ls;
+        for (const o of ops) {
+          const { addr, size } = bounded(o.r);
+          if (o.kind === 'cpu_write') {
+            cache.cpuWrite(addr, filled(size, o.value));
+            for (let l = lineOf(addr); l <= lineOf(addr + size - 1); l++) {
+              if (!lines.has(l)) lines.set(l, ram.slice(l * ls - origin, (l + 1) * ls - origin));
+            }
+            for (let a = addr; a < addr + size; a++) lines.get(lineOf(a))![a - lineOf(a) * ls] = o.value;
+          } else if (o.kind === 'evict') {
+            cache.evict(addr, size);
+            for (let l = lineOf(addr); l <= lineOf(addr + size - 1); l++) {
+              const bytes = lines.get(l);
+              if (bytes === undefined) continue;
+              ram.set(bytes, l * ls - origin);
+              lines.delete(l);
+            }
+          } else {
+            cache.snoopWrite(addr, filled(size, o.value));
+            for (let a = addr; a < addr + size; a++) {
+              ram[a - origin] = o.value;
+              const bytes = lines.get(lineOf(a));
+              if (bytes !== undefined) bytes[a - lineOf(a) * ls] = o.value;
+            }
+          }
+        }
+        const { addr, size } = bounded(read);
+        const expected = new Uint8Array(size);
+        for (let a = addr; a < addr + size; a++) {
+          const bytes = lines.get(lineOf(a));
+          if (bytes !== undefined) cachedBytesRead++;
+          expected[a - addr] = bytes !== undefined ? bytes[a - lineOf(a) * ls]! : ram[a - origin]!;
+        }
+        expect(cache.snoopRead(addr, size)).toEqual(expected);
+        // And DRAM alone holds what the model's DRAM does.
+        expect(dram.read(addr, size)).toEqual(ram.slice(addr - origin, addr - origin + size));
+      }),
+      { numRuns: 300, seed: 11 },
+    );
+    expect(cachedBytesRead).toBeGreaterThan(10_000);
+  });
 });
