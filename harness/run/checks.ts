@@ -20,11 +20,10 @@ export interface RunState {
   readonly m: Machine;
   readonly scenario: Scenario;
   readonly mappings: Map<string, Mapping>;
-  readonly bySerial: Map<number, Mapping>;
+  /** Mappings by serial number, the owner tag of what they created (0, no owner, has none). */
+  readonly bySerial: readonly Mapping[];
   /** Exposures currently reported, so a lasting one is reported once. */
   exposures: ExposureSet;
-  /** Each mapping's own physical ranges, worked out once (see ownRanges). */
-  readonly ownRanges: Map<Mapping, readonly Interval[]>;
   /** What each page-table run lets the device reach, as last worked out (see reachOf). */
   readonly runReaches: Map<Run<Pte>, RunReach>;
   /** Begin a violation's line with what happened; its fields follow, then end(). */
@@ -95,12 +94,7 @@ export class ExposureSet {
  */
 function ownRanges(run: RunState, mp: Mapping): readonly Interval[] {
   // A mapping's buffers and slots are fixed when it is made.
-  let union = run.ownRanges.get(mp);
-  if (union === undefined) {
-    union = unionOf(run, mp);
-    run.ownRanges.set(mp, union);
-  }
-  return union;
+  return (mp.own ??= unionOf(run, mp));
 }
 
 function unionOf(run: RunState, mp: Mapping): Interval[] {
@@ -227,7 +221,7 @@ function leakedSlots(run: RunState): number[] {
   const pool = run.m.swiotlb;
   if (pool === null) return [];
   return pool.slots.allocated().filter((i) => {
-    const mp = run.bySerial.get(pool.slots.owner(i));
+    const mp = run.bySerial[pool.slots.owner(i)];
     return mp === undefined || !mp.live || !mp.bounce.some(([index, n]) => i >= index && i < index + n);
   });
 }
@@ -332,7 +326,7 @@ function viaText(rr: RunReach): string {
 
 /** Whose bounce slots with owner tag `tag` are, for a sentence: '' when free. */
 function holderText(run: RunState, tag: number): string {
-  return tag === 0 ? '' : ` of "${run.bySerial.get(tag)?.name ?? '?'}"`;
+  return tag === 0 ? '' : ` of "${run.bySerial[tag]?.name ?? '?'}"`;
 }
 
 /** What a physical range the device can reach but does not own is. */
@@ -407,7 +401,7 @@ export const runReachReuse = { enabled: true, reused: 0 };
 // its answer holds while its mapping stays live or dead and the slots it
 // covers keep their owners.
 function reachOf(run: RunState, e: Run<Pte>): RunReach {
-  const mp = run.bySerial.get(e.value.owner);
+  const mp = run.bySerial[e.value.owner];
   const live = mp !== undefined && mp.live;
   const slots = run.m.swiotlb?.slots;
   const cached = run.runReaches.get(e);
@@ -492,7 +486,7 @@ export function checkLeaks(ctx: CallContext): void {
   let ptePages = 0;
   const pteRuns: string[] = [];
   for (const e of run.m.domain.entries()) {
-    const mp = run.bySerial.get(e.value.owner);
+    const mp = run.bySerial[e.value.owner];
     if (mp !== undefined && mp.live) continue;
     ptePages += e.end - e.start;
     pteRuns.push(range(e.start * g, (e.end - e.start) * g));

@@ -24,7 +24,7 @@ import { patternSource } from '../fixtures/fill.js';
 import type { Fill } from '../fixtures/fixture-types.generated.js';
 import type { BufferSpec, Scenario, ScenarioStep, SegmentSpec } from '../fixtures/scenario.js';
 import type { dma_map_ops } from '../variant-api.js';
-import { checkAfterCall, checkLeaks, ExposureSet, type CallContext, type Interval, type RunReach, type RunState } from './checks.js';
+import { checkAfterCall, checkLeaks, ExposureSet, type CallContext, type RunReach, type RunState } from './checks.js';
 import { costsOf } from './costs.js';
 import { finalState } from './final-state.js';
 import { IdealBuffer, type ViewBytes } from './ideal.js';
@@ -67,12 +67,12 @@ class CaseRun implements RunState {
   private readonly notes: string[] = [];
   private readonly ideal = new Map<string, IdealBuffer>();
   readonly mappings = new Map<string, Mapping>();
-  readonly bySerial = new Map<number, Mapping>();
+  /** Mappings by serial number (the owner tag of what their map call created). */
+  readonly bySerial: Mapping[] = [];
   private serial = 0;
   private rendered = 0;
   private label = '';
   exposures = new ExposureSet();
-  readonly ownRanges = new Map<Mapping, readonly Interval[]>();
   readonly runReaches = new Map<Run<Pte>, RunReach>();
 
   constructor(
@@ -237,6 +237,7 @@ class CaseRun implements RunState {
       nents: 1,
       bounce: bounceSlots(events),
       live: !failed,
+      own: undefined,
     };
     this.afterMap(mapping, step.attrs, events, failed);
   }
@@ -273,13 +274,14 @@ class CaseRun implements RunState {
       nents,
       bounce: bounceSlots(events),
       live: !failed,
+      own: undefined,
     };
     this.afterMap(mapping, step.attrs, events, failed);
   }
 
   private afterMap(mapping: Mapping, attrs: number, events: MachineEvent[], failed: boolean): void {
     this.mappings.set(mapping.name, mapping);
-    this.bySerial.set(mapping.serial, mapping);
+    this.bySerial[mapping.serial] = mapping;
     if (!failed) {
       if (attrs & DMA_ATTR_SKIP_CPU_SYNC) {
         // The driver keeps the buffer until it syncs for the device.

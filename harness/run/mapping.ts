@@ -21,5 +21,11 @@ export interface Mapping {
   /** swiotlb allocations the map made, as [first slot, slot count]. */
   bounce: Array<[number, number]>;
   live: boolean;
+  /**
+   * The physical ranges the mapping may touch (its buffers and bounce
+   * slots) as [start, end) pairs, sorted and joined: fixed when it is made,
+   * worked out by the contract checks when they first need them.
+   */
+  own: ReadonlyArray<[number, number]> | undefined;
 }
 
