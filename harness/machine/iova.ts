@@ -14,7 +14,7 @@
 //  - a node leaves the tree only when a magazine holding its pfn is released
 //    (depot full, or the flush after a failed allocation), and then whole.
 
-import { before } from './arrays.js';
+import { before, insertAt, removeAt } from './arrays.js';
 import { __ffs, alignUp, BIT, fls_long, order_base_2, alignDown } from './bits.js';
 import type { Recorder } from './events.js';
 
@@ -187,7 +187,7 @@ function __alloc_and_insert_iova_range(
   }
 
   const n: iova = { pfn_lo: new_pfn, pfn_hi: new_pfn + size - 1 };
-  iovad.nodes.splice(iovad.indexOf(prev), 0, n);
+  insertAt(iovad.nodes, iovad.indexOf(prev), n);
   __cached_rbnode_insert_update(iovad, n);
   return n;
 }
@@ -210,7 +210,7 @@ function private_find_iova(iovad: IovaDomain, pfn: number): iova | null {
 
 function remove_iova(iovad: IovaDomain, n: iova): void {
   __cached_rbnode_delete_update(iovad, n);
-  iovad.nodes.splice(iovad.indexOf(n), 1);
+  removeAt(iovad.nodes, iovad.indexOf(n), 1);
 }
 
 export function find_iova(iovad: IovaDomain, pfn: number): iova | null {

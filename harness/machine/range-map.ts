@@ -3,7 +3,7 @@
 // buffer and the ownership of its bytes are all stored this way, so that a
 // fixture which maps a gigabyte costs a handful of runs, not a gigabyte.
 
-import { before } from './arrays.js';
+import { before, insertAt, removeAt } from './arrays.js';
 
 export interface Run<V> {
   start: number;
@@ -148,21 +148,4 @@ export class RangeMap<V> {
       removeAt(this.runs_, i, 1);
     }
   }
-}
-
-// Array#splice builds an array of what it removes, even when nothing is
-// removed or the caller drops it; these two edit in place. Shortening an
-// array by setting its length goes through a slow generic path in V8, so
-// the removed tail is popped (a run or two at a time).
-
-function insertAt<T>(a: T[], i: number, x: T): void {
-  a.push(x);
-  for (let k = a.length - 1; k > i; k--) a[k] = a[k - 1]!;
-  a[i] = x;
-}
-
-function removeAt<T>(a: T[], i: number, n: number): void {
-  if (n <= 0) return;
-  for (let k = i; k + n < a.length; k++) a[k] = a[k + n]!;
-  for (let k = 0; k < n; k++) a.pop();
 }
