@@ -10,7 +10,8 @@
 //     process pinned to one of this process's cores (taskset), so that the
 //     main thread and V8's own threads share that core with the worker
 //     rather than use a free one. The speed-up on all cores is given over
-//     both: over one core (the usual definition) and over one worker;
+//     this (the usual definition), over one worker, and over the main
+//     thread, which runs the cases without a pool;
 //   - a cold run: the corpus on all cores from a fresh pool, start-up
 //     included, which is what one `run` costs;
 //   - what reading a result costs the main thread (results arrive as bytes
@@ -249,6 +250,8 @@ const figures = {
   pool_1_worker_cases_per_second: Math.round(rate(one)),
   pool_all_cores_cases_per_second: Math.round(rate(all)),
   speedup_all_cores_over_1_worker: Number((rate(all) / rate(one)).toFixed(2)),
+  // Over the sequential run in this thread, which has no pool to pay for.
+  speedup_all_cores_over_main_thread: Number((rate(all) / rate(seq)).toFixed(2)),
   // The pool on one core (pinned), and the speed-up over it; null when it could not be measured.
   pool_1_core_cases_per_second: 'skipped' in pinned ? null : Math.round(rate(pinned)),
   speedup_all_cores_over_1_core: 'skipped' in pinned ? null : Number((rate(all) / rate(pinned)).toFixed(2)),
@@ -279,7 +282,7 @@ const lines = [
   'skipped' in pinned
     ? `pool, 1 core:           not measured (${pinned.skipped})`
     : `pool, 1 core:           ${figures.pool_1_core_cases_per_second} cases/s (1 worker, the process pinned to one core; ${pinned.cases} cases)`,
-  `pool, ${cores} workers:        ${figures.pool_all_cores_cases_per_second} cases/s (speed-up ${figures.speedup_all_cores_over_1_core ?? '-'} over 1 core, ${figures.speedup_all_cores_over_1_worker} over 1 worker)`,
+  `pool, ${cores} workers:        ${figures.pool_all_cores_cases_per_second} cases/s (speed-up ${figures.speedup_all_cores_over_1_core ?? '-'} over 1 core, ${figures.speedup_all_cores_over_1_worker} over 1 worker, ${figures.speedup_all_cores_over_main_thread} over the main thread)`,
   `cores kept busy:        ${figures.cores_busy.pool_1_worker} with 1 worker, ${figures.cores_busy.pool_all_cores} with ${cores} workers, ${figures.cores_busy.pool_1_core ?? '-'} pinned to 1 core (CPU per case over every thread: ${figures.cpu_us_per_case.pool_1_worker}, ${figures.cpu_us_per_case.pool_all_cores} and ${figures.cpu_us_per_case.pool_1_core ?? '-'} us)`,
   `reading a result:       ${figures.main_thread_us_to_read_a_result} us on the main thread for every field (median of 5; results arrive as bytes, decoded on first read)`,
   `corpus x2, x4:          ${figures.growth.x2_over_x1}x and ${figures.growth.x4_over_x1}x the time of the corpus x1 (${x1.seconds.toFixed(2)} s for 16 copies)`,
