@@ -21,6 +21,18 @@ const nativeUtf8Write = (Buffer.prototype as Utf8Writer).utf8Write;
 const utf8Write: (buf: Buffer, s: string, offset: number) => number =
   nativeUtf8Write !== undefined ? (buf, s, offset) => nativeUtf8Write.call(buf, s, offset, buf.length - offset) : (buf, s, offset) => buf.write(s, offset, 'utf8');
 
+/**
+ * A buffer of at least `needed` bytes, twice as large as `buf` as often as it
+ * takes, holding the first `used` bytes of `buf` (not zeroed beyond them).
+ */
+export function grown(buf: Buffer, used: number, needed: number): Buffer<ArrayBuffer> {
+  let size = buf.length * 2;
+  while (size < needed) size *= 2;
+  const out = Buffer.allocUnsafeSlow(size);
+  buf.copy(out, 0, 0, used);
+  return out;
+}
+
 /** Strings up to this long are written by a JavaScript loop, longer ones natively. */
 const SHORT = 24;
 /** Room every short write has without asking: a short string's worst case, and more than a number's. */
@@ -41,12 +53,8 @@ export class TraceWriter {
 
   private room(bytes: number): void {
     if (this.n + bytes + SLACK <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.n + bytes + SLACK) size *= 2;
-    const grown = Buffer.allocUnsafeSlow(size);
-    this.buf.copy(grown, 0, 0, this.n);
-    this.buf = grown;
-    this.limit = size - SLACK;
+    this.buf = grown(this.buf, this.n, this.n + bytes + SLACK);
+    this.limit = this.buf.length - SLACK;
   }
 
   /** Start afresh (the buffer is kept). */

@@ -41,23 +41,28 @@ export class ViolationLine {
 
   /** A value as it reads, a number in decimal. */
   field(label: string, value: string | number): this {
-    this.w.str(' [').str(label).str('=');
-    if (typeof value === 'number') this.w.dec(value);
-    else this.w.str(value);
-    this.w.str(']');
+    const w = this.open(label);
+    if (typeof value === 'number') w.dec(value);
+    else w.str(value);
+    w.str(']');
     return this;
   }
 
   /** A number in hex, as hex() writes it. */
   hex(label: string, value: number): this {
-    this.w.str(' [').str(label).str('=').hex(value).str(']');
+    this.open(label).hex(value).str(']');
     return this;
   }
 
   /** "addr+size" in hex, as range() writes it. */
   range(label: string, addr: number, size: number): this {
-    writeRange(this.w.str(' [').str(label).str('='), addr, size).str(']');
+    writeRange(this.open(label), addr, size).str(']');
     return this;
+  }
+
+  /** A field's opening, " [label=". */
+  private open(label: string): TraceWriter {
+    return this.w.str(' [').str(label).str('=');
   }
 
   end(): void {

@@ -11,7 +11,7 @@
 // own string on both sides, which cost more than running the cases.
 
 import { caseId, type CaseOk, type CaseResult } from '../run/result.js';
-import { defineTrace, defineViolations, traceText, violationCount } from '../run/trace-text.js';
+import { defineTrace, defineViolations, grown, traceText, violationCount } from '../run/trace-text.js';
 
 const decoder = new TextDecoder();
 
@@ -66,10 +66,7 @@ export class BatchWriter {
   }
 
   private room(bytes: number): void {
-    if (this.at + bytes <= this.out.length) return;
-    const grown = Buffer.allocUnsafeSlow(Math.max(this.out.length * 2, this.at + bytes));
-    this.out.copy(grown, 0, 0, this.at);
-    this.out = grown;
+    if (this.at + bytes > this.out.length) this.out = grown(this.out, this.at, this.at + bytes);
   }
 }
 
