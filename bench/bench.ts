@@ -229,6 +229,8 @@ const readUs = await readCost(allPool, x1Cases);
 await allPool.close();
 // Alone: this process waits meanwhile.
 const pinned = cores > 1 ? await oneCore() : { skipped: 'this process has one core only: the pool on all cores is the pool on one' };
+/** A figure of the pinned run, or null when there was none. */
+const ifPinned = (figure: (run: OneCore) => number): number | null => ('skipped' in pinned ? null : figure(pinned));
 const base = variants.find((v) => v.meta.parent === null)!;
 mappedBufferMemory(2 ** 20, base); // warm up
 // One measure moves by a few hundred KiB either way with what the collector
@@ -253,19 +255,19 @@ const figures = {
   // Over the sequential run in this thread, which has no pool to pay for.
   speedup_all_cores_over_main_thread: Number((rate(all) / rate(seq)).toFixed(2)),
   // The pool on one core (pinned), and the speed-up over it; null when it could not be measured.
-  pool_1_core_cases_per_second: 'skipped' in pinned ? null : Math.round(rate(pinned)),
-  speedup_all_cores_over_1_core: 'skipped' in pinned ? null : Number((rate(all) / rate(pinned)).toFixed(2)),
+  pool_1_core_cases_per_second: ifPinned((p) => Math.round(rate(p))),
+  speedup_all_cores_over_1_core: ifPinned((p) => Number((rate(all) / rate(p)).toFixed(2))),
   one_core_skipped: 'skipped' in pinned ? pinned.skipped : undefined,
   // Cores the process kept busy, and CPU time per case over all its threads.
   cores_busy: {
     pool_1_worker: Number((one.cpuSeconds / one.seconds).toFixed(2)),
     pool_all_cores: Number((all.cpuSeconds / all.seconds).toFixed(2)),
-    pool_1_core: 'skipped' in pinned ? null : Number((pinned.cpuSeconds / pinned.seconds).toFixed(2)),
+    pool_1_core: ifPinned((p) => Number((p.cpuSeconds / p.seconds).toFixed(2))),
   },
   cpu_us_per_case: {
     pool_1_worker: Number(((one.cpuSeconds * 1e6) / one.cases).toFixed(1)),
     pool_all_cores: Number(((all.cpuSeconds * 1e6) / all.cases).toFixed(1)),
-    pool_1_core: 'skipped' in pinned ? null : Number(((pinned.cpuSeconds * 1e6) / pinned.cases).toFixed(1)),
+    pool_1_core: ifPinned((p) => Number(((p.cpuSeconds * 1e6) / p.cases).toFixed(1))),
   },
   main_thread_us_to_read_a_result: Number(readUs.toFixed(1)),
   growth: { x1_seconds: x1.seconds, x2_over_x1: Number((x2.seconds / x1.seconds).toFixed(2)), x4_over_x1: Number((x4.seconds / x1.seconds).toFixed(2)) },

@@ -4,6 +4,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { projectRoot } from '../../harness/paths.js';
 
+/** The built command line's entry point. */
+const MAIN = join(projectRoot, 'dist', 'harness', 'cli', 'main.js');
+
 export interface CliResult {
   code: number;
   stdout: string;
@@ -11,7 +14,7 @@ export interface CliResult {
 }
 
 export function cli(args: string[], env: Record<string, string> = {}): CliResult {
-  const r = spawnSync(process.execPath, [join(projectRoot, 'dist', 'harness', 'cli', 'main.js'), ...args], {
+  const r = spawnSync(process.execPath, [MAIN, ...args], {
     cwd: projectRoot,
     encoding: 'utf8',
     env: { ...process.env, ...env },
@@ -22,7 +25,7 @@ export function cli(args: string[], env: Record<string, string> = {}): CliResult
 
 /** The command line with a reader that has gone away: its standard output is closed before it writes anything. */
 export function cliReaderGone(args: string[]): Promise<Omit<CliResult, 'stdout'>> {
-  const child = spawn(process.execPath, [join(projectRoot, 'dist', 'harness', 'cli', 'main.js'), ...args], { cwd: projectRoot });
+  const child = spawn(process.execPath, [MAIN, ...args], { cwd: projectRoot });
   child.stdout.destroy();
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
