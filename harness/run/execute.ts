@@ -31,13 +31,14 @@ import { IdealBuffer, type ViewBytes } from './ideal.js';
 import type { Mapping } from './mapping.js';
 import type { CaseOutcome, ViolationKind } from './result.js';
 import { bytesText, compareBytes, plural, range, shortBytes, ViolationLine, writeEvent } from './trace.js';
-import { addOutcome, TraceWriter, type OutcomeParts } from './trace-text.js';
+import { TraceWriter } from './trace-text.js';
+import { TextOutcome, type OutcomeParts } from './text-result.js';
 import { sortVerdict } from './violations.js';
 import { releaseCaseBytes, scratch, SLOT } from '../machine/scratch.js';
 
 /** `atEnd` sees the machine after the last step, before it is taken apart (the benchmark weighs it). */
 export function executeScenario(s: Scenario, ops: dma_map_ops, atEnd?: (m: Machine) => void): CaseOutcome {
-  return addOutcome({}, executeCase(s, ops, atEnd));
+  return TextOutcome.of(executeCase(s, ops, atEnd));
 }
 
 /** The outcome's parts, its trace (and with it its violations) still text. */

@@ -4,9 +4,6 @@
 // cheap to send to another thread, and turned into lines only when something
 // reads them (a report, a diff). Comparing two traces compares bytes.
 
-import type { CaseOk, Violation } from './result.js';
-import { violationOfLine } from './trace.js';
-
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -178,98 +175,4 @@ export function traceLines(text: Uint8Array): string[] {
 /** Lines as trace text (the inverse of traceLines, for results that arrive as lines). */
 export function traceTextOf(lines: readonly string[]): Uint8Array {
   return encoder.encode(lines.map((l) => l + '\n').join(''));
-}
-
-/** What a result keeps of its text, under one symbol: the bytes, and what was read from them. */
-interface ResultText {
-  text: Uint8Array;
-  lines: string[] | undefined;
-  violationCount: number;
-  violations: Violation[] | undefined;
-}
-
-const TEXT = Symbol('result text');
-
-interface WithText {
-  [TEXT]: ResultText;
-}
-
-// One getter for every result: a closure per result, and the map per object
-// that different accessor functions force on V8, cost more than the case's
-// bookkeeping on the thread that collects thousands of results.
-function traceGetter(this: WithText): string[] {
-  const t = this[TEXT];
-  return (t.lines ??= traceLines(t.text));
-}
-
-// A violation is written once, as its trace line ("<step>   !! <kind>:
-// <sentence>", trace.ts); the list is read back from those lines.
-function violationsGetter(this: WithText): Violation[] {
-  const t = this[TEXT];
-  return (t.violations ??= violationsOf(traceGetter.call(this), t.violationCount));
-}
-
-const TRACE: PropertyDescriptor = { get: traceGetter, enumerable: true, configurable: true };
-const VIOLATIONS: PropertyDescriptor = { get: violationsGetter, enumerable: true, configurable: true };
-
-/** The violations a trace's violation lines record; `count` is how many the run found. */
-function violationsOf(lines: readonly string[], count: number): Violation[] {
-  const out: Violation[] = [];
-  for (const line of lines) {
-    const v = violationOfLine(line);
-    if (v !== undefined) out.push(v);
-  }
-  if (out.length !== count) throw new Error(`the trace has ${out.length} violation lines, the result ${count} violations`);
-  return out;
-}
-
-/** The parts of a case's outcome, with its trace still text. */
-export interface OutcomeParts {
-  verdict: CaseOk['verdict'];
-  violationCount: number;
-  notes: CaseOk['notes'];
-  costs: CaseOk['costs'];
-  final: CaseOk['final'];
-  text: Uint8Array;
-}
-
-type Outcome = Pick<CaseOk, 'verdict' | 'violations' | 'notes' | 'costs' | 'trace' | 'final'>;
-
-/**
- * Add an outcome's fields to `r`, in the report's order (verdict,
- * violations, notes, costs, trace, final): `violations` and `trace` read
- * as values but are decoded from the text on first read. Fields are added,
- * not replaced, so that every result keeps V8's fast properties; JSON and
- * clones see plain values.
- */
-export function addOutcome<T extends object>(r: T, parts: OutcomeParts): T & Outcome {
-  const o = r as T & Outcome;
-  o.verdict = parts.verdict;
-  defineViolations(o, parts.text, parts.violationCount);
-  o.notes = parts.notes;
-  o.costs = parts.costs;
-  defineTrace(o);
-  o.final = parts.final;
-  return o;
-}
-
-/** Give a result its text, and a `violations` field read back from it (added where the result's fields have got to). */
-export function defineViolations(r: object, text: Uint8Array, violationCount: number): void {
-  Object.defineProperty(r, TEXT, { value: { text, lines: undefined, violationCount, violations: undefined } satisfies ResultText });
-  Object.defineProperty(r, 'violations', VIOLATIONS);
-}
-
-/** Then its `trace` field, the text's lines. */
-export function defineTrace(r: object): void {
-  Object.defineProperty(r, 'trace', TRACE);
-}
-
-/** A result's trace as text: its own bytes, or its lines encoded. */
-export function traceText(r: { trace: string[] }): Uint8Array {
-  return (r as Partial<WithText>)[TEXT]?.text ?? traceTextOf(r.trace);
-}
-
-/** How many violations a result has, without reading them back from its trace. */
-export function violationCount(r: { violations: Violation[] }): number {
-  return (r as Partial<WithText>)[TEXT]?.violationCount ?? r.violations.length;
 }

@@ -4,21 +4,20 @@
 // a small JSON head (verdict, notes, costs, final state) and its trace text
 // as it was written. The violations are their trace lines ("<step>   !!
 // <kind>: <sentence>", see trace.ts), as in every result. The main thread
-// rebuilds each result around its bytes: the head is parsed, and the trace
-// split into lines, when first read.
+// rebuilds each result around its bytes (text-result.ts): the head is
+// parsed, and the trace split into lines, when first read.
 //
 // Structured cloning the results instead would copy every trace line as its
 // own string on both sides, which cost more than running the cases.
 
-import { caseId, type CaseOk, type CaseResult } from '../run/result.js';
-import { defineTrace, defineViolations, grown, traceText, violationCount } from '../run/trace-text.js';
+import { caseId, type CaseResult } from '../run/result.js';
+import { grown } from '../run/trace-text.js';
+import { TextOutcome, TextResult, traceText, violationCount, type Head } from '../run/text-result.js';
 
 const decoder = new TextDecoder();
 
 const OK = 0;
 const OTHER = 1;
-
-type Head = [CaseOk['verdict'], CaseOk['notes'], CaseOk['costs'], CaseOk['final']];
 
 /** Status byte, then head length, trace length and number of violations (32 bits each). */
 const HEADER = 13;
@@ -33,7 +32,7 @@ export class BatchWriter {
   private at = 0;
 
   add(r: CaseResult): void {
-    const head = r.status === 'ok' ? JSON.stringify([r.verdict, r.notes, r.costs, r.final] satisfies Head) : JSON.stringify(r);
+    const head = r.status !== 'ok' ? JSON.stringify(r) : JSON.stringify(r instanceof TextOutcome ? r.head() : ([r.verdict, r.notes, r.costs, r.final] satisfies Head));
     const text = r.status === 'ok' ? traceText(r) : EMPTY;
     // Room for the worst case: every head character three bytes.
     this.room(HEADER + head.length * 3 + text.length);
@@ -92,59 +91,14 @@ export function decodeBatch(bytes: Uint8Array, labels: ReadonlyArray<{ fixture: 
     at += HEADER;
     const head = at;
     at += headLen;
-    const text = bytes.subarray(at, at + textLen);
+    const textAt = at;
     at += textLen;
-    out.push(status === OK ? okResult(fixture, variant, bytes, head, headLen, text, violations) : (JSON.parse(decoder.decode(bytes.subarray(head, head + headLen))) as CaseResult));
+    out.push(
+      status === OK
+        ? TextResult.decoded(caseId(fixture, variant), fixture, variant, bytes, head, headLen, textAt, textLen, violations)
+        : (JSON.parse(decoder.decode(bytes.subarray(head, head + headLen))) as CaseResult),
+    );
   }
   if (at !== bytes.length) throw new Error(`a batch of ${labels.length} results is ${bytes.length} bytes, but they end at ${at}`);
   return out;
-}
-
-// A decoded result's fields are read through getters shared by every result
-// (see trace-text.ts for why not closures); each result keeps where its head
-// is in the batch, and what was parsed from it, under one symbol. The thread
-// that collects results holds thousands of them, so they are kept small.
-const DECODED = Symbol('decoded head');
-
-interface Decoded {
-  /** The head is bytes [at, at + length) of the batch. */
-  batch: Uint8Array;
-  at: number;
-  length: number;
-  head: Head | undefined;
-}
-
-type Encoded = CaseOk & { [DECODED]: Decoded };
-
-function headOf(r: Encoded): Head {
-  const d = r[DECODED];
-  return (d.head ??= JSON.parse(decoder.decode(d.batch.subarray(d.at, d.at + d.length))) as Head);
-}
-
-const field = (get: (this: Encoded) => unknown): PropertyDescriptor => ({ get, enumerable: true, configurable: true });
-const VERDICT = field(function () {
-  return headOf(this)[0];
-});
-const NOTES = field(function () {
-  return headOf(this)[1];
-});
-const COSTS = field(function () {
-  return headOf(this)[2];
-});
-const FINAL = field(function () {
-  return headOf(this)[3];
-});
-
-/** A result around its bytes: the head at [at, at + length) of the batch, and the trace text. */
-function okResult(fixture: string, variant: string, batch: Uint8Array, at: number, length: number, text: Uint8Array, violations: number): CaseOk {
-  const r = { id: caseId(fixture, variant), fixture, variant, status: 'ok' } as Encoded;
-  Object.defineProperty(r, DECODED, { value: { batch, at, length, head: undefined } satisfies Decoded });
-  // In the order of a result's fields (reports and JSON follow it).
-  Object.defineProperty(r, 'verdict', VERDICT);
-  defineViolations(r, text, violations);
-  Object.defineProperty(r, 'notes', NOTES);
-  Object.defineProperty(r, 'costs', COSTS);
-  defineTrace(r);
-  Object.defineProperty(r, 'final', FINAL);
-  return r;
 }

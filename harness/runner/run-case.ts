@@ -4,9 +4,9 @@ import { relative } from 'node:path';
 import type { Scenario } from '../fixtures/scenario.js';
 import { projectRoot } from '../paths.js';
 import { executeCase } from '../run/execute.js';
-import { caseId, type CaseOk, type CaseResult } from '../run/result.js';
+import { caseId, type CaseResult } from '../run/result.js';
 import type { Variant } from '../variants/registry.js';
-import { addOutcome } from '../run/trace-text.js';
+import { TextResult } from '../run/text-result.js';
 
 /** "TypeError: x is undefined (at variants/foo/dma-iommu.ts:12)" without machine-specific paths. */
 export function errorMessage(e: unknown): string {
@@ -24,8 +24,7 @@ export function runCase(scenario: Scenario, variant: Variant): CaseResult {
   const fixture = scenario.id;
   const v = variant.meta.id;
   try {
-    // The order is the report's order; addOutcome adds the rest.
-    return addOutcome({ id, fixture, variant: v, status: 'ok' } as CaseOk, executeCase(scenario, variant.ops));
+    return TextResult.made(id, fixture, v, executeCase(scenario, variant.ops));
   } catch (e) {
     return { id, fixture, variant: v, status: 'error', message: errorMessage(e) };
   }

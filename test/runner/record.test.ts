@@ -74,6 +74,15 @@ describe('result batches', () => {
     expect(decoded.map((r) => JSON.stringify(r))).toEqual(results.map((r) => JSON.stringify(r)));
   });
 
+  it('encodes a result read back from JSON (a saved report) byte for byte as the result it was', async () => {
+    const variants = await allVariants();
+    const scenarios = await loadFixtures(await fixtureFiles(corpusDir));
+    const results = scenarios.slice(0, 8).flatMap((s) => variants.map((v) => runCase(s, v)));
+    const plain = JSON.parse(JSON.stringify(results)) as CaseResult[];
+    expect(plain.some((r) => r.status === 'ok' && r.violations.length > 0)).toBe(true);
+    expect(Buffer.from(encodeBatch(plain)).equals(Buffer.from(encodeBatch(results)))).toBe(true);
+  });
+
   it('refuses a batch whose length does not match its cases', async () => {
     const [v] = await allVariants();
     const [s] = await loadFixtures(await fixtureFiles(corpusDir));
@@ -101,7 +110,8 @@ describe('result batches', () => {
     expect(r.violations.length).toBeGreaterThan(10);
     const labels = [{ fixture: r.fixture, variant: r.variant }];
     // Drop one violation from the result but not from its trace: the decoded result says so when read.
-    const [bad] = decodeBatch(encodeBatch([{ ...r, trace: r.trace, violations: r.violations.slice(1) }]), labels);
+    const plain = JSON.parse(JSON.stringify(r)) as typeof r;
+    const [bad] = decodeBatch(encodeBatch([{ ...plain, violations: plain.violations.slice(1) }]), labels);
     expect(() => (bad as typeof r).violations).toThrow(/violation lines/);
   });
 });
