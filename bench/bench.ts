@@ -12,6 +12,10 @@
 //     rather than use a free one. The speed-up on all cores is given over
 //     this (the usual definition), over one worker, and over the main
 //     thread, which runs the cases without a pool;
+//   - what the machine gives without a pool's costs: the main thread's loop
+//     in one child process per core, all at once (work that shares
+//     nothing), and workers that run the cases and send nothing back
+//     (bench/discard-worker.ts), each over the main thread's rate;
 //   - a cold run: the corpus on all cores from a fresh pool, start-up
 //     included, which is what one `run` costs;
 //   - what reading a result costs the main thread (results arrive as bytes
@@ -26,7 +30,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { writeFile, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { fixtureFiles, loadFixtures } from '../harness/fixtures/load.js';
@@ -36,7 +40,10 @@ import { DMA_TO_DEVICE } from '../harness/machine/dma.js';
 import { corpusDir, reportsDir } from '../harness/paths.js';
 import { executeScenario } from '../harness/run/execute.js';
 import { runCase } from '../harness/runner/run-case.js';
-import { CasePool, runCases, type CasePlan } from '../harness/runner/pool.js';
+import { Piscina } from 'piscina';
+import { CasePool, runCases, WORKER_LIMITS, type CasePlan } from '../harness/runner/pool.js';
+import type { WorkerInit } from '../harness/runner/worker.js';
+import type { DiscardTask } from './discard-worker.js';
 import { loadVariants, readVariantMetas, type Variant } from '../harness/variants/registry.js';
 
 function secondsSince(t0: number): number {
@@ -188,6 +195,50 @@ async function oneCore(): Promise<OneCore | { skipped: string }> {
   }
 }
 
+const MAIN_THREAD_FLAG = '--main-thread';
+
+/**
+ * The main thread's loop (warm-up, then the measure) in `n` child processes
+ * started together: `n` runs that share nothing but the machine.
+ */
+async function sideBySide(n: number): Promise<Array<{ cases: number; seconds: number }>> {
+  const child = async (): Promise<{ cases: number; seconds: number }> => {
+    const { stdout } = await promisify(execFile)(process.execPath, [fileURLToPath(import.meta.url), MAIN_THREAD_FLAG], { maxBuffer: 1 << 20 });
+    return JSON.parse(stdout) as { cases: number; seconds: number };
+  };
+  return Promise.all(Array.from({ length: n }, child));
+}
+
+/** `workers` threads that run `cases` over and over, sending no result back, measured after a warm-up. */
+async function discarding(init: WorkerInit, cases: Array<[number, number]>, workers: number): Promise<{ cases: number; seconds: number }> {
+  const pool = new Piscina({
+    filename: join(dirname(fileURLToPath(import.meta.url)), 'discard-worker.js'),
+    workerData: init,
+    minThreads: workers,
+    maxThreads: workers,
+    resourceLimits: WORKER_LIMITS,
+  });
+  const flat = new Int32Array(new SharedArrayBuffer(cases.length * 2 * 4));
+  cases.forEach(([f, v], k) => flat.set([f, v], 2 * k));
+  const round = async (): Promise<number> => {
+    const task: DiscardTask = { cases: flat, next: new Int32Array(new SharedArrayBuffer(4)) };
+    const ran = (await Promise.all(Array.from({ length: workers }, () => pool.run(task) as Promise<number>))).reduce((a, b) => a + b, 0);
+    if (ran !== cases.length) throw new Error(`${ran} of ${cases.length} cases ran`);
+    return ran;
+  };
+  const during = async (seconds: number): Promise<{ cases: number; seconds: number }> => {
+    let n = 0;
+    const t0 = performance.now();
+    do n += await round();
+    while (secondsSince(t0) < seconds);
+    return { cases: n, seconds: secondsSince(t0) };
+  };
+  await during(WARM_UP_SECONDS);
+  const measured = await during(MEASURE_SECONDS);
+  await pool.destroy();
+  return measured;
+}
+
 const scenarios = await loadFixtures(await fixtureFiles(corpusDir));
 const metas = await readVariantMetas();
 
@@ -211,6 +262,13 @@ if (process.argv.includes(ONE_CORE_FLAG)) {
 const variants = await loadVariants();
 const cores = availableParallelism();
 
+if (process.argv.includes(MAIN_THREAD_FLAG)) {
+  // A child of sideBySide(): the main thread's loop and nothing else.
+  sequential(scenarios, variants, WARM_UP_SECONDS);
+  process.stdout.write(JSON.stringify(sequential(scenarios, variants, MEASURE_SECONDS)) + '\n');
+  process.exit(0);
+}
+
 const coldRun = await cold(scenarios, metas, cores);
 sequential(scenarios, variants, WARM_UP_SECONDS);
 const seq = sequential(scenarios, variants, MEASURE_SECONDS);
@@ -227,6 +285,9 @@ const x2 = await timed(allPool, casesOf(32 * scenarios.length, metas.length));
 const x4 = await timed(allPool, casesOf(64 * scenarios.length, metas.length));
 const readUs = await readCost(allPool, x1Cases);
 await allPool.close();
+// Alone, as the pinned run below.
+const discarded = await discarding({ scenarios: big, variants: metas }, x1Cases, cores);
+const apart = await sideBySide(cores);
 // Alone: this process waits meanwhile.
 const pinned = cores > 1 ? await oneCore() : { skipped: 'this process has one core only: the pool on all cores is the pool on one' };
 /** A figure of the pinned run, or null when there was none. */
@@ -254,6 +315,11 @@ const figures = {
   speedup_all_cores_over_1_worker: Number((rate(all) / rate(one)).toFixed(2)),
   // Over the sequential run in this thread, which has no pool to pay for.
   speedup_all_cores_over_main_thread: Number((rate(all) / rate(seq)).toFixed(2)),
+  // What the machine gives without a pool's costs, and over the main thread.
+  side_by_side_cases_per_second: Math.round(apart.reduce((sum, r) => sum + rate(r), 0)),
+  side_by_side_over_main_thread: Number((apart.reduce((sum, r) => sum + rate(r), 0) / rate(seq)).toFixed(2)),
+  pool_discarding_results_cases_per_second: Math.round(rate(discarded)),
+  pool_discarding_results_over_main_thread: Number((rate(discarded) / rate(seq)).toFixed(2)),
   // The pool on one core (pinned), and the speed-up over it; null when it could not be measured.
   pool_1_core_cases_per_second: ifPinned((p) => Math.round(rate(p))),
   speedup_all_cores_over_1_core: ifPinned((p) => Number((rate(all) / rate(p)).toFixed(2))),
@@ -285,6 +351,7 @@ const lines = [
     ? `pool, 1 core:           not measured (${pinned.skipped})`
     : `pool, 1 core:           ${figures.pool_1_core_cases_per_second} cases/s (1 worker, the process pinned to one core; ${pinned.cases} cases)`,
   `pool, ${cores} workers:        ${figures.pool_all_cores_cases_per_second} cases/s (speed-up ${figures.speedup_all_cores_over_1_core ?? '-'} over 1 core, ${figures.speedup_all_cores_over_1_worker} over 1 worker, ${figures.speedup_all_cores_over_main_thread} over the main thread)`,
+  `without a pool's costs: ${figures.side_by_side_cases_per_second} cases/s from ${cores} processes side by side, each the main thread's loop (${figures.side_by_side_over_main_thread}x the main thread); ${figures.pool_discarding_results_cases_per_second} cases/s from ${cores} workers that send no result back (${figures.pool_discarding_results_over_main_thread}x)`,
   `cores kept busy:        ${figures.cores_busy.pool_1_worker} with 1 worker, ${figures.cores_busy.pool_all_cores} with ${cores} workers, ${figures.cores_busy.pool_1_core ?? '-'} pinned to 1 core (CPU per case over every thread: ${figures.cpu_us_per_case.pool_1_worker}, ${figures.cpu_us_per_case.pool_all_cores} and ${figures.cpu_us_per_case.pool_1_core ?? '-'} us)`,
   `reading a result:       ${figures.main_thread_us_to_read_a_result} us on the main thread for every field (median of 5; results arrive as bytes, decoded on first read)`,
   `corpus x2, x4:          ${figures.growth.x2_over_x1}x and ${figures.growth.x4_over_x1}x the time of the corpus x1 (${x1.seconds.toFixed(2)} s for 16 copies)`,
