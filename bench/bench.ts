@@ -82,18 +82,24 @@ async function timed(pool: CasePool, cases: Array<[number, number]>): Promise<{ 
 }
 
 /**
- * Run `cases` over and over for at least `seconds`. `cpuSeconds` is what the
- * whole process used meanwhile (every thread: workers, the main thread, V8's
- * collector and compiler threads), which says how many cores were busy.
+ * Run `round` (which says how many cases it ran) over and over for at least
+ * `seconds`. `cpuSeconds` is what the whole process used meanwhile (every
+ * thread: workers, the main thread, V8's collector and compiler threads),
+ * which says how many cores were busy.
  */
-async function repeatedly(pool: CasePool, cases: Array<[number, number]>, seconds: number): Promise<{ cases: number; seconds: number; cpuSeconds: number }> {
+async function rounds(round: () => Promise<number>, seconds: number): Promise<{ cases: number; seconds: number; cpuSeconds: number }> {
   let n = 0;
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
-  do n += (await timed(pool, cases)).cases;
+  do n += await round();
   while (secondsSince(t0) < seconds);
   const cpu = process.cpuUsage(cpu0);
   return { cases: n, seconds: secondsSince(t0), cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+}
+
+/** Run `cases` on the pool over and over for at least `seconds` (see rounds). */
+async function repeatedly(pool: CasePool, cases: Array<[number, number]>, seconds: number): Promise<{ cases: number; seconds: number; cpuSeconds: number }> {
+  return rounds(async () => (await timed(pool, cases)).cases, seconds);
 }
 
 /**
@@ -226,15 +232,8 @@ async function discarding(init: WorkerInit, cases: Array<[number, number]>, work
     if (ran !== cases.length) throw new Error(`${ran} of ${cases.length} cases ran`);
     return ran;
   };
-  const during = async (seconds: number): Promise<{ cases: number; seconds: number }> => {
-    let n = 0;
-    const t0 = performance.now();
-    do n += await round();
-    while (secondsSince(t0) < seconds);
-    return { cases: n, seconds: secondsSince(t0) };
-  };
-  await during(WARM_UP_SECONDS);
-  const measured = await during(MEASURE_SECONDS);
+  await rounds(round, WARM_UP_SECONDS);
+  const measured = await rounds(round, MEASURE_SECONDS);
   await pool.destroy();
   return measured;
 }
