@@ -1,5 +1,5 @@
 // How a batch of results crosses from a worker thread to the main thread:
-// one byte array, exactly as long as the batch, moved rather than copied. A
+// one byte array in shared memory, exactly as long as the batch. A
 // case is a status byte, three lengths (head, trace, number of violations),
 // a small JSON head (verdict, notes, costs, final state) and its trace text
 // as it was written. The violations are their trace lines ("<step>   !!
@@ -49,16 +49,21 @@ export class BatchWriter {
   }
 
   /**
-   * The batch so far, as a byte array of its own, exactly as long as the
-   * batch, whose buffer may be moved to another thread; the writer keeps its
-   * buffer for the next batch. Moving the writer's buffer instead would hand
-   * the collecting thread its unused room too (half of it, on average, as it
-   * grows by doubling): that thread's collector runs by how many bytes arrive,
-   * and the copy cost less than the collections it saved (see the README).
+   * The batch so far, as a byte array of its own in shared memory, exactly
+   * as long as the batch; the writer keeps its buffer for the next batch.
+   *
+   * Shared memory, because V8 counts the bytes of an ArrayBuffer moved to
+   * the main thread as that thread's memory, and starts its collector by
+   * how many arrive: with a full corpus of traces arriving every few
+   * milliseconds, that thread and V8's helpers ran a mark-compact after
+   * mark-compact over results that were all still alive. A
+   * SharedArrayBuffer's bytes are not counted that way (they are freed with
+   * the last result that holds them, at the collection that finds it dead).
+   * Exactly as long, because results hold their batch: unused room would
+   * live as long as they do.
    */
   take(): Uint8Array {
-    // Not zeroed first: every byte is copied over.
-    const bytes = new Uint8Array(Buffer.allocUnsafeSlow(this.at).buffer, 0, this.at);
+    const bytes = new Uint8Array(new SharedArrayBuffer(this.at));
     bytes.set(this.out.subarray(0, this.at));
     this.at = 0;
     return bytes;

@@ -63,7 +63,7 @@ export default async function runShare(task: ShareTask): Promise<void> {
   const flush = (): void => {
     if (indices.length === 0) return;
     const bytes = batch.take();
-    port.postMessage({ indices, bytes } satisfies ResultBatch, [bytes.buffer as ArrayBuffer]);
+    port.postMessage({ indices, bytes } satisfies ResultBatch);
     indices = [];
     since = performance.now();
   };
