@@ -2,8 +2,8 @@
 // (trace-text.ts) and turns it into lines, and its violation lines into
 // violations, only when something reads them. A result rebuilt from a
 // worker's batch (runner/record.ts) keeps the rest of its fields (its head)
-// as JSON bytes until then too. Results made in this thread and rebuilt ones
-// are the same class, so every reader sees one kind of result.
+// as bytes until then too (head.ts). Results made in this thread and
+// rebuilt ones are the same class, so every reader sees one kind of result.
 //
 // The fields are getters of the class, not properties defined on each
 // result: defining six accessors on every result cost the thread that
@@ -13,11 +13,12 @@
 // clones results.
 
 import { inspect } from 'node:util';
+import { readHead } from './head.js';
 import type { CaseOk, CaseOutcome, Violation } from './result.js';
 import { traceLines, traceTextOf } from './trace-text.js';
 import { violationOfLine } from './trace.js';
 
-/** A result's fields other than its trace and violations, as one value (a batch carries it as JSON). */
+/** A result's fields other than its trace and violations, as one value (a batch carries it as bytes, head.ts). */
 export type Head = [CaseOk['verdict'], CaseOk['notes'], CaseOk['costs'], CaseOk['final']];
 
 /** The parts of a case's outcome, with its trace still text. */
@@ -30,13 +31,11 @@ export interface OutcomeParts {
   text: Uint8Array;
 }
 
-const decoder = new TextDecoder();
-
 /** An outcome whose trace is text: `trace` and `violations` are read from it on first read. */
 export class TextOutcome implements CaseOutcome {
-  /** The head's values; undefined while they are still the JSON at [#headAt, #headAt + #headLength) of #bytes. */
+  /** The head's values; undefined while they are still the bytes at [#headAt, #headAt + #headLength) of #bytes. */
   #head: Head | undefined;
-  /** Holds the trace text at [#textAt, #textAt + #textLength), and the head's JSON when there is one. */
+  /** Holds the trace text at [#textAt, #textAt + #textLength), and the head's bytes when there are any. */
   readonly #bytes: Uint8Array;
   readonly #headAt: number;
   readonly #headLength: number;
@@ -61,7 +60,7 @@ export class TextOutcome implements CaseOutcome {
   }
 
   #parsedHead(): Head {
-    return (this.#head ??= JSON.parse(decoder.decode(this.#bytes.subarray(this.#headAt, this.#headAt + this.#headLength))) as Head);
+    return (this.#head ??= readHead(this.#bytes, this.#headAt, this.#headLength));
   }
 
   get verdict(): CaseOk['verdict'] {
@@ -100,7 +99,7 @@ export class TextOutcome implements CaseOutcome {
     return this.#violationCount;
   }
 
-  /** verdict, notes, costs and final as one value (parsed, if it was still JSON). */
+  /** verdict, notes, costs and final as one value (read, if it was still bytes). */
   head(): Head {
     return this.#parsedHead();
   }

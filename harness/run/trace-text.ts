@@ -141,6 +141,16 @@ export class TraceWriter {
   text(): Uint8Array {
     return keep(this.buf.subarray(0, this.n));
   }
+
+  /** How many bytes were written since the last reset. */
+  get length(): number {
+    return this.n;
+  }
+
+  /** What was written since the last reset, not copied: good until the next write. */
+  written(): Uint8Array {
+    return this.buf.subarray(0, this.n);
+  }
 }
 
 // Copies of finished texts are cut from shared blocks: one ArrayBuffer per

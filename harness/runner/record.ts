@@ -1,8 +1,9 @@
 // How a batch of results crosses from a worker thread to the main thread:
 // one byte array in shared memory, exactly as long as the batch. A
 // case is a status byte, three lengths (head, trace, number of violations),
-// a small JSON head (verdict, notes, costs, final state) and its trace text
-// as it was written. The violations are their trace lines ("<step>   !!
+// its head (verdict, notes, costs, final state; see head.ts) and its trace
+// text as it was written. A case that did not run to the end (an error, a
+// timeout) is its status byte and its result as JSON. The violations are their trace lines ("<step>   !!
 // <kind>: <sentence>", see trace.ts), as in every result. The main thread
 // rebuilds each result around its bytes (text-result.ts): the head is
 // parsed, and the trace split into lines, when first read.
@@ -10,10 +11,12 @@
 // Structured cloning the results instead would copy every trace line as its
 // own string on both sides, which cost more than running the cases.
 
+import { HeadWriter } from '../run/head.js';
 import { caseId, type CaseResult } from '../run/result.js';
 import { grown } from '../run/trace-text.js';
-import { TextOutcome, TextResult, traceText, violationCount, type Head } from '../run/text-result.js';
+import { TextOutcome, TextResult, traceText, violationCount } from '../run/text-result.js';
 
+const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 const OK = 0;
@@ -31,21 +34,35 @@ export class BatchWriter {
   private out = Buffer.allocUnsafeSlow(1 << 16);
   private at = 0;
 
+  private readonly head = new HeadWriter();
+
   add(r: CaseResult): void {
-    const head = r.status !== 'ok' ? JSON.stringify(r) : JSON.stringify(r instanceof TextOutcome ? r.head() : ([r.verdict, r.notes, r.costs, r.final] satisfies Head));
-    const text = r.status === 'ok' ? traceText(r) : EMPTY;
-    // Room for the worst case: every head character three bytes.
-    this.room(HEADER + head.length * 3 + text.length);
+    if (r.status !== 'ok') {
+      const json = encoder.encode(JSON.stringify(r));
+      this.room(HEADER + json.length);
+      this.header(OTHER, json.length, 0, 0);
+      this.out.set(json, this.at);
+      this.at += json.length;
+      return;
+    }
+    this.head.write(r instanceof TextOutcome ? r.head() : [r.verdict, r.notes, r.costs, r.final]);
+    const text = traceText(r);
+    const size = this.head.size;
+    this.room(HEADER + size + text.length);
+    this.header(OK, size, text.length, violationCount(r));
+    this.head.copyTo(this.out, this.at);
+    this.out.set(text, this.at + size);
+    this.at += size + text.length;
+  }
+
+  private header(status: number, headLength: number, textLength: number, violations: number): void {
     const out = this.out;
-    let at = this.at;
-    const headLen = out.write(head, at + HEADER, 'utf8');
-    out[at] = r.status === 'ok' ? OK : OTHER;
-    out.writeUInt32BE(headLen, at + 1);
-    out.writeUInt32BE(text.length, at + 5);
-    out.writeUInt32BE(r.status === 'ok' ? violationCount(r) : 0, at + 9);
-    at += HEADER + headLen;
-    out.set(text, at);
-    this.at = at + text.length;
+    const at = this.at;
+    out[at] = status;
+    out.writeUInt32BE(headLength, at + 1);
+    out.writeUInt32BE(textLength, at + 5);
+    out.writeUInt32BE(violations, at + 9);
+    this.at = at + HEADER;
   }
 
   /**

@@ -64,11 +64,12 @@ describe('result batches', () => {
     // The writer goes on (a worker's next batch) before the first batch is read.
     for (const r of results.slice(half)) w.add(r);
     const second = w.take();
-    // What is moved to the collecting thread is the batch and nothing more.
+    // What the collecting thread receives is the batch and nothing more, in shared memory.
     expect(first.byteOffset).toBe(0);
     expect(first.buffer.byteLength).toBe(first.length);
     expect(second.buffer.byteLength).toBe(second.length);
     expect(first.buffer).not.toBe(second.buffer);
+    expect(first.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(first).toEqual(copy);
     const decoded = [...decodeBatch(first, labels(results.slice(0, half))), ...decodeBatch(second, labels(results.slice(half)))];
     expect(decoded.map((r) => JSON.stringify(r))).toEqual(results.map((r) => JSON.stringify(r)));
