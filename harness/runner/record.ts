@@ -1,12 +1,13 @@
 // How a batch of results crosses from a worker thread to the main thread:
-// one byte array in shared memory, exactly as long as the batch. A
-// case is a status byte, three lengths (head, trace, number of violations),
-// its head (verdict, notes, costs, final state; see head.ts) and its trace
-// text as it was written. A case that did not run to the end (an error, a
-// timeout) is its status byte and its result as JSON. The violations are their trace lines ("<step>   !!
-// <kind>: <sentence>", see trace.ts), as in every result. The main thread
-// rebuilds each result around its bytes (text-result.ts): the head is
-// parsed, and the trace split into lines, when first read.
+// one byte array in shared memory, exactly as long as the batch. A case is
+// a status byte, three lengths (head, trace, number of violations), its
+// head (verdict, notes, costs, final state; see head.ts) and its trace text
+// as it was written. The violations are their trace lines ("<step>   !!
+// <kind>: <sentence>", see trace.ts), as in every result. A case that did
+// not run to the end (an error, a timeout) is its status byte, its length
+// and its result as JSON. The main thread rebuilds each result around its
+// bytes (text-result.ts): the head is read, and the trace split into
+// lines, when first read.
 //
 // Structured cloning the results instead would copy every trace line as its
 // own string on both sides, which cost more than running the cases.
@@ -97,8 +98,6 @@ export function encodeBatch(results: readonly CaseResult[]): Uint8Array {
   for (const r of results) w.add(r);
   return w.take();
 }
-
-const EMPTY = new Uint8Array(0);
 
 /** Rebuild a batch's results; `labels` gives each case's fixture and variant, in order. */
 export function decodeBatch(bytes: Uint8Array, labels: ReadonlyArray<{ fixture: string; variant: string }>): CaseResult[] {
