@@ -41,9 +41,16 @@ export interface ResultBatch {
   bytes: Uint8Array;
 }
 
-/** Results go back every BATCH cases or every FLUSH_MS, whichever comes first. */
-const BATCH = 64;
-const FLUSH_MS = 20;
+/**
+ * Results go back every BATCH cases or every FLUSH_MS, whichever comes
+ * first. Each batch wakes the main thread, which then takes a core from a
+ * worker: batches of 16 ran 3% fewer cases a second on two workers than
+ * batches of 64, and 256 ran 1.4 to 2.2% more (pools taking turns in one
+ * process). The time bound keeps the progress bar moving, and bounds what a
+ * worker stopped for a timeout had finished but not sent.
+ */
+const BATCH = 256;
+const FLUSH_MS = 50;
 
 // Errors thrown by a variant name the TypeScript file and line, not the compiled ones.
 process.setSourceMapsEnabled(true);
