@@ -45,7 +45,7 @@ export interface ResultBatch {
  * Results go back every BATCH cases or every FLUSH_MS, whichever comes
  * first. Each batch wakes the main thread, which then takes a core from a
  * worker: batches of 16 ran 3% fewer cases a second on two workers than
- * batches of 64, and 256 ran 1.4 to 2.2% more (pools taking turns in one
+ * batches of 64, and 256 ran 0.9 to 2.2% more (pools taking turns in one
  * process). The time bound keeps the progress bar moving, and bounds what a
  * worker stopped for a timeout had finished but not sent.
  */
