@@ -12,6 +12,7 @@
 
 import { SoftLockup } from './events.js';
 import { machine } from './current.js';
+import { iommu_is_span_boundary } from './helpers.js';
 
 export const IO_TLB_SHIFT = 11;
 export const IO_TLB_SIZE = 1 << IO_TLB_SHIFT;
@@ -179,10 +180,12 @@ export const slotSearchShortcut = { enabled: true };
  * false, and the search walks, whenever counting would not be exactly what
  * the walk does: a walk that trips the soft-lockup watchdog (which then
  * stops it at the same step), or a stride that does not divide the pool.
- * The caller has made the walk's first boundary check, which may BUG.
+ * Before it says true it makes the walk's first boundary check (the same
+ * one the walk makes first, at `wrap`), which may BUG.
  */
-export function skip_hopeless_search(mem: io_tlb_mem, nslots: number, wrap: number, stride: number): boolean {
+export function skip_hopeless_search(mem: io_tlb_mem, nslots: number, wrap: number, stride: number, tbl_slots: number, max_slots: number): boolean {
   if (!slotSearchShortcut.enabled || nslots <= mem.slots.listBound) return false;
+  iommu_is_span_boundary(wrap, nslots, tbl_slots, max_slots);
   if (mem.nslabs % stride !== 0 || wrap % stride !== 0) return false;
   const steps = mem.nslabs / stride;
   if (mem.spins + steps > 16 * mem.nslabs) return false;

@@ -137,10 +137,7 @@ function find_slots(dev: device, orig_addr: number, alloc_size: number, alloc_al
   // A model shortcut, not in the kernel (skip_hopeless_search): with no
   // alignment test, a search for more slots than any list[] holds walks the
   // whole pool in vain; the walk is counted, not taken.
-  if (!aligning && nslots > mem.slots.listBound) {
-    iommu_is_span_boundary(index, nslots, tbl_slots, max_slots); // the first step's check, and its BUG_ON
-    if (skip_hopeless_search(mem, nslots, wrap, stride)) return -1;
-  }
+  if (!aligning && skip_hopeless_search(mem, nslots, wrap, stride, tbl_slots, max_slots)) return -1;
   do {
     if (aligning && and(slot_addr(tbl_dma_addr, index), iotlb_align_mask) !== orig_align_bits) {
       index = wrap_index(mem, index + 1);
