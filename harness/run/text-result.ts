@@ -33,10 +33,11 @@ export interface OutcomeParts {
 
 /** An outcome whose trace is text: `trace` and `violations` are read from it on first read. */
 export class TextOutcome implements CaseOutcome {
-  /** The head's values; undefined while they are still the bytes at [#headAt, #headAt + #headLength) of #bytes. */
+  /** The head's values; undefined while they are still the bytes at [#headAt, #headAt + #headLength) of #headBytes. */
   #head: Head | undefined;
-  /** Holds the trace text at [#textAt, #textAt + #textLength), and the head's bytes when there are any. */
-  readonly #bytes: Uint8Array;
+  readonly #headBytes: Uint8Array | undefined;
+  /** Holds the trace text at [#textAt, #textAt + #textLength). */
+  readonly #text: Uint8Array;
   readonly #headAt: number;
   readonly #headLength: number;
   readonly #textAt: number;
@@ -45,9 +46,10 @@ export class TextOutcome implements CaseOutcome {
   #lines: string[] | undefined = undefined;
   #violations: Violation[] | undefined = undefined;
 
-  protected constructor(bytes: Uint8Array, textAt: number, textLength: number, violationCount: number, head: Head | undefined, headAt: number, headLength: number) {
+  protected constructor(text: Uint8Array, textAt: number, textLength: number, violationCount: number, head: Head | undefined, headBytes: Uint8Array | undefined, headAt: number, headLength: number) {
     this.#head = head;
-    this.#bytes = bytes;
+    this.#headBytes = headBytes;
+    this.#text = text;
     this.#headAt = headAt;
     this.#headLength = headLength;
     this.#textAt = textAt;
@@ -56,11 +58,11 @@ export class TextOutcome implements CaseOutcome {
   }
 
   static of(parts: OutcomeParts): TextOutcome {
-    return new TextOutcome(parts.text, 0, parts.text.length, parts.violationCount, headOf(parts), 0, 0);
+    return new TextOutcome(parts.text, 0, parts.text.length, parts.violationCount, headOf(parts), undefined, 0, 0);
   }
 
   #parsedHead(): Head {
-    return (this.#head ??= readHead(this.#bytes, this.#headAt, this.#headLength));
+    return (this.#head ??= readHead(this.#headBytes!, this.#headAt, this.#headLength));
   }
 
   get verdict(): CaseOk['verdict'] {
@@ -91,7 +93,7 @@ export class TextOutcome implements CaseOutcome {
 
   /** The trace as the text it was written as. */
   textBytes(): Uint8Array {
-    return this.#bytes.subarray(this.#textAt, this.#textAt + this.#textLength);
+    return this.#text.subarray(this.#textAt, this.#textAt + this.#textLength);
   }
 
   /** How many violations there are, without reading them back from the trace. */
@@ -120,20 +122,43 @@ export class TextResult extends TextOutcome implements CaseOk {
   readonly variant: string;
   readonly status = 'ok' as const;
 
-  private constructor(id: string, fixture: string, variant: string, bytes: Uint8Array, textAt: number, textLength: number, violationCount: number, head: Head | undefined, headAt: number, headLength: number) {
-    super(bytes, textAt, textLength, violationCount, head, headAt, headLength);
+  private constructor(
+    id: string,
+    fixture: string,
+    variant: string,
+    text: Uint8Array,
+    textAt: number,
+    textLength: number,
+    violationCount: number,
+    head: Head | undefined,
+    headBytes: Uint8Array | undefined,
+    headAt: number,
+    headLength: number,
+  ) {
+    super(text, textAt, textLength, violationCount, head, headBytes, headAt, headLength);
     this.id = id;
     this.fixture = fixture;
     this.variant = variant;
   }
 
   static made(id: string, fixture: string, variant: string, parts: OutcomeParts): TextResult {
-    return new TextResult(id, fixture, variant, parts.text, 0, parts.text.length, parts.violationCount, headOf(parts), 0, 0);
+    return new TextResult(id, fixture, variant, parts.text, 0, parts.text.length, parts.violationCount, headOf(parts), undefined, 0, 0);
   }
 
-  /** A result whose head is JSON at [headAt, headAt + headLength) of `batch`, and its trace text at [textAt, textAt + textLength). */
-  static decoded(id: string, fixture: string, variant: string, batch: Uint8Array, headAt: number, headLength: number, textAt: number, textLength: number, violationCount: number): TextResult {
-    return new TextResult(id, fixture, variant, batch, textAt, textLength, violationCount, undefined, headAt, headLength);
+  /** A result whose head is at [headAt, headAt + headLength) of `batch` (head.ts), and its trace text at [textAt, textAt + textLength) of `text`. */
+  static decoded(
+    id: string,
+    fixture: string,
+    variant: string,
+    batch: Uint8Array,
+    headAt: number,
+    headLength: number,
+    text: Uint8Array,
+    textAt: number,
+    textLength: number,
+    violationCount: number,
+  ): TextResult {
+    return new TextResult(id, fixture, variant, text, textAt, textLength, violationCount, undefined, batch, headAt, headLength);
   }
 
   override toJSON(): CaseOk {

@@ -23,7 +23,7 @@ import type { Scenario } from '../fixtures/scenario.js';
 import { caseId, type CaseResult } from '../run/result.js';
 import type { VariantMeta } from '../variants/registry.js';
 import { compiledFile, projectRoot } from '../paths.js';
-import { decodeBatch } from './record.js';
+import { BatchReader } from './record.js';
 import { DONE, IDLE, NEXT, RUNNING, type ResultBatch, type ShareTask, type WorkerInit } from './worker.js';
 
 export interface CasePlan {
@@ -169,8 +169,8 @@ export class CasePool {
       }
     }, WATCHDOG_MS);
 
-    const receive = (m: ResultBatch): void => {
-      const out = decodeBatch(
+    const receive = (reader: BatchReader, m: ResultBatch): void => {
+      const out = reader.read(
         m.bytes,
         m.indices.map((k) => labels[pass.indices[k]!]!),
       );
@@ -182,8 +182,10 @@ export class CasePool {
     const share = async (slot: number): Promise<void> => {
       for (;;) {
         const { port1, port2 } = new MessageChannel();
+        // A task's batches may name traces in its earlier batches: one reader per task.
+        const reader = new BatchReader();
         const finished = new Promise<void>((resolve) =>
-          port1.on('message', (m: ResultBatch | typeof DONE) => (m === DONE ? resolve() : receive(m))),
+          port1.on('message', (m: ResultBatch | typeof DONE) => (m === DONE ? resolve() : receive(reader, m))),
         );
         aborts[slot] = new AbortController();
         try {

@@ -9,6 +9,15 @@
 // bytes (text-result.ts): the head is read, and the trace split into
 // lines, when first read.
 //
+// A trace is carried once per fixture. Most variants of a series behave
+// alike on most fixtures (the standard corpus has 85 distinct traces in
+// 435 cases, 27% of its trace bytes), so when a case's trace is byte for
+// byte one that the same writer already wrote for the same fixture, the
+// case says where that one is (which batch of the writer's, at which
+// offset) instead of carrying it again, and its result reads the trace
+// from there. Batches are read in the order they were written, by one
+// reader per writer (BatchReader), so the earlier batch is always at hand.
+//
 // Structured cloning the results instead would copy every trace line as its
 // own string on both sides, which cost more than running the cases.
 
@@ -20,22 +29,44 @@ import { TextOutcome, TextResult, traceText, violationCount } from '../run/text-
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+/** The trace follows the head. */
 const OK = 0;
+/** Not run to the end: the result as JSON. */
 const OTHER = 1;
+/** The trace is elsewhere: two 32-bit numbers after the header say in which batch and where. */
+const SAME_TRACE = 2;
 
 /** Status byte, then head length, trace length and number of violations (32 bits each). */
 const HEADER = 13;
+/** What SAME_TRACE adds to the header: the batch's number (0 for a writer's first) and the trace's offset in it. */
+const WHERE = 8;
+
+/** How many of a fixture's distinct traces a writer remembers, the latest ones. */
+const REMEMBERED = 16;
+
+/** A trace a writer has written: in its batch number `batch`, at `at`, `length` bytes. */
+interface Written {
+  batch: number;
+  at: number;
+  length: number;
+}
 
 /**
  * Encodes results one at a time as they are made, so that a worker holds no
  * finished result (a batch of 64 kept alive until it was sent cost the
- * collector 3%); take() hands over the bytes so far.
+ * collector 3%); take() hands over the bytes so far. The batches a writer
+ * hands over are to be read in the same order by one BatchReader.
  */
 export class BatchWriter {
   private out = Buffer.allocUnsafeSlow(1 << 16);
   private at = 0;
 
   private readonly head = new HeadWriter();
+
+  /** The batches handed over so far; the one being written is number taken.length. */
+  private readonly taken: Uint8Array[] = [];
+  /** By fixture, the distinct traces written so far, the latest last. */
+  private readonly traces = new Map<string, Written[]>();
 
   add(r: CaseResult): void {
     if (r.status !== 'ok') {
@@ -49,11 +80,44 @@ export class BatchWriter {
     this.head.write(r instanceof TextOutcome ? r.head() : [r.verdict, r.notes, r.costs, r.final]);
     const text = traceText(r);
     const size = this.head.size;
+    const same = this.written(r.fixture, text);
+    if (same !== undefined) {
+      this.room(HEADER + WHERE + size);
+      this.header(SAME_TRACE, size, text.length, violationCount(r));
+      this.out.writeUInt32BE(same.batch, this.at);
+      this.out.writeUInt32BE(same.at, this.at + 4);
+      this.head.copyTo(this.out, this.at + WHERE);
+      this.at += WHERE + size;
+      return;
+    }
     this.room(HEADER + size + text.length);
     this.header(OK, size, text.length, violationCount(r));
     this.head.copyTo(this.out, this.at);
     this.out.set(text, this.at + size);
+    this.remember(r.fixture, { batch: this.taken.length, at: this.at + size, length: text.length });
     this.at += size + text.length;
+  }
+
+  /** Where this writer already wrote `text` for `fixture`, if it did. */
+  private written(fixture: string, text: Uint8Array): Written | undefined {
+    const list = this.traces.get(fixture);
+    if (list === undefined) return undefined;
+    for (let k = list.length - 1; k >= 0; k--) {
+      const w = list[k]!;
+      if (w.length !== text.length) continue;
+      const bytes = w.batch === this.taken.length ? this.out : this.taken[w.batch]!;
+      if (Buffer.compare(bytes.subarray(w.at, w.at + w.length), text) === 0) return w;
+    }
+    return undefined;
+  }
+
+  private remember(fixture: string, w: Written): void {
+    const list = this.traces.get(fixture);
+    if (list === undefined) this.traces.set(fixture, [w]);
+    else {
+      if (list.length === REMEMBERED) list.shift();
+      list.push(w);
+    }
   }
 
   private header(status: number, headLength: number, textLength: number, violations: number): void {
@@ -84,6 +148,7 @@ export class BatchWriter {
     const bytes = new Uint8Array(new SharedArrayBuffer(this.at));
     bytes.set(this.out.subarray(0, this.at));
     this.at = 0;
+    this.taken.push(bytes);
     return bytes;
   }
 
@@ -92,34 +157,55 @@ export class BatchWriter {
   }
 }
 
-/** The results of a batch, in order, as one byte array. */
+/** Rebuilds the results of one BatchWriter's batches, read in the order they were taken. */
+export class BatchReader {
+  private readonly batches: Uint8Array[] = [];
+
+  /** The batch's results, in order; `labels` gives each case's fixture and variant. */
+  read(bytes: Uint8Array, labels: ReadonlyArray<{ fixture: string; variant: string }>): CaseResult[] {
+    this.batches.push(bytes);
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const out: CaseResult[] = [];
+    let at = 0;
+    for (const { fixture, variant } of labels) {
+      const status = bytes[at]!;
+      const headLen = view.getUint32(at + 1);
+      const textLen = view.getUint32(at + 5);
+      const violations = view.getUint32(at + 9);
+      at += HEADER;
+      if (status === OTHER) {
+        out.push(JSON.parse(decoder.decode(bytes.subarray(at, at + headLen))) as CaseResult);
+        at += headLen;
+        continue;
+      }
+      let text = bytes;
+      let textAt = at + headLen;
+      if (status === SAME_TRACE) {
+        const batch = view.getUint32(at);
+        textAt = view.getUint32(at + 4);
+        at += WHERE;
+        const earlier = this.batches[batch];
+        if (earlier === undefined || textAt + textLen > earlier.length) {
+          throw new Error(`a trace is said to be in batch ${batch} at ${textAt}, but that is not in the ${this.batches.length} batches read`);
+        }
+        text = earlier;
+      } else if (status !== OK) throw new Error(`a batch holds a case of unknown status ${status}`);
+      out.push(TextResult.decoded(caseId(fixture, variant), fixture, variant, bytes, at, headLen, text, textAt, textLen, violations));
+      at += headLen + (status === OK ? textLen : 0);
+    }
+    if (at !== bytes.length) throw new Error(`a batch of ${labels.length} results is ${bytes.length} bytes, but they end at ${at}`);
+    return out;
+  }
+}
+
+/** The results as one batch of a writer of their own. */
 export function encodeBatch(results: readonly CaseResult[]): Uint8Array {
   const w = new BatchWriter();
   for (const r of results) w.add(r);
   return w.take();
 }
 
-/** Rebuild a batch's results; `labels` gives each case's fixture and variant, in order. */
+/** Rebuild a batch that encodeBatch() made; `labels` gives each case's fixture and variant, in order. */
 export function decodeBatch(bytes: Uint8Array, labels: ReadonlyArray<{ fixture: string; variant: string }>): CaseResult[] {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out: CaseResult[] = [];
-  let at = 0;
-  for (const { fixture, variant } of labels) {
-    const status = bytes[at]!;
-    const headLen = view.getUint32(at + 1);
-    const textLen = view.getUint32(at + 5);
-    const violations = view.getUint32(at + 9);
-    at += HEADER;
-    const head = at;
-    at += headLen;
-    const textAt = at;
-    at += textLen;
-    out.push(
-      status === OK
-        ? TextResult.decoded(caseId(fixture, variant), fixture, variant, bytes, head, headLen, textAt, textLen, violations)
-        : (JSON.parse(decoder.decode(bytes.subarray(head, head + headLen))) as CaseResult),
-    );
-  }
-  if (at !== bytes.length) throw new Error(`a batch of ${labels.length} results is ${bytes.length} bytes, but they end at ${at}`);
-  return out;
+  return new BatchReader().read(bytes, labels);
 }
