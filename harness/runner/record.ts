@@ -17,6 +17,9 @@
 // offset) instead of carrying it again, and its result reads the trace
 // from there. Batches are read in the order they were written, by one
 // reader per writer (BatchReader), so the earlier batch is always at hand.
+// A run lists its cases fixture by fixture, so a writer remembers the
+// traces of the fixture it is on and forgets them at the next one (a
+// fixture met again later carries its traces again).
 //
 // Structured cloning the results instead would copy every trace line as its
 // own string on both sides, which cost more than running the cases.
@@ -49,6 +52,8 @@ interface Written {
   batch: number;
   at: number;
   length: number;
+  /** The bytes, once their batch is handed over. */
+  bytes: Uint8Array | undefined;
 }
 
 /**
@@ -63,10 +68,11 @@ export class BatchWriter {
 
   private readonly head = new HeadWriter();
 
-  /** The batches handed over so far; the one being written is number taken.length. */
-  private readonly taken: Uint8Array[] = [];
-  /** By fixture, the distinct traces written so far, the latest last. */
-  private readonly traces = new Map<string, Written[]>();
+  /** The number of the batch being written: how many were handed over. */
+  private batch = 0;
+  /** The fixture of the last case written, and its distinct traces so far, the latest last. */
+  private fixture: string | undefined;
+  private traces: Written[] = [];
 
   add(r: CaseResult): void {
     if (r.status !== 'ok') {
@@ -94,30 +100,29 @@ export class BatchWriter {
     this.header(OK, size, text.length, violationCount(r));
     this.head.copyTo(this.out, this.at);
     this.out.set(text, this.at + size);
-    this.remember(r.fixture, { batch: this.taken.length, at: this.at + size, length: text.length });
+    this.remember({ batch: this.batch, at: this.at + size, length: text.length, bytes: undefined });
     this.at += size + text.length;
   }
 
   /** Where this writer already wrote `text` for `fixture`, if it did. */
   private written(fixture: string, text: Uint8Array): Written | undefined {
-    const list = this.traces.get(fixture);
-    if (list === undefined) return undefined;
-    for (let k = list.length - 1; k >= 0; k--) {
-      const w = list[k]!;
+    if (fixture !== this.fixture) {
+      this.fixture = fixture;
+      this.traces = [];
+      return undefined;
+    }
+    for (let k = this.traces.length - 1; k >= 0; k--) {
+      const w = this.traces[k]!;
       if (w.length !== text.length) continue;
-      const bytes = w.batch === this.taken.length ? this.out : this.taken[w.batch]!;
-      if (Buffer.compare(bytes.subarray(w.at, w.at + w.length), text) === 0) return w;
+      const bytes = w.bytes ?? this.out.subarray(w.at, w.at + w.length);
+      if (Buffer.compare(bytes, text) === 0) return w;
     }
     return undefined;
   }
 
-  private remember(fixture: string, w: Written): void {
-    const list = this.traces.get(fixture);
-    if (list === undefined) this.traces.set(fixture, [w]);
-    else {
-      if (list.length === REMEMBERED) list.shift();
-      list.push(w);
-    }
+  private remember(w: Written): void {
+    if (this.traces.length === REMEMBERED) this.traces.shift();
+    this.traces.push(w);
   }
 
   private header(status: number, headLength: number, textLength: number, violations: number): void {
@@ -147,8 +152,9 @@ export class BatchWriter {
   take(): Uint8Array {
     const bytes = new Uint8Array(new SharedArrayBuffer(this.at));
     bytes.set(this.out.subarray(0, this.at));
+    for (const w of this.traces) if (w.batch === this.batch) w.bytes = bytes.subarray(w.at, w.at + w.length);
+    this.batch++;
     this.at = 0;
-    this.taken.push(bytes);
     return bytes;
   }
 
