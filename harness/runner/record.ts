@@ -152,7 +152,8 @@ export class BatchWriter {
   take(): Uint8Array {
     const bytes = new Uint8Array(new SharedArrayBuffer(this.at));
     bytes.set(this.out.subarray(0, this.at));
-    for (const w of this.traces) if (w.batch === this.batch) w.bytes = bytes.subarray(w.at, w.at + w.length);
+    // The traces remembered since the last batch now have bytes of their own.
+    for (const w of this.traces) w.bytes ??= bytes.subarray(w.at, w.at + w.length);
     this.batch++;
     this.at = 0;
     return bytes;
