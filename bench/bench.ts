@@ -3,8 +3,10 @@
 //
 //   - cases per second on the standard corpus once the code is warm (V8 has
 //     compiled every variant's functions, which takes a few seconds): in the
-//     main thread, and on a worker pool with one worker and with all cores;
-//     each is measured after its own warm-up, with the cores the whole
+//     main thread, on a worker pool with one worker and with all cores, and
+//     on workers that send nothing back (see below); each warmed up on its
+//     own, then all measured taking turns, slice by slice, so that every
+//     ratio between them is of one machine; with the cores the whole
 //     process kept busy meanwhile;
 //   - the one-worker pool again on one core: the benchmark in a child
 //     process pinned to one of this process's cores (taskset), so that the
@@ -14,8 +16,9 @@
 //     thread, which runs the cases without a pool;
 //   - what the machine gives without a pool's costs: the main thread's loop
 //     in one child process per core, all at once (work that shares
-//     nothing), and workers that run the cases and send nothing back
-//     (bench/discard-worker.ts), each over the main thread's rate;
+//     nothing, measured alone), and workers that run the cases and send
+//     nothing back (bench/discard-worker.ts), each over the main thread's
+//     rate;
 //   - a cold run: the corpus on all cores from a fresh pool, start-up
 //     included, which is what one `run` costs;
 //   - what reading a result costs the main thread (results arrive as bytes
@@ -26,7 +29,7 @@
 //   - memory held by a case that maps a buffer of 1 MiB, 64 MiB and 1 GiB
 //     without touching it.
 
-import { execFile } from 'node:child_process';
+import { execFile, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { writeFile, mkdir } from 'node:fs/promises';
@@ -46,19 +49,19 @@ import type { WorkerInit } from '../harness/runner/worker.js';
 import type { DiscardTask } from './discard-worker.js';
 import { loadVariants, readVariantMetas, type Variant } from '../harness/variants/registry.js';
 
+/** A full collection in this thread (the benchmark runs with --expose-gc); a test of memory only: it also shrinks the young generation. */
+function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
 function secondsSince(t0: number): number {
   return (performance.now() - t0) / 1000;
 }
 
-/** Run the corpus in this thread, round after round, for at least `seconds`. */
-function sequential(scenarios: Scenario[], variants: Variant[], seconds: number): { cases: number; seconds: number } {
-  let cases = 0;
-  const t0 = performance.now();
-  do {
-    for (const s of scenarios) for (const v of variants) runCase(s, v);
-    cases += scenarios.length * variants.length;
-  } while (secondsSince(t0) < seconds);
-  return { cases, seconds: secondsSince(t0) };
+/** The corpus once in this thread, as the sequential loop runs it: how many cases. */
+function mainThreadRound(scenarios: Scenario[], variants: Variant[]): number {
+  for (const s of scenarios) for (const v of variants) runCase(s, v);
+  return scenarios.length * variants.length;
 }
 
 /** The corpus `copies` times over, each copy under new fixture ids. */
@@ -81,13 +84,19 @@ async function timed(pool: CasePool, cases: Array<[number, number]>): Promise<{ 
   return { cases: cases.length, seconds: secondsSince(t0) };
 }
 
+interface Measure {
+  cases: number;
+  seconds: number;
+  cpuSeconds: number;
+}
+
 /**
  * Run `round` (which says how many cases it ran) over and over for at least
  * `seconds`. `cpuSeconds` is what the whole process used meanwhile (every
  * thread: workers, the main thread, V8's collector and compiler threads),
  * which says how many cores were busy.
  */
-async function rounds(round: () => Promise<number>, seconds: number): Promise<{ cases: number; seconds: number; cpuSeconds: number }> {
+async function rounds(round: () => number | Promise<number>, seconds: number): Promise<Measure> {
   let n = 0;
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
@@ -97,8 +106,31 @@ async function rounds(round: () => Promise<number>, seconds: number): Promise<{ 
   return { cases: n, seconds: secondsSince(t0), cpuSeconds: (cpu.user + cpu.system) / 1e6 };
 }
 
+/** Something measured taking turns: run for at least `seconds`, and say what it did. */
+type Contender = (seconds: number) => Promise<Measure>;
+
+/**
+ * Each contender in turn for a slice of `slice` seconds, `turns` times over,
+ * each turn starting one further along: every contender sees the same
+ * machine, whose speed moves by several percent within a minute (the others
+ * wait meanwhile, their workers idle). The sum of each one's slices.
+ */
+async function takeTurns(contenders: readonly Contender[], turns: number, slice: number): Promise<Measure[]> {
+  const sums = contenders.map(() => ({ cases: 0, seconds: 0, cpuSeconds: 0 }));
+  for (let t = 0; t < turns; t++) {
+    for (let k = 0; k < contenders.length; k++) {
+      const c = (t + k) % contenders.length;
+      const m = await contenders[c]!(slice);
+      sums[c]!.cases += m.cases;
+      sums[c]!.seconds += m.seconds;
+      sums[c]!.cpuSeconds += m.cpuSeconds;
+    }
+  }
+  return sums;
+}
+
 /** Run `cases` on the pool over and over for at least `seconds` (see rounds). */
-async function repeatedly(pool: CasePool, cases: Array<[number, number]>, seconds: number): Promise<{ cases: number; seconds: number; cpuSeconds: number }> {
+async function repeatedly(pool: CasePool, cases: Array<[number, number]>, seconds: number): Promise<Measure> {
   return rounds(async () => (await timed(pool, cases)).cases, seconds);
 }
 
@@ -150,9 +182,8 @@ function mappedBufferMemory(size: number, variant: Variant): number {
     ],
     expect: {},
   };
-  const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
   const used = (): number => {
-    gc();
+    collectGarbage();
     const u = process.memoryUsage();
     return u.heapUsed + u.arrayBuffers;
   };
@@ -215,8 +246,31 @@ async function sideBySide(n: number): Promise<Array<{ cases: number; seconds: nu
   return Promise.all(Array.from({ length: n }, child));
 }
 
-/** `workers` threads that run `cases` over and over, sending no result back, measured after a warm-up. */
-async function discarding(init: WorkerInit, cases: Array<[number, number]>, workers: number): Promise<{ cases: number; seconds: number }> {
+const MAIN_THREAD_TURNS_FLAG = '--main-thread-turns';
+
+/**
+ * The main thread's loop in a child process of its own, run a slice at a
+ * time when asked: it takes turns with the pools, but its heap holds none of
+ * the results they leave behind in this process (collecting those slowed the
+ * loop by a tenth when it ran here).
+ */
+function mainThreadChild(): { measure: Contender; close: () => void } {
+  const child = fork(fileURLToPath(import.meta.url), [MAIN_THREAD_TURNS_FLAG], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const measure = (seconds: number): Promise<Measure> =>
+    new Promise((resolve, reject) => {
+      const exited = (code: number | null): void => reject(new Error(`the main thread's child exited (${code})`));
+      child.once('exit', exited);
+      child.once('message', (m) => {
+        child.off('exit', exited);
+        resolve(m as Measure);
+      });
+      child.send({ seconds });
+    });
+  return { measure, close: () => child.disconnect() };
+}
+
+/** `workers` threads that run their share of `cases` and send no result back: round() runs them all once. */
+function discardingPool(init: WorkerInit, cases: Array<[number, number]>, workers: number): { round: () => Promise<number>; close: () => Promise<void> } {
   const pool = new Piscina({
     filename: join(dirname(fileURLToPath(import.meta.url)), 'discard-worker.js'),
     workerData: init,
@@ -232,17 +286,18 @@ async function discarding(init: WorkerInit, cases: Array<[number, number]>, work
     if (ran !== cases.length) throw new Error(`${ran} of ${cases.length} cases ran`);
     return ran;
   };
-  await rounds(round, WARM_UP_SECONDS);
-  const measured = await rounds(round, MEASURE_SECONDS);
-  await pool.destroy();
-  return measured;
+  return { round, close: () => pool.destroy() };
 }
 
 const scenarios = await loadFixtures(await fixtureFiles(corpusDir));
 const metas = await readVariantMetas();
 
 const WARM_UP_SECONDS = 8;
+/** The lone measures: the pinned child's pool, and each side-by-side child. */
 const MEASURE_SECONDS = 4;
+/** The measures taken in turns: TURNS slices of SLICE_SECONDS each. */
+const TURNS = 10;
+const SLICE_SECONDS = 1;
 
 // Each pool holds 64 renamed copies of the corpus; rates are measured on 16 of them.
 const big = copies(scenarios, 64);
@@ -261,31 +316,45 @@ if (process.argv.includes(ONE_CORE_FLAG)) {
 const variants = await loadVariants();
 const cores = availableParallelism();
 
-if (process.argv.includes(MAIN_THREAD_FLAG)) {
+if (process.argv.includes(MAIN_THREAD_TURNS_FLAG)) {
+  // The child of mainThreadChild(): a slice of the main thread's loop whenever asked, until the parent lets go.
+  const round = (): number => mainThreadRound(scenarios, variants);
+  process.on('message', (m: { seconds: number }) => void rounds(round, m.seconds).then((measured) => process.send!(measured)));
+  await new Promise((resolve) => process.once('disconnect', resolve));
+  process.exit(0);
+} else if (process.argv.includes(MAIN_THREAD_FLAG)) {
   // A child of sideBySide(): the main thread's loop and nothing else.
-  sequential(scenarios, variants, WARM_UP_SECONDS);
-  process.stdout.write(JSON.stringify(sequential(scenarios, variants, MEASURE_SECONDS)) + '\n');
+  const round = (): number => mainThreadRound(scenarios, variants);
+  await rounds(round, WARM_UP_SECONDS);
+  process.stdout.write(JSON.stringify(await rounds(round, MEASURE_SECONDS)) + '\n');
   process.exit(0);
 }
 
 const coldRun = await cold(scenarios, metas, cores);
-sequential(scenarios, variants, WARM_UP_SECONDS);
-const seq = sequential(scenarios, variants, MEASURE_SECONDS);
-
+// The main thread's loop (in a child process), the pool with one worker and
+// with every core, and workers that send nothing back, each warmed up, then
+// measured taking turns.
 const onePool = new CasePool({ scenarios: big, variants: metas }, { workers: 1, timeoutMs: 10_000 });
-await repeatedly(onePool, x1Cases, WARM_UP_SECONDS);
-const one = await repeatedly(onePool, x1Cases, MEASURE_SECONDS);
-await onePool.close();
 const allPool = new CasePool({ scenarios: big, variants: metas }, { workers: cores, timeoutMs: 10_000 });
-await repeatedly(allPool, x1Cases, WARM_UP_SECONDS);
-const all = await repeatedly(allPool, x1Cases, MEASURE_SECONDS);
+const discarding = discardingPool({ scenarios: big, variants: metas }, x1Cases, cores);
+const mainThread = mainThreadChild();
+const contenders: Contender[] = [
+  mainThread.measure,
+  (seconds) => repeatedly(onePool, x1Cases, seconds),
+  (seconds) => repeatedly(allPool, x1Cases, seconds),
+  (seconds) => rounds(discarding.round, seconds),
+];
+for (const measure of contenders) await measure(WARM_UP_SECONDS);
+const [seq, one, all, discarded] = (await takeTurns(contenders, TURNS, SLICE_SECONDS)) as [Measure, Measure, Measure, Measure];
+mainThread.close();
+await onePool.close();
+await discarding.close();
 const x1 = await timed(allPool, x1Cases);
 const x2 = await timed(allPool, casesOf(32 * scenarios.length, metas.length));
 const x4 = await timed(allPool, casesOf(64 * scenarios.length, metas.length));
 const readUs = await readCost(allPool, x1Cases);
 await allPool.close();
-// Alone, as the pinned run below.
-const discarded = await discarding({ scenarios: big, variants: metas }, x1Cases, cores);
+// Alone: this process waits meanwhile.
 const apart = await sideBySide(cores);
 // Alone: this process waits meanwhile.
 const pinned = cores > 1 ? await oneCore() : { skipped: 'this process has one core only: the pool on all cores is the pool on one' };
@@ -343,8 +412,8 @@ const figures = {
 const lines = [
   `corpus: ${figures.corpus.fixtures} fixtures x ${figures.corpus.variants} variants = ${figures.corpus.cases} cases; ${cores} cores`,
   `cold run, all cores:    ${figures.cold_corpus_all_cores_seconds} s for the corpus, worker start-up included`,
-  `(warm figures below: each measured after ${WARM_UP_SECONDS} s of warm-up)`,
-  `main thread:            ${figures.main_thread_cases_per_second} cases/s`,
+  `(warm figures below: each after ${WARM_UP_SECONDS} s of warm-up; main thread, pools and discarding workers taking turns, ${TURNS} slices of ${SLICE_SECONDS} s each)`,
+  `main thread:            ${figures.main_thread_cases_per_second} cases/s (the sequential loop, in a process of its own)`,
   `pool, 1 worker:         ${figures.pool_1_worker_cases_per_second} cases/s (${one.cases} cases)`,
   'skipped' in pinned
     ? `pool, 1 core:           not measured (${pinned.skipped})`
