@@ -2,23 +2,21 @@
 // from this one run, so ratios between them are meaningful on a noisy machine:
 //
 //   - cases per second on the standard corpus once the code is warm (V8 has
-//     compiled every variant's functions, which takes a few seconds): in the
-//     main thread, on a worker pool with one worker and with all cores, and
-//     on workers that send nothing back (see below); each warmed up on its
-//     own, then all measured taking turns, slice by slice, so that every
-//     ratio between them is of one machine; with the cores the whole
-//     process kept busy meanwhile;
-//   - the one-worker pool again on one core: the benchmark in a child
-//     process pinned to one of this process's cores (taskset), so that the
-//     main thread and V8's own threads share that core with the worker
-//     rather than use a free one. The speed-up on all cores is given over
-//     this (the usual definition), over one worker, and over the main
-//     thread, which runs the cases without a pool;
-//   - what the machine gives without a pool's costs: the main thread's loop
-//     in one child process per core, all at once (work that shares
-//     nothing, measured alone), and workers that run the cases and send
-//     nothing back (bench/discard-worker.ts), each over the main thread's
-//     rate;
+//     compiled every variant's functions, which takes a few seconds), each
+//     warmed up on its own, then all measured taking turns, slice by slice,
+//     so that every ratio between them is of one machine (whose speed moves
+//     by several percent within a minute): the main thread's sequential
+//     loop (in a child process, with no pool's results in its heap); a
+//     worker pool with one worker and with all cores; the one-worker pool
+//     in a child process pinned to one core (taskset), so that the main
+//     thread and V8's own threads share that core with the worker rather
+//     than use a free one. The speed-up on all cores is given over this
+//     (the usual definition), over one worker, and over the main thread's
+//     loop, which has no pool to pay for. With each, the cores it kept busy;
+//   - in the same turns, what the machine gives without a pool's costs: the
+//     main thread's loop in one child process per core, all at once (work
+//     that shares nothing), and workers that run the cases and send nothing
+//     back (bench/discard-worker.ts), each over the main thread's rate;
 //   - a cold run: the corpus on all cores from a fresh pool, start-up
 //     included, which is what one `run` costs;
 //   - what reading a result costs the main thread (results arrive as bytes
@@ -29,13 +27,12 @@
 //   - memory held by a case that maps a buffer of 1 MiB, 64 MiB and 1 GiB
 //     without touching it.
 
-import { execFile, fork } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { writeFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { fixtureFiles, loadFixtures } from '../harness/fixtures/load.js';
 import type { Scenario } from '../harness/fixtures/scenario.js';
 import { DEFAULT_DEVICE, DEFAULT_PLATFORM } from '../harness/machine/platform.js';
@@ -52,6 +49,10 @@ import { loadVariants, readVariantMetas, type Variant } from '../harness/variant
 /** A full collection in this thread (the benchmark runs with --expose-gc); a test of memory only: it also shrinks the young generation. */
 function collectGarbage(): void {
   (globalThis as { gc?: () => void }).gc?.();
+}
+
+function medianOf(xs: number[]): number {
+  return xs.sort((a, b) => a - b)[xs.length >> 1]!;
 }
 
 function secondsSince(t0: number): number {
@@ -153,7 +154,7 @@ async function readCost(pool: CasePool, cases: Array<[number, number]>): Promise
   // The collector's state moves a single measure by half; the median of five does not.
   const us: number[] = [];
   for (let k = 0; k < 5; k++) us.push(await once());
-  return us.sort((a, b) => a - b)[2]!;
+  return medianOf(us);
 }
 
 /** The corpus from a fresh pool on all cores, start-up included. */
@@ -196,13 +197,6 @@ function mappedBufferMemory(size: number, variant: Variant): number {
   return during - before;
 }
 
-/** What the child process pinned to one core measures and prints (see oneCore). */
-interface OneCore {
-  cases: number;
-  seconds: number;
-  cpuSeconds: number;
-}
-
 /** The first CPU this process may run on, from the kernel's list ("0-1", "2,4-5"). */
 function firstAllowedCpu(): number | undefined {
   try {
@@ -213,60 +207,66 @@ function firstAllowedCpu(): number | undefined {
   }
 }
 
-const ONE_CORE_FLAG = '--one-core';
+/** What a child process of this benchmark measures, a slice at a time (see child()). */
+type Served = 'main-thread' | 'one-worker-pool';
+const SERVE_FLAG = '--serve';
+
+/** A child process that measures when asked; close() lets it go. */
+interface Child {
+  measure: Contender;
+  close: () => void;
+}
 
 /**
- * This benchmark again in a child process pinned to one core, measuring a
- * warm one-worker pool there; or why that could not be done (taskset is
- * Linux's, from util-linux).
+ * This benchmark in a child process that measures `what` for as long as it
+ * is asked, whenever it is asked, so that it can take turns with what this
+ * process measures. `command` starts it (taskset, to pin it to a core);
+ * rejects when it cannot be started.
  */
-async function oneCore(): Promise<OneCore | { skipped: string }> {
+function child(what: Served, command: string[] = []): Promise<Child> {
+  const node = [process.execPath, ...process.execArgv, fileURLToPath(import.meta.url), SERVE_FLAG, what];
+  const [file, ...args] = [...command, ...node];
+  const proc = spawn(file!, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const measure = (seconds: number): Promise<Measure> =>
+    new Promise((resolve, reject) => {
+      const exited = (code: number | null): void => reject(new Error(`the child measuring ${what} exited (${code})`));
+      proc.once('exit', exited);
+      proc.once('message', (m) => {
+        proc.off('exit', exited);
+        resolve(m as Measure);
+      });
+      proc.send({ seconds });
+    });
+  return new Promise((resolve, reject) => {
+    proc.once('error', reject);
+    proc.once('exit', (code) => reject(new Error(`${file} exited (${code}) before it was ready`)));
+    proc.once('message', () => resolve({ measure, close: () => proc.disconnect() }));
+  });
+}
+
+/**
+ * A child process pinned to one core (taskset, Linux's, from util-linux)
+ * with a one-worker pool, so that the main thread and V8's own threads
+ * share that core with the worker; or why there is none.
+ */
+async function pinnedChild(cores: number): Promise<Child | { skipped: string }> {
+  if (cores === 1) return { skipped: 'this process has one core only: the pool on all cores is the pool on one' };
   const cpu = firstAllowedCpu();
   if (cpu === undefined) return { skipped: 'no /proc/self/status to read the allowed cores from' };
   try {
-    const args = ['-c', String(cpu), process.execPath, fileURLToPath(import.meta.url), ONE_CORE_FLAG];
-    const { stdout } = await promisify(execFile)('taskset', args, { maxBuffer: 1 << 20 });
-    return JSON.parse(stdout) as OneCore;
+    return await child('one-worker-pool', ['taskset', '-c', String(cpu)]);
   } catch (e) {
     return { skipped: `taskset -c ${cpu} failed: ${(e as Error).message.split('\n')[0]}` };
   }
 }
 
-const MAIN_THREAD_FLAG = '--main-thread';
-
-/**
- * The main thread's loop (warm-up, then the measure) in `n` child processes
- * started together: `n` runs that share nothing but the machine.
- */
-async function sideBySide(n: number): Promise<Array<{ cases: number; seconds: number }>> {
-  const child = async (): Promise<{ cases: number; seconds: number }> => {
-    const { stdout } = await promisify(execFile)(process.execPath, [fileURLToPath(import.meta.url), MAIN_THREAD_FLAG], { maxBuffer: 1 << 20 });
-    return JSON.parse(stdout) as { cases: number; seconds: number };
+/** `children` measuring at once: work that shares nothing but the machine. The cases of all over their mean time. */
+function sideBySide(children: readonly Child[]): Contender {
+  return async (seconds) => {
+    const all = await Promise.all(children.map((c) => c.measure(seconds)));
+    const sum = (f: (m: Measure) => number): number => all.reduce((total, m) => total + f(m), 0);
+    return { cases: sum((m) => m.cases), seconds: sum((m) => m.seconds) / all.length, cpuSeconds: sum((m) => m.cpuSeconds) };
   };
-  return Promise.all(Array.from({ length: n }, child));
-}
-
-const MAIN_THREAD_TURNS_FLAG = '--main-thread-turns';
-
-/**
- * The main thread's loop in a child process of its own, run a slice at a
- * time when asked: it takes turns with the pools, but its heap holds none of
- * the results they leave behind in this process (collecting those slowed the
- * loop by a tenth when it ran here).
- */
-function mainThreadChild(): { measure: Contender; close: () => void } {
-  const child = fork(fileURLToPath(import.meta.url), [MAIN_THREAD_TURNS_FLAG], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const measure = (seconds: number): Promise<Measure> =>
-    new Promise((resolve, reject) => {
-      const exited = (code: number | null): void => reject(new Error(`the main thread's child exited (${code})`));
-      child.once('exit', exited);
-      child.once('message', (m) => {
-        child.off('exit', exited);
-        resolve(m as Measure);
-      });
-      child.send({ seconds });
-    });
-  return { measure, close: () => child.disconnect() };
 }
 
 /** `workers` threads that run their share of `cases` and send no result back: round() runs them all once. */
@@ -293,82 +293,81 @@ const scenarios = await loadFixtures(await fixtureFiles(corpusDir));
 const metas = await readVariantMetas();
 
 const WARM_UP_SECONDS = 8;
-/** The lone measures: the pinned child's pool, and each side-by-side child. */
-const MEASURE_SECONDS = 4;
-/** The measures taken in turns: TURNS slices of SLICE_SECONDS each. */
+/** Every warm rate is measured taking turns: TURNS slices of SLICE_SECONDS each. */
 const TURNS = 10;
 const SLICE_SECONDS = 1;
+/** The main thread's loop before the memory measures. */
+const MEMORY_WARM_UP_SECONDS = 4;
 
 // Each pool holds 64 renamed copies of the corpus; rates are measured on 16 of them.
 const big = copies(scenarios, 64);
 const x1Cases = casesOf(16 * scenarios.length, metas.length);
-
-if (process.argv.includes(ONE_CORE_FLAG)) {
-  // The child: only the one-worker pool, on the core it was pinned to.
-  const pool = new CasePool({ scenarios: big, variants: metas }, { workers: 1, timeoutMs: 10_000 });
-  await repeatedly(pool, x1Cases, WARM_UP_SECONDS);
-  const measured: OneCore = await repeatedly(pool, x1Cases, MEASURE_SECONDS);
-  await pool.close();
-  process.stdout.write(JSON.stringify(measured) + '\n');
-  process.exit(0);
-}
-
 const variants = await loadVariants();
 const cores = availableParallelism();
 
-if (process.argv.includes(MAIN_THREAD_TURNS_FLAG)) {
-  // The child of mainThreadChild(): a slice of the main thread's loop whenever asked, until the parent lets go.
-  const round = (): number => mainThreadRound(scenarios, variants);
-  process.on('message', (m: { seconds: number }) => void rounds(round, m.seconds).then((measured) => process.send!(measured)));
+const served = process.argv.includes(SERVE_FLAG) ? (process.argv[process.argv.indexOf(SERVE_FLAG) + 1] as Served) : undefined;
+if (served !== undefined) {
+  // A child (see child()): measure a slice whenever asked, until the parent lets go.
+  const pool = served === 'one-worker-pool' ? new CasePool({ scenarios: big, variants: metas }, { workers: 1, timeoutMs: 10_000 }) : undefined;
+  const measure = (seconds: number): Promise<Measure> =>
+    pool === undefined ? rounds(() => mainThreadRound(scenarios, variants), seconds) : repeatedly(pool, x1Cases, seconds);
+  process.on('message', (m: { seconds: number }) => void measure(m.seconds).then((measured) => process.send!(measured)));
+  process.send!('ready');
   await new Promise((resolve) => process.once('disconnect', resolve));
-  process.exit(0);
-} else if (process.argv.includes(MAIN_THREAD_FLAG)) {
-  // A child of sideBySide(): the main thread's loop and nothing else.
-  const round = (): number => mainThreadRound(scenarios, variants);
-  await rounds(round, WARM_UP_SECONDS);
-  process.stdout.write(JSON.stringify(await rounds(round, MEASURE_SECONDS)) + '\n');
+  await pool?.close();
   process.exit(0);
 }
 
-const coldRun = await cold(scenarios, metas, cores);
-// The main thread's loop (in a child process), the pool with one worker and
-// with every core, and workers that send nothing back, each warmed up, then
-// measured taking turns.
-const onePool = new CasePool({ scenarios: big, variants: metas }, { workers: 1, timeoutMs: 10_000 });
-const allPool = new CasePool({ scenarios: big, variants: metas }, { workers: cores, timeoutMs: 10_000 });
-const discarding = discardingPool({ scenarios: big, variants: metas }, x1Cases, cores);
-const mainThread = mainThreadChild();
-const contenders: Contender[] = [
-  mainThread.measure,
-  (seconds) => repeatedly(onePool, x1Cases, seconds),
-  (seconds) => repeatedly(allPool, x1Cases, seconds),
-  (seconds) => rounds(discarding.round, seconds),
-];
-for (const measure of contenders) await measure(WARM_UP_SECONDS);
-const [seq, one, all, discarded] = (await takeTurns(contenders, TURNS, SLICE_SECONDS)) as [Measure, Measure, Measure, Measure];
-mainThread.close();
-await onePool.close();
-await discarding.close();
-const x1 = await timed(allPool, x1Cases);
-const x2 = await timed(allPool, casesOf(32 * scenarios.length, metas.length));
-const x4 = await timed(allPool, casesOf(64 * scenarios.length, metas.length));
-const readUs = await readCost(allPool, x1Cases);
-await allPool.close();
-// Alone: this process waits meanwhile.
-const apart = await sideBySide(cores);
-// Alone: this process waits meanwhile.
-const pinned = cores > 1 ? await oneCore() : { skipped: 'this process has one core only: the pool on all cores is the pool on one' };
-/** A figure of the pinned run, or null when there was none. */
-const ifPinned = (figure: (run: OneCore) => number): number | null => ('skipped' in pinned ? null : figure(pinned));
+// First, while this process holds nothing else (no pool, no child, no
+// results), once the code is warm here: cold, V8 allocates type feedback
+// and code while the case runs, and a measure reads 30 to 170 KiB.
 const base = variants.find((v) => v.meta.parent === null)!;
-mappedBufferMemory(2 ** 20, base); // warm up
+await rounds(() => mainThreadRound(scenarios, variants), MEMORY_WARM_UP_SECONDS);
+mappedBufferMemory(2 ** 20, base);
 // One measure moves by a few hundred KiB either way with what the collector
 // happens to keep (caches, maps being resized); the median of seven does not.
-const medianOf = (xs: number[]): number => xs.sort((a, b) => a - b)[xs.length >> 1]!;
 const heap = [2 ** 20, 2 ** 26, 2 ** 30].map((size) => ({
   size,
   bytes: medianOf(Array.from({ length: 7 }, () => mappedBufferMemory(size, base))),
 }));
+
+const coldRun = await cold(scenarios, metas, cores);
+
+// Every warm rate, each warmed up on its own, then all measured taking turns:
+// the main thread's loop (in a child process, so that its heap holds none of
+// the results the pools leave behind in this one: collecting those slowed
+// the loop by a tenth when it ran here), the pool with one worker and with
+// every core, workers that send nothing back, the one-worker pool in a child
+// pinned to one core, and one main thread's loop per core side by side.
+const onePool = new CasePool({ scenarios: big, variants: metas }, { workers: 1, timeoutMs: 10_000 });
+const allPool = new CasePool({ scenarios: big, variants: metas }, { workers: cores, timeoutMs: 10_000 });
+const discarding = discardingPool({ scenarios: big, variants: metas }, x1Cases, cores);
+const loops = await Promise.all(Array.from({ length: cores }, () => child('main-thread')));
+const pinnedPool = await pinnedChild(cores);
+const contenders: Contender[] = [
+  loops[0]!.measure,
+  (seconds) => repeatedly(onePool, x1Cases, seconds),
+  (seconds) => repeatedly(allPool, x1Cases, seconds),
+  (seconds) => rounds(discarding.round, seconds),
+  sideBySide(loops),
+  ...('skipped' in pinnedPool ? [] : [pinnedPool.measure]),
+];
+for (const measure of contenders) await measure(WARM_UP_SECONDS);
+const [seq, one, all, discarded, apart, pinnedMeasure] = (await takeTurns(contenders, TURNS, SLICE_SECONDS)) as [Measure, Measure, Measure, Measure, Measure, Measure | undefined];
+const pinned: Measure | { skipped: string } = 'skipped' in pinnedPool ? pinnedPool : pinnedMeasure!;
+for (const c of [...loops, ...('skipped' in pinnedPool ? [] : [pinnedPool])]) c.close();
+await onePool.close();
+await discarding.close();
+
+// The corpus x1, x2, x4, five times each in turn: the median time of each.
+const sizes = [16, 32, 64].map((n) => casesOf(n * scenarios.length, metas.length));
+const times: number[][] = sizes.map(() => []);
+for (let k = 0; k < 5; k++) for (const [i, cases] of sizes.entries()) times[i]!.push((await timed(allPool, cases)).seconds);
+const [x1, x2, x4] = times.map((ts) => ({ seconds: medianOf(ts) })) as [{ seconds: number }, { seconds: number }, { seconds: number }];
+const readUs = await readCost(allPool, x1Cases);
+await allPool.close();
+/** A figure of the pinned run, or null when there was none. */
+const ifPinned = (figure: (run: Measure) => number): number | null => ('skipped' in pinned ? null : figure(pinned));
 const peakRss = process.resourceUsage().maxRSS * 1024;
 
 const rate = (r: { cases: number; seconds: number }): number => r.cases / r.seconds;
@@ -384,8 +383,8 @@ const figures = {
   // Over the sequential run in this thread, which has no pool to pay for.
   speedup_all_cores_over_main_thread: Number((rate(all) / rate(seq)).toFixed(2)),
   // What the machine gives without a pool's costs, and over the main thread.
-  side_by_side_cases_per_second: Math.round(apart.reduce((sum, r) => sum + rate(r), 0)),
-  side_by_side_over_main_thread: Number((apart.reduce((sum, r) => sum + rate(r), 0) / rate(seq)).toFixed(2)),
+  side_by_side_cases_per_second: Math.round(rate(apart)),
+  side_by_side_over_main_thread: Number((rate(apart) / rate(seq)).toFixed(2)),
   pool_discarding_results_cases_per_second: Math.round(rate(discarded)),
   pool_discarding_results_over_main_thread: Number((rate(discarded) / rate(seq)).toFixed(2)),
   // The pool on one core (pinned), and the speed-up over it; null when it could not be measured.
@@ -412,7 +411,7 @@ const figures = {
 const lines = [
   `corpus: ${figures.corpus.fixtures} fixtures x ${figures.corpus.variants} variants = ${figures.corpus.cases} cases; ${cores} cores`,
   `cold run, all cores:    ${figures.cold_corpus_all_cores_seconds} s for the corpus, worker start-up included`,
-  `(warm figures below: each after ${WARM_UP_SECONDS} s of warm-up; main thread, pools and discarding workers taking turns, ${TURNS} slices of ${SLICE_SECONDS} s each)`,
+  `(warm figures below: each after ${WARM_UP_SECONDS} s of warm-up of its own, then all taking turns, ${TURNS} slices of ${SLICE_SECONDS} s each)`,
   `main thread:            ${figures.main_thread_cases_per_second} cases/s (the sequential loop, in a process of its own)`,
   `pool, 1 worker:         ${figures.pool_1_worker_cases_per_second} cases/s (${one.cases} cases)`,
   'skipped' in pinned
@@ -422,8 +421,8 @@ const lines = [
   `without a pool's costs: ${figures.side_by_side_cases_per_second} cases/s from ${cores} processes side by side, each the main thread's loop (${figures.side_by_side_over_main_thread}x the main thread); ${figures.pool_discarding_results_cases_per_second} cases/s from ${cores} workers that send no result back (${figures.pool_discarding_results_over_main_thread}x)`,
   `cores kept busy:        ${figures.cores_busy.pool_1_worker} with 1 worker, ${figures.cores_busy.pool_all_cores} with ${cores} workers, ${figures.cores_busy.pool_1_core ?? '-'} pinned to 1 core (CPU per case over every thread: ${figures.cpu_us_per_case.pool_1_worker}, ${figures.cpu_us_per_case.pool_all_cores} and ${figures.cpu_us_per_case.pool_1_core ?? '-'} us)`,
   `reading a result:       ${figures.main_thread_us_to_read_a_result} us on the main thread for every field (median of 5; results arrive as bytes, decoded on first read)`,
-  `corpus x2, x4:          ${figures.growth.x2_over_x1}x and ${figures.growth.x4_over_x1}x the time of the corpus x1 (${x1.seconds.toFixed(2)} s for 16 copies)`,
-  `peak RSS:               ${figures.peak_rss_mib} MiB`,
+  `corpus x2, x4:          ${figures.growth.x2_over_x1}x and ${figures.growth.x4_over_x1}x the time of the corpus x1 (${x1.seconds.toFixed(2)} s for 16 copies; medians of 5)`,
+  `peak RSS:               ${figures.peak_rss_mib} MiB (this process, its three pools alive together; not its children)`,
   `memory a live case holds after mapping a 1 MiB / 64 MiB / 1 GiB buffer (median of 7): ${figures.mapped_buffer_heap_kib.map((h) => `${h.held_kib} KiB`).join(' / ')}`,
 ];
 process.stdout.write(lines.join('\n') + '\n');
