@@ -1,14 +1,15 @@
 // Running many cases on a pool of worker threads (piscina).
 //
-// A run gives each worker one task: take cases from a counter the workers
-// share, one at a time, until there are none left, and send the results
-// back in encoded batches as they come (worker.ts, record.ts). The main
-// thread only collects them, so a worker never waits for it. Each worker
-// says in shared memory which case it is running; a watchdog stops a worker
-// whose case has run past its budget, that case becomes a `timeout` cell,
-// and a fresh worker carries on with the counter. Cases the stopped worker
-// had finished but not yet sent are run again, so a variant that never
-// returns costs one `timeout` cell per case that hangs and nothing else.
+// A run gives each worker one task: claim cases from a counter the workers
+// share, mostly a fixture at a time (share.ts), until there are none left,
+// and send the results back in encoded batches as they come (worker.ts,
+// record.ts). The main thread only collects them, so a worker never waits
+// for it. Each worker says in shared memory which case it is running; a
+// watchdog stops a worker whose case has run past its budget, that case
+// becomes a `timeout` cell, and a fresh worker carries on with the counter.
+// Cases the stopped worker had finished but not yet sent, or claimed but
+// not yet run, are run again, so a variant that never returns costs one
+// `timeout` cell per case that hangs and nothing else.
 // Results come back in case order whatever the worker count or scheduling.
 //
 // A CasePool keeps its workers between runs (the benchmark measures warm
@@ -24,7 +25,8 @@ import { caseId, type CaseResult } from '../run/result.js';
 import type { VariantMeta } from '../variants/registry.js';
 import { compiledFile, projectRoot } from '../paths.js';
 import { BatchReader } from './record.js';
-import { DONE, IDLE, NEXT, RUNNING, type ResultBatch, type ShareTask, type WorkerInit } from './worker.js';
+import { fixtureEnds, IDLE, NEXT, RUNNING } from './share.js';
+import { DONE, type ResultBatch, type ShareTask, type WorkerInit } from './worker.js';
 
 export interface CasePlan {
   scenarios: Scenario[];
@@ -83,6 +85,8 @@ interface Pass {
   /** Indices into the run's cases. */
   indices: number[];
   cases: Int32Array;
+  /** Where each case's claim may end at most: see claimEnd() in share.ts. */
+  ends: Int32Array;
   state: Int32Array;
 }
 
@@ -124,7 +128,7 @@ export class CasePool {
     while (todo.length > 0) {
       const pass = this.pass(cases, todo);
       await this.runPass(pass, labels, settle, onProgress === undefined ? undefined : () => onProgress(done, total));
-      // Cases a stopped worker had finished but not sent run again.
+      // Cases a stopped worker had finished but not sent, or claimed but not run, run again.
       todo = todo.filter((i) => results[i] === undefined);
     }
     return results as CaseResult[];
@@ -138,7 +142,7 @@ export class CasePool {
     });
     const state = new Int32Array(new SharedArrayBuffer((RUNNING + this.workers) * 4)).fill(IDLE);
     state[NEXT] = 0;
-    return { indices, cases: flat, state };
+    return { indices, cases: flat, ends: fixtureEnds((k) => flat[2 * k]!, indices.length), state };
   }
 
   private async runPass(
@@ -189,7 +193,7 @@ export class CasePool {
         );
         aborts[slot] = new AbortController();
         try {
-          const task: ShareTask = { cases: pass.cases, state: pass.state, slot, port: port2 };
+          const task: ShareTask = { cases: pass.cases, ends: pass.ends, tasks: slots, state: pass.state, slot, port: port2 };
           await this.pool.run(task, { transferList: [port2], signal: aborts[slot].signal });
           await finished;
           return;

@@ -1,16 +1,17 @@
 // A worker thread of the case pool. It receives the scenarios and the variant
-// folders once, at start. A task is a share of one run: the worker takes the
-// run's cases one at a time from a counter it shares with the other workers,
-// says in shared memory which case it is running (so that the pool can stop
-// one that never returns), and sends its results back in encoded batches
-// (record.ts) as it goes. Whatever a case does, it yields a result value: a
-// variant that throws becomes an `error` result.
+// folders once, at start. A task is a share of one run: the worker claims the
+// run's cases a few at a time from a counter it shares with the other
+// workers (claim()), says in shared memory which case it is running (so that
+// the pool can stop one that never returns), and sends its results back in
+// encoded batches (record.ts) as it goes. Whatever a case does, it yields a
+// result value: a variant that throws becomes an `error` result.
 
 import type { MessagePort } from 'node:worker_threads';
 import { workerData } from 'node:worker_threads';
 import type { Scenario } from '../fixtures/scenario.js';
 import { loadVariant, type Variant, type VariantMeta } from '../variants/registry.js';
 import { BatchWriter } from './record.js';
+import { claim, claimEnd, RUNNING, IDLE } from './share.js';
 import { runCase } from './run-case.js';
 
 export interface WorkerInit {
@@ -18,14 +19,13 @@ export interface WorkerInit {
   variants: Array<{ meta: VariantMeta; dir: string }>;
 }
 
-/** Layout of a run's shared Int32Array: the claim counter, then each task's running case. */
-export const NEXT = 0;
-export const RUNNING = 1;
-export const IDLE = -1;
-
 export interface ShareTask {
   /** [scenario index, variant index] pairs of the run, flat. */
   cases: Int32Array;
+  /** For each case, where the cases of its fixture that follow it end (see claimEnd in share.ts). */
+  ends: Int32Array;
+  /** How many tasks share the run. */
+  tasks: number;
   /** NEXT, then RUNNING + slot for each task: the index into `cases` being run, or IDLE. */
   state: Int32Array;
   slot: number;
@@ -62,8 +62,7 @@ let variants: Promise<Variant[]> | undefined;
 export default async function runShare(task: ShareTask): Promise<void> {
   variants ??= Promise.all(init.variants.map((v) => loadVariant(v.meta, v.dir)));
   const loaded = await variants;
-  const { cases, state, slot, port } = task;
-  const total = cases.length / 2;
+  const { cases, ends, tasks, state, slot, port } = task;
   const batch = new BatchWriter();
   let indices: number[] = [];
   let since = performance.now();
@@ -75,13 +74,13 @@ export default async function runShare(task: ShareTask): Promise<void> {
     since = performance.now();
   };
   try {
-    for (;;) {
-      const i = Atomics.add(state, NEXT, 1);
-      if (i >= total) break;
-      Atomics.store(state, RUNNING + slot, i);
-      batch.add(runCase(init.scenarios[cases[2 * i]!]!, loaded[cases[2 * i + 1]!]!));
-      indices.push(i);
-      if (indices.length >= BATCH || performance.now() - since >= FLUSH_MS) flush();
+    for (let at = claim(state, ends, tasks); at >= 0; at = claim(state, ends, tasks)) {
+      for (let i = at, end = claimEnd(at, ends, tasks); i < end; i++) {
+        Atomics.store(state, RUNNING + slot, i);
+        batch.add(runCase(init.scenarios[cases[2 * i]!]!, loaded[cases[2 * i + 1]!]!));
+        indices.push(i);
+        if (indices.length >= BATCH || performance.now() - since >= FLUSH_MS) flush();
+      }
     }
     flush();
     port.postMessage(DONE);
