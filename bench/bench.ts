@@ -5,14 +5,14 @@
 //     compiled every variant's functions, which takes a few seconds), each
 //     warmed up on its own, then all measured taking turns, slice by slice,
 //     so that every ratio between them is of one machine (whose speed moves
-//     by several percent within a minute): the main thread's sequential
-//     loop (in a child process, with no pool's results in its heap); a
-//     worker pool with one worker and with all cores; the one-worker pool
-//     in a child process pinned to one core (taskset), so that the main
-//     thread and V8's own threads share that core with the worker rather
-//     than use a free one. The speed-up on all cores is given over this
-//     (the usual definition), over one worker, and over the main thread's
-//     loop, which has no pool to pay for. With each, the cores it kept busy;
+//     by several percent within a minute), each in a child process of its
+//     own: the main thread's sequential loop; a worker pool with one worker
+//     and with all cores; the one-worker pool pinned to one core (taskset),
+//     so that the main thread and V8's own threads share that core with the
+//     worker rather than use a free one. The speed-up on all cores is given
+//     over this (the usual definition: the same program on one core and on
+//     all of them), over one worker, and over the main thread's loop, which
+//     has no pool to pay for. With each, the cores it kept busy;
 //   - in the same turns, what the machine gives without a pool's costs: the
 //     main thread's loop in one child process per core, all at once (work
 //     that shares nothing), and workers that run the cases and send nothing
@@ -42,6 +42,7 @@ import { executeScenario } from '../harness/run/execute.js';
 import { runCase } from '../harness/runner/run-case.js';
 import { Piscina } from 'piscina';
 import { CasePool, runCases, WORKER_LIMITS, type CasePlan } from '../harness/runner/pool.js';
+import { fixtureEnds } from '../harness/runner/share.js';
 import type { WorkerInit } from '../harness/runner/worker.js';
 import type { DiscardTask } from './discard-worker.js';
 import { loadVariants, readVariantMetas, type Variant } from '../harness/variants/registry.js';
@@ -207,8 +208,12 @@ function firstAllowedCpu(): number | undefined {
   }
 }
 
-/** What a child process of this benchmark measures, a slice at a time (see child()). */
-type Served = 'main-thread' | 'one-worker-pool';
+/**
+ * What a child process of this benchmark measures, a slice at a time (see
+ * child()): the main thread's loop, a pool of n workers, or n workers that
+ * send nothing back.
+ */
+type Served = 'main-thread' | `pool:${number}` | `discarding:${number}`;
 const SERVE_FLAG = '--serve';
 
 /** A child process that measures when asked; close() lets it go. */
@@ -254,7 +259,7 @@ async function pinnedChild(cores: number): Promise<Child | { skipped: string }> 
   const cpu = firstAllowedCpu();
   if (cpu === undefined) return { skipped: 'no /proc/self/status to read the allowed cores from' };
   try {
-    return await child('one-worker-pool', ['taskset', '-c', String(cpu)]);
+    return await child('pool:1', ['taskset', '-c', String(cpu)]);
   } catch (e) {
     return { skipped: `taskset -c ${cpu} failed: ${(e as Error).message.split('\n')[0]}` };
   }
@@ -280,8 +285,9 @@ function discardingPool(init: WorkerInit, cases: Array<[number, number]>, worker
   });
   const flat = new Int32Array(new SharedArrayBuffer(cases.length * 2 * 4));
   cases.forEach(([f, v], k) => flat.set([f, v], 2 * k));
+  const ends = fixtureEnds((k) => cases[k]![0], cases.length);
   const round = async (): Promise<number> => {
-    const task: DiscardTask = { cases: flat, next: new Int32Array(new SharedArrayBuffer(4)) };
+    const task: DiscardTask = { cases: flat, ends, tasks: workers, next: new Int32Array(new SharedArrayBuffer(4)) };
     const ran = (await Promise.all(Array.from({ length: workers }, () => pool.run(task) as Promise<number>))).reduce((a, b) => a + b, 0);
     if (ran !== cases.length) throw new Error(`${ran} of ${cases.length} cases ran`);
     return ran;
@@ -308,13 +314,25 @@ const cores = availableParallelism();
 const served = process.argv.includes(SERVE_FLAG) ? (process.argv[process.argv.indexOf(SERVE_FLAG) + 1] as Served) : undefined;
 if (served !== undefined) {
   // A child (see child()): measure a slice whenever asked, until the parent lets go.
-  const pool = served === 'one-worker-pool' ? new CasePool({ scenarios: big, variants: metas }, { workers: 1, timeoutMs: 10_000 }) : undefined;
-  const measure = (seconds: number): Promise<Measure> =>
-    pool === undefined ? rounds(() => mainThreadRound(scenarios, variants), seconds) : repeatedly(pool, x1Cases, seconds);
+  const [kind, n] = served.split(':') as [string, string | undefined];
+  const workers = Number(n);
+  let measure: Contender;
+  let close = async (): Promise<void> => {};
+  if (kind === 'pool') {
+    const pool = new CasePool({ scenarios: big, variants: metas }, { workers, timeoutMs: 10_000 });
+    measure = (seconds) => repeatedly(pool, x1Cases, seconds);
+    close = () => pool.close();
+  } else if (kind === 'discarding') {
+    const pool = discardingPool({ scenarios: big, variants: metas }, x1Cases, workers);
+    measure = (seconds) => rounds(pool.round, seconds);
+    close = pool.close;
+  } else {
+    measure = (seconds) => rounds(() => mainThreadRound(scenarios, variants), seconds);
+  }
   process.on('message', (m: { seconds: number }) => void measure(m.seconds).then((measured) => process.send!(measured)));
   process.send!('ready');
   await new Promise((resolve) => process.once('disconnect', resolve));
-  await pool?.close();
+  await close();
   process.exit(0);
 }
 
@@ -333,32 +351,30 @@ const heap = [2 ** 20, 2 ** 26, 2 ** 30].map((size) => ({
 
 const coldRun = await cold(scenarios, metas, cores);
 
-// Every warm rate, each warmed up on its own, then all measured taking turns:
-// the main thread's loop (in a child process, so that its heap holds none of
-// the results the pools leave behind in this one: collecting those slowed
-// the loop by a tenth when it ran here), the pool with one worker and with
-// every core, workers that send nothing back, the one-worker pool in a child
-// pinned to one core, and one main thread's loop per core side by side.
-const onePool = new CasePool({ scenarios: big, variants: metas }, { workers: 1, timeoutMs: 10_000 });
-const allPool = new CasePool({ scenarios: big, variants: metas }, { workers: cores, timeoutMs: 10_000 });
-const discarding = discardingPool({ scenarios: big, variants: metas }, x1Cases, cores);
+// Every warm rate, each in a child process of its own (so that none shares a
+// heap or V8's threads with another: the main thread's loop, run in this
+// process, collected the pools' results and ran a tenth slower), each warmed
+// up on its own, then all measured taking turns: the main thread's loop, the
+// pool with one worker and with every core, workers that send nothing back,
+// the one-worker pool pinned to one core, and one main thread's loop per core
+// side by side.
 const loops = await Promise.all(Array.from({ length: cores }, () => child('main-thread')));
+const pools = await Promise.all([child('pool:1'), child(`pool:${cores}`), child(`discarding:${cores}`)]);
 const pinnedPool = await pinnedChild(cores);
 const contenders: Contender[] = [
   loops[0]!.measure,
-  (seconds) => repeatedly(onePool, x1Cases, seconds),
-  (seconds) => repeatedly(allPool, x1Cases, seconds),
-  (seconds) => rounds(discarding.round, seconds),
+  ...pools.map((c) => c.measure),
   sideBySide(loops),
   ...('skipped' in pinnedPool ? [] : [pinnedPool.measure]),
 ];
 for (const measure of contenders) await measure(WARM_UP_SECONDS);
 const [seq, one, all, discarded, apart, pinnedMeasure] = (await takeTurns(contenders, TURNS, SLICE_SECONDS)) as [Measure, Measure, Measure, Measure, Measure, Measure | undefined];
 const pinned: Measure | { skipped: string } = 'skipped' in pinnedPool ? pinnedPool : pinnedMeasure!;
-for (const c of [...loops, ...('skipped' in pinnedPool ? [] : [pinnedPool])]) c.close();
-await onePool.close();
-await discarding.close();
+for (const c of [...loops, ...pools, ...('skipped' in pinnedPool ? [] : [pinnedPool])]) c.close();
 
+// Growth and the cost of reading results, on a warm pool in this process.
+const allPool = new CasePool({ scenarios: big, variants: metas }, { workers: cores, timeoutMs: 10_000 });
+await repeatedly(allPool, x1Cases, WARM_UP_SECONDS);
 // The corpus x1, x2, x4, five times each in turn: the median time of each.
 const sizes = [16, 32, 64].map((n) => casesOf(n * scenarios.length, metas.length));
 const times: number[][] = sizes.map(() => []);
@@ -422,7 +438,7 @@ const lines = [
   `cores kept busy:        ${figures.cores_busy.pool_1_worker} with 1 worker, ${figures.cores_busy.pool_all_cores} with ${cores} workers, ${figures.cores_busy.pool_1_core ?? '-'} pinned to 1 core (CPU per case over every thread: ${figures.cpu_us_per_case.pool_1_worker}, ${figures.cpu_us_per_case.pool_all_cores} and ${figures.cpu_us_per_case.pool_1_core ?? '-'} us)`,
   `reading a result:       ${figures.main_thread_us_to_read_a_result} us on the main thread for every field (median of 5; results arrive as bytes, decoded on first read)`,
   `corpus x2, x4:          ${figures.growth.x2_over_x1}x and ${figures.growth.x4_over_x1}x the time of the corpus x1 (${x1.seconds.toFixed(2)} s for 16 copies; medians of 5)`,
-  `peak RSS:               ${figures.peak_rss_mib} MiB (this process, its three pools alive together; not its children)`,
+  `peak RSS:               ${figures.peak_rss_mib} MiB (this process, which holds a pool of ${cores} workers and the results of its runs; not its children)`,
   `memory a live case holds after mapping a 1 MiB / 64 MiB / 1 GiB buffer (median of 7): ${figures.mapped_buffer_heap_kib.map((h) => `${h.held_kib} KiB`).join(' / ')}`,
 ];
 process.stdout.write(lines.join('\n') + '\n');

@@ -1,16 +1,21 @@
 // For the benchmark only: a worker thread that runs its share of the cases,
-// as the case pool's workers do (harness/runner/worker.ts), but keeps and
+// claimed as the case pool's workers claim them (harness/runner/worker.ts), but keeps and
 // sends back nothing but how many it ran. A pool of these measures what
 // worker threads give before any result is carried back to the main thread.
 
 import { workerData } from 'node:worker_threads';
 import { runCase } from '../harness/runner/run-case.js';
+import { claim, claimEnd } from '../harness/runner/share.js';
 import type { WorkerInit } from '../harness/runner/worker.js';
 import { loadVariant, type Variant } from '../harness/variants/registry.js';
 
 export interface DiscardTask {
   /** [scenario index, variant index] pairs, flat. */
   cases: Int32Array;
+  /** Where each case's claim may end at most (see claimEnd in share.ts). */
+  ends: Int32Array;
+  /** How many tasks share a round. */
+  tasks: number;
   /** [0]: the next pair to claim, shared by every task of a round. */
   next: Int32Array;
 }
@@ -19,15 +24,16 @@ const init = workerData as WorkerInit;
 let variants: Promise<Variant[]> | undefined;
 
 /** Run pairs from the shared counter until there are none left; how many this task ran. */
-export default async function runAndDiscard({ cases, next }: DiscardTask): Promise<number> {
+export default async function runAndDiscard({ cases, ends, tasks, next }: DiscardTask): Promise<number> {
   variants ??= Promise.all(init.variants.map((v) => loadVariant(v.meta, v.dir)));
   const loaded = await variants;
-  const total = cases.length / 2;
   let ran = 0;
-  for (let i = Atomics.add(next, 0, 1); i < total; i = Atomics.add(next, 0, 1)) {
-    const r = runCase(init.scenarios[cases[2 * i]!]!, loaded[cases[2 * i + 1]!]!);
-    if (r.status !== 'ok') throw new Error(`${r.id} did not finish`);
-    ran++;
+  for (let at = claim(next, ends, tasks); at >= 0; at = claim(next, ends, tasks)) {
+    for (let i = at, end = claimEnd(at, ends, tasks); i < end; i++) {
+      const r = runCase(init.scenarios[cases[2 * i]!]!, loaded[cases[2 * i + 1]!]!);
+      if (r.status !== 'ok') throw new Error(`${r.id} did not finish`);
+      ran++;
+    }
   }
   return ran;
 }
