@@ -198,11 +198,15 @@ function mappedBufferMemory(size: number, variant: Variant): number {
   return during - before;
 }
 
-/** The first CPU this process may run on, from the kernel's list ("0-1", "2,4-5"). */
-function firstAllowedCpu(): number | undefined {
+/** The CPUs this process may run on, from the kernel's list ("0-1", "2,4-5"). */
+function allowedCpus(): number[] | undefined {
   try {
-    const list = /^Cpus_allowed_list:\s*(\d+)/m.exec(readFileSync('/proc/self/status', 'utf8'));
-    return list === null ? undefined : Number(list[1]);
+    const list = /^Cpus_allowed_list:\s*(\S+)/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (list === null) return undefined;
+    return list[1]!.split(',').flatMap((part) => {
+      const [lo, hi = lo] = part.split('-').map(Number) as [number, number?];
+      return Array.from({ length: hi! - lo + 1 }, (_, k) => lo + k);
+    });
   } catch {
     return undefined;
   }
@@ -250,19 +254,28 @@ function child(what: Served, command: string[] = []): Promise<Child> {
 }
 
 /**
- * A child process pinned to one core (taskset, Linux's, from util-linux)
- * with a one-worker pool, so that the main thread and V8's own threads
- * share that core with the worker; or why there is none.
+ * A one-worker pool in a child process pinned to each core this process may
+ * use (taskset, Linux's, from util-linux), so that the main thread and V8's
+ * own threads share that core with the worker; one on each core, because
+ * the cores of a shared machine are not equally fast (measured alone, the
+ * one on the first core ran 13,199 cases a second while a worker with both
+ * cores free ran 15,147). Or why there are none.
  */
-async function pinnedChild(cores: number): Promise<Child | { skipped: string }> {
+async function pinnedChildren(cores: number): Promise<Child[] | { skipped: string }> {
   if (cores === 1) return { skipped: 'this process has one core only: the pool on all cores is the pool on one' };
-  const cpu = firstAllowedCpu();
-  if (cpu === undefined) return { skipped: 'no /proc/self/status to read the allowed cores from' };
+  const cpus = allowedCpus();
+  if (cpus === undefined) return { skipped: 'no /proc/self/status to read the allowed cores from' };
   try {
-    return await child('pool:1', ['taskset', '-c', String(cpu)]);
+    return await Promise.all(cpus.slice(0, cores).map((cpu) => child('pool:1', ['taskset', '-c', String(cpu)])));
   } catch (e) {
-    return { skipped: `taskset -c ${cpu} failed: ${(e as Error).message.split('\n')[0]}` };
+    return { skipped: `taskset failed: ${(e as Error).message.split('\n')[0]}` };
   }
+}
+
+/** Measures of one thing taken in several processes, one at a time: their cases over their time. */
+function together(measures: readonly Measure[]): Measure {
+  const sum = (f: (m: Measure) => number): number => measures.reduce((total, m) => total + f(m), 0);
+  return { cases: sum((m) => m.cases), seconds: sum((m) => m.seconds), cpuSeconds: sum((m) => m.cpuSeconds) };
 }
 
 /** `children` measuring at once: work that shares nothing but the machine. The cases of all over their mean time. */
@@ -354,23 +367,24 @@ const coldRun = await cold(scenarios, metas, cores);
 // Every warm rate, each in a child process of its own (so that none shares a
 // heap or V8's threads with another: the main thread's loop, run in this
 // process, collected the pools' results and ran a tenth slower), each warmed
-// up on its own, then all measured taking turns: the main thread's loop, the
-// pool with one worker and with every core, workers that send nothing back,
-// the one-worker pool pinned to one core, and one main thread's loop per core
-// side by side.
+// up on its own, then all measured taking turns: the main thread's loop (in
+// each of `cores` processes, one at a time: one process's compiled code can
+// run a few percent faster or slower than another's), the pool with one
+// worker and with every core, workers that send nothing back, the one-worker
+// pool pinned to each core in turn, and the main thread's loops side by side.
 const loops = await Promise.all(Array.from({ length: cores }, () => child('main-thread')));
 const pools = await Promise.all([child('pool:1'), child(`pool:${cores}`), child(`discarding:${cores}`)]);
-const pinnedPool = await pinnedChild(cores);
-const contenders: Contender[] = [
-  loops[0]!.measure,
-  ...pools.map((c) => c.measure),
-  sideBySide(loops),
-  ...('skipped' in pinnedPool ? [] : [pinnedPool.measure]),
-];
+const pinnedPools = await pinnedChildren(cores);
+const pinnedList = 'skipped' in pinnedPools ? [] : pinnedPools;
+const contenders: Contender[] = [...pools.map((c) => c.measure), sideBySide(loops), ...loops.map((c) => c.measure), ...pinnedList.map((c) => c.measure)];
 for (const measure of contenders) await measure(WARM_UP_SECONDS);
-const [seq, one, all, discarded, apart, pinnedMeasure] = (await takeTurns(contenders, TURNS, SLICE_SECONDS)) as [Measure, Measure, Measure, Measure, Measure, Measure | undefined];
-const pinned: Measure | { skipped: string } = 'skipped' in pinnedPool ? pinnedPool : pinnedMeasure!;
-for (const c of [...loops, ...pools, ...('skipped' in pinnedPool ? [] : [pinnedPool])]) c.close();
+const measured = await takeTurns(contenders, TURNS, SLICE_SECONDS);
+const [one, all, discarded, apart] = measured as [Measure, Measure, Measure, Measure];
+const seqEach = measured.slice(4, 4 + cores);
+const pinnedEach = measured.slice(4 + cores);
+const seq = together(seqEach);
+const pinned: Measure | { skipped: string } = 'skipped' in pinnedPools ? pinnedPools : together(pinnedEach);
+for (const c of [...loops, ...pools, ...pinnedList]) c.close();
 
 // Growth and the cost of reading results, on a warm pool in this process.
 const allPool = new CasePool({ scenarios: big, variants: metas }, { workers: cores, timeoutMs: 10_000 });
@@ -393,6 +407,7 @@ const figures = {
   warm_up_seconds: WARM_UP_SECONDS,
   cold_corpus_all_cores_seconds: Number(coldRun.seconds.toFixed(2)),
   main_thread_cases_per_second: Math.round(rate(seq)),
+  main_thread_each_process_cases_per_second: seqEach.map((m) => Math.round(rate(m))),
   pool_1_worker_cases_per_second: Math.round(rate(one)),
   pool_all_cores_cases_per_second: Math.round(rate(all)),
   speedup_all_cores_over_1_worker: Number((rate(all) / rate(one)).toFixed(2)),
@@ -405,6 +420,7 @@ const figures = {
   pool_discarding_results_over_main_thread: Number((rate(discarded) / rate(seq)).toFixed(2)),
   // The pool on one core (pinned), and the speed-up over it; null when it could not be measured.
   pool_1_core_cases_per_second: ifPinned((p) => Math.round(rate(p))),
+  pool_1_core_each_core_cases_per_second: pinnedEach.map((m) => Math.round(rate(m))),
   speedup_all_cores_over_1_core: ifPinned((p) => Number((rate(all) / rate(p)).toFixed(2))),
   one_core_skipped: 'skipped' in pinned ? pinned.skipped : undefined,
   // Cores the process kept busy, and CPU time per case over all its threads.
@@ -428,11 +444,11 @@ const lines = [
   `corpus: ${figures.corpus.fixtures} fixtures x ${figures.corpus.variants} variants = ${figures.corpus.cases} cases; ${cores} cores`,
   `cold run, all cores:    ${figures.cold_corpus_all_cores_seconds} s for the corpus, worker start-up included`,
   `(warm figures below: each after ${WARM_UP_SECONDS} s of warm-up of its own, then all taking turns, ${TURNS} slices of ${SLICE_SECONDS} s each)`,
-  `main thread:            ${figures.main_thread_cases_per_second} cases/s (the sequential loop, in a process of its own)`,
+  `main thread:            ${figures.main_thread_cases_per_second} cases/s (the sequential loop; in ${cores} processes, one at a time: ${seqEach.map((m) => Math.round(rate(m))).join(', ')})`,
   `pool, 1 worker:         ${figures.pool_1_worker_cases_per_second} cases/s (${one.cases} cases)`,
   'skipped' in pinned
     ? `pool, 1 core:           not measured (${pinned.skipped})`
-    : `pool, 1 core:           ${figures.pool_1_core_cases_per_second} cases/s (1 worker, the process pinned to one core; ${pinned.cases} cases)`,
+    : `pool, 1 core:           ${figures.pool_1_core_cases_per_second} cases/s (1 worker, the process pinned to one core; on each core in turn: ${pinnedEach.map((m) => Math.round(rate(m))).join(', ')})`,
   `pool, ${cores} workers:        ${figures.pool_all_cores_cases_per_second} cases/s (speed-up ${figures.speedup_all_cores_over_1_core ?? '-'} over 1 core, ${figures.speedup_all_cores_over_1_worker} over 1 worker, ${figures.speedup_all_cores_over_main_thread} over the main thread)`,
   `without a pool's costs: ${figures.side_by_side_cases_per_second} cases/s from ${cores} processes side by side, each the main thread's loop (${figures.side_by_side_over_main_thread}x the main thread); ${figures.pool_discarding_results_cases_per_second} cases/s from ${cores} workers that send no result back (${figures.pool_discarding_results_over_main_thread}x)`,
   `cores kept busy:        ${figures.cores_busy.pool_1_worker} with 1 worker, ${figures.cores_busy.pool_all_cores} with ${cores} workers, ${figures.cores_busy.pool_1_core ?? '-'} pinned to 1 core (CPU per case over every thread: ${figures.cpu_us_per_case.pool_1_worker}, ${figures.cpu_us_per_case.pool_all_cores} and ${figures.cpu_us_per_case.pool_1_core ?? '-'} us)`,
