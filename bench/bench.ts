@@ -256,10 +256,10 @@ function child(what: Served, command: string[] = []): Promise<Child> {
 /**
  * A one-worker pool in a child process pinned to each core this process may
  * use (taskset, Linux's, from util-linux), so that the main thread and V8's
- * own threads share that core with the worker; one on each core, because
- * the cores of a shared machine are not equally fast (measured alone, the
- * one on the first core ran 13,199 cases a second while a worker with both
- * cores free ran 15,147). Or why there are none.
+ * own threads share that core with the worker; one on each core, measured
+ * one at a time, because the cores of a shared machine are not equally
+ * fast (14,535 and 16,041 cases a second on the first and the second core
+ * in one run). Or why there are none.
  */
 async function pinnedChildren(cores: number): Promise<Child[] | { skipped: string }> {
   if (cores === 1) return { skipped: 'this process has one core only: the pool on all cores is the pool on one' };
