@@ -1,7 +1,8 @@
 // For the benchmark only: a worker thread that runs its share of the cases,
-// claimed as the case pool's workers claim them (harness/runner/worker.ts), but keeps and
-// sends back nothing but how many it ran. A pool of these measures what
-// worker threads give before any result is carried back to the main thread.
+// claimed as the case pool's workers claim them (harness/runner/share.ts),
+// but keeps and sends back nothing but how many it ran. A pool of these
+// measures what worker threads give before any result is carried back to
+// the main thread.
 
 import { workerData } from 'node:worker_threads';
 import { runCase } from '../harness/runner/run-case.js';

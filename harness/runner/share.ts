@@ -17,15 +17,15 @@ const CLAIM_SHARE = 2;
 /**
  * The end of the claim that starts at case `at`: the cases of the same
  * fixture that follow it (`ends[at]`), but at most 1 / (CLAIM_SHARE x
- * tasks) of the cases left, and at least one. A run lists its cases fixture
- * by fixture, so a claim is mostly a whole fixture: a worker meets the
- * fixture's traces together and carries each distinct one once (record.ts;
- * claiming one case at a time, two workers split every fixture between them
- * and carried 1,753 bytes a case for the corpus instead of 1,365), with the
- * fixture's data warm in its
- * caches, and the workers touch the counter once a fixture instead of once a
- * case. Taking one case at a time ran 4 to 5% fewer cases a second on two
- * workers (the benchmark's turns).
+ * tasks) of the cases left, and at least one. A run lists its cases
+ * fixture by fixture, so a claim is mostly a whole fixture: a worker meets
+ * the fixture's traces together and carries each distinct one once
+ * (record.ts; claiming one case at a time, two workers split every fixture
+ * between them and carried 1,753 bytes a case for the corpus instead of
+ * 1,365), with the fixture's data warm in its caches, and the workers touch
+ * the counter once a fixture instead of once a case. Taking one case at a
+ * time ran 4 to 5% fewer cases a second on two workers (the benchmark's
+ * turns).
  */
 export function claimEnd(at: number, ends: Int32Array, tasks: number): number {
   const left = ends.length - at;
