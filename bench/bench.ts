@@ -8,11 +8,12 @@
 //     by several percent within a minute), each in a child process of its
 //     own: the main thread's sequential loop; a worker pool with one worker
 //     and with all cores; the one-worker pool pinned to one core (taskset),
-//     so that the main thread and V8's own threads share that core with the
-//     worker rather than use a free one. The speed-up on all cores is given
-//     over this (the usual definition: the same program on one core and on
-//     all of them), over one worker, and over the main thread's loop, which
-//     has no pool to pay for. With each, the cores it kept busy;
+//     to each core in turn, so that the main thread and V8's own threads
+//     share that core with the worker rather than use a free one. The
+//     speed-up on all cores is given over this (the usual definition: the
+//     same program on one core and on all of them), over one worker, and
+//     over the main thread's loop, which has no pool to pay for. With each,
+//     the cores it kept busy;
 //   - in the same turns, what the machine gives without a pool's costs: the
 //     main thread's loop in one child process per core, all at once (work
 //     that shares nothing), and workers that run the cases and send nothing
@@ -444,11 +445,11 @@ const lines = [
   `corpus: ${figures.corpus.fixtures} fixtures x ${figures.corpus.variants} variants = ${figures.corpus.cases} cases; ${cores} cores`,
   `cold run, all cores:    ${figures.cold_corpus_all_cores_seconds} s for the corpus, worker start-up included`,
   `(warm figures below: each after ${WARM_UP_SECONDS} s of warm-up of its own, then all taking turns, ${TURNS} slices of ${SLICE_SECONDS} s each)`,
-  `main thread:            ${figures.main_thread_cases_per_second} cases/s (the sequential loop; in ${cores} processes, one at a time: ${seqEach.map((m) => Math.round(rate(m))).join(', ')})`,
+  `main thread:            ${figures.main_thread_cases_per_second} cases/s (the sequential loop; in ${cores} processes, one at a time: ${figures.main_thread_each_process_cases_per_second.join(', ')})`,
   `pool, 1 worker:         ${figures.pool_1_worker_cases_per_second} cases/s (${one.cases} cases)`,
   'skipped' in pinned
     ? `pool, 1 core:           not measured (${pinned.skipped})`
-    : `pool, 1 core:           ${figures.pool_1_core_cases_per_second} cases/s (1 worker, the process pinned to one core; on each core in turn: ${pinnedEach.map((m) => Math.round(rate(m))).join(', ')})`,
+    : `pool, 1 core:           ${figures.pool_1_core_cases_per_second} cases/s (1 worker, the process pinned to one core; on each core in turn: ${figures.pool_1_core_each_core_cases_per_second.join(', ')})`,
   `pool, ${cores} workers:        ${figures.pool_all_cores_cases_per_second} cases/s (speed-up ${figures.speedup_all_cores_over_1_core ?? '-'} over 1 core, ${figures.speedup_all_cores_over_1_worker} over 1 worker, ${figures.speedup_all_cores_over_main_thread} over the main thread)`,
   `without a pool's costs: ${figures.side_by_side_cases_per_second} cases/s from ${cores} processes side by side, each the main thread's loop (${figures.side_by_side_over_main_thread}x the main thread); ${figures.pool_discarding_results_cases_per_second} cases/s from ${cores} workers that send no result back (${figures.pool_discarding_results_over_main_thread}x)`,
   `cores kept busy:        ${figures.cores_busy.pool_1_worker} with 1 worker, ${figures.cores_busy.pool_all_cores} with ${cores} workers, ${figures.cores_busy.pool_1_core ?? '-'} pinned to 1 core (CPU per case over every thread: ${figures.cpu_us_per_case.pool_1_worker}, ${figures.cpu_us_per_case.pool_all_cores} and ${figures.cpu_us_per_case.pool_1_core ?? '-'} us)`,

@@ -6,7 +6,7 @@
 
 import { workerData } from 'node:worker_threads';
 import { runCase } from '../harness/runner/run-case.js';
-import { claim, claimEnd } from '../harness/runner/share.js';
+import { eachClaimed } from '../harness/runner/share.js';
 import type { WorkerInit } from '../harness/runner/worker.js';
 import { loadVariant, type Variant } from '../harness/variants/registry.js';
 
@@ -29,12 +29,10 @@ export default async function runAndDiscard({ cases, ends, tasks, next }: Discar
   variants ??= Promise.all(init.variants.map((v) => loadVariant(v.meta, v.dir)));
   const loaded = await variants;
   let ran = 0;
-  for (let at = claim(next, ends, tasks); at >= 0; at = claim(next, ends, tasks)) {
-    for (let i = at, end = claimEnd(at, ends, tasks); i < end; i++) {
-      const r = runCase(init.scenarios[cases[2 * i]!]!, loaded[cases[2 * i + 1]!]!);
-      if (r.status !== 'ok') throw new Error(`${r.id} did not finish`);
-      ran++;
-    }
-  }
+  eachClaimed(next, ends, tasks, (i) => {
+    const r = runCase(init.scenarios[cases[2 * i]!]!, loaded[cases[2 * i + 1]!]!);
+    if (r.status !== 'ok') throw new Error(`${r.id} did not finish`);
+    ran++;
+  });
   return ran;
 }

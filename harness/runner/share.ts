@@ -51,3 +51,13 @@ export function fixtureEnds(scenarioOf: (k: number) => number, length: number): 
   for (let k = length - 1; k >= 0; k--) ends[k] = k + 1 < length && scenarioOf(k + 1) === scenarioOf(k) ? ends[k + 1]! : k + 1;
   return ends;
 }
+
+/**
+ * Run `each` on every case a task claims from the counter, in order, until
+ * none are left: the loop of every worker that shares a run.
+ */
+export function eachClaimed(state: Int32Array, ends: Int32Array, tasks: number, each: (i: number) => void): void {
+  for (let at = claim(state, ends, tasks); at >= 0; at = claim(state, ends, tasks)) {
+    for (let i = at, end = claimEnd(at, ends, tasks); i < end; i++) each(i);
+  }
+}

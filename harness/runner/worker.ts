@@ -1,7 +1,7 @@
 // A worker thread of the case pool. It receives the scenarios and the variant
 // folders once, at start. A task is a share of one run: the worker claims the
 // run's cases a few at a time from a counter it shares with the other
-// workers (claim()), says in shared memory which case it is running (so that
+// workers (share.ts), says in shared memory which case it is running (so that
 // the pool can stop one that never returns), and sends its results back in
 // encoded batches (record.ts) as it goes. Whatever a case does, it yields a
 // result value: a variant that throws becomes an `error` result.
@@ -11,7 +11,7 @@ import { workerData } from 'node:worker_threads';
 import type { Scenario } from '../fixtures/scenario.js';
 import { loadVariant, type Variant, type VariantMeta } from '../variants/registry.js';
 import { BatchWriter } from './record.js';
-import { claim, claimEnd, RUNNING, IDLE } from './share.js';
+import { eachClaimed, IDLE, RUNNING } from './share.js';
 import { runCase } from './run-case.js';
 
 export interface WorkerInit {
@@ -74,14 +74,12 @@ export default async function runShare(task: ShareTask): Promise<void> {
     since = performance.now();
   };
   try {
-    for (let at = claim(state, ends, tasks); at >= 0; at = claim(state, ends, tasks)) {
-      for (let i = at, end = claimEnd(at, ends, tasks); i < end; i++) {
-        Atomics.store(state, RUNNING + slot, i);
-        batch.add(runCase(init.scenarios[cases[2 * i]!]!, loaded[cases[2 * i + 1]!]!));
-        indices.push(i);
-        if (indices.length >= BATCH || performance.now() - since >= FLUSH_MS) flush();
-      }
-    }
+    eachClaimed(state, ends, tasks, (i) => {
+      Atomics.store(state, RUNNING + slot, i);
+      batch.add(runCase(init.scenarios[cases[2 * i]!]!, loaded[cases[2 * i + 1]!]!));
+      indices.push(i);
+      if (indices.length >= BATCH || performance.now() - since >= FLUSH_MS) flush();
+    });
     flush();
     port.postMessage(DONE);
   } finally {
