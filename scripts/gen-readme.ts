@@ -11,7 +11,7 @@ import { compareResults } from '../harness/compare/grade.js';
 import { fixtureFiles, loadFixtures } from '../harness/fixtures/load.js';
 import { corpusDir, projectRoot } from '../harness/paths.js';
 import { COST_KEYS, type CaseResult, type Costs } from '../harness/run/result.js';
-import { verdictText } from '../harness/run/violations.js';
+import { verdictText } from '../harness/contract/kinds.js';
 import { runCase } from '../harness/runner/run-case.js';
 import { loadVariants, seriesOf, type Variant } from '../harness/variants/registry.js';
 

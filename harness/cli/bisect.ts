@@ -6,7 +6,7 @@ import { InputError } from '../input-error.js';
 import { historyBisect } from './history.js';
 import type { Bisection } from '../report/report-types.generated.js';
 import type { CaseResult } from '../run/result.js';
-import { verdictText } from '../run/violations.js';
+import { verdictText } from '../contract/kinds.js';
 import { finish, planOptions, prepare, runPlan, type CommonOptions } from './session.js';
 
 export interface BisectOptions extends CommonOptions {

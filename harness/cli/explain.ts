@@ -5,7 +5,7 @@
 import { InputError } from '../input-error.js';
 import { findVariant, prepare } from '../plan.js';
 import type { CaseResult } from '../run/result.js';
-import { VIOLATION_LABELS, verdictText } from '../run/violations.js';
+import { KINDS, verdictText } from '../contract/kinds.js';
 import { runCases } from '../runner/pool.js';
 
 export interface ExplainOptions {
@@ -23,7 +23,7 @@ export function renderExplanation(r: CaseResult, question: string): string {
   out.push(...r.trace.map((l) => `  ${l}`));
   out.push('', 'violations:');
   if (r.violations.length === 0) out.push('  none');
-  for (const v of r.violations) out.push(`  step ${v.step}: ${VIOLATION_LABELS[v.kind]}: ${v.sentence}`);
+  for (const v of r.violations) out.push(`  step ${v.step}: ${KINDS[v.kind].label}: ${v.sentence}`);
   if (r.notes.length > 0) out.push('', 'driver notes:', ...r.notes.map((n) => `  ${n}`));
   out.push('', 'costs:', ...Object.entries(r.costs).map(([k, v]) => `  ${k.padEnd(18)} ${v}`));
   const f = r.final;

@@ -4,7 +4,7 @@
 
 import type { Scenario, ScenarioStep } from '../fixtures/scenario.js';
 import type { CaseResult } from '../run/result.js';
-import { VIOLATION_KINDS } from '../run/violations.js';
+import { VIOLATION_KINDS } from '../contract/kinds.js';
 
 export const FEATURES = ['bounced', 'non-coherent', 'untrusted', 'scatterlist', 'reused an IOVA', 'CONFIG_SWIOTLB=n', 'skip_cpu_sync', 'partial sync'] as const;
 

@@ -20,8 +20,7 @@
 
 import { alignDown, alignUp } from './bits.js';
 import type { PhysicalMemory } from './memory.js';
-import { scratch, SLOT } from './scratch.js';
-import type { FramePool } from './slab.js';
+import { SLOT, type Workspace } from './workspace.js';
 
 const FRAME = 4096;
 
@@ -55,7 +54,7 @@ export class CpuCache {
   constructor(
     private readonly dram: PhysicalMemory,
     readonly lineSize: number,
-    private readonly pool: FramePool,
+    private readonly pool: Workspace,
   ) {
     this.linesPerFrame = FRAME / lineSize;
   }
@@ -131,7 +130,7 @@ export class CpuCache {
    * behaves as a copy through a temporary, a scratch array).
    */
   cpuCopy(dst: number, src: number, length: number): void {
-    const tmp = scratch(SLOT.copy, length);
+    const tmp = this.pool.scratch(SLOT.copy, length);
     this.cpuReadInto(src, tmp, 0, length);
     this.cpuWrite(dst, tmp);
   }

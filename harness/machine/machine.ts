@@ -10,14 +10,20 @@ import { IommuDomain } from './iommu.js';
 import { IovaDomain } from './iova.js';
 import { PhysicalMemory } from './memory.js';
 import type { DeviceConfig, PlatformConfig } from './platform.js';
-import { FramePool } from './slab.js';
 import { io_tlb_mem } from './swiotlb-pool.js';
+import { Workspace } from './workspace.js';
+
+/** Switches of the model itself; the defaults are what every run uses. */
+export interface ModelOptions {
+  /** find_slots may count a hopeless search instead of walking it (skip_hopeless_search). */
+  slotSearchShortcut: boolean;
+}
+
+export const DEFAULT_MODEL_OPTIONS: ModelOptions = { slotSearchShortcut: true };
 
 export class Machine {
   readonly recorder = new Recorder();
-  /** DRAM and cache frames, given back when the machine is done with. */
-  readonly frames = new FramePool();
-  readonly dram = new PhysicalMemory(this.frames);
+  readonly dram: PhysicalMemory;
   readonly cache: CpuCache;
   readonly iovad: IovaDomain;
   readonly domain: IommuDomain;
@@ -28,8 +34,12 @@ export class Machine {
   constructor(
     readonly platform: PlatformConfig,
     deviceConfig: DeviceConfig,
+    /** Where DRAM and cache frames and scratch bytes come from: the caller's, reused from case to case. */
+    readonly workspace: Workspace = new Workspace(),
+    readonly options: ModelOptions = DEFAULT_MODEL_OPTIONS,
   ) {
-    this.cache = new CpuCache(this.dram, platform.cacheLineSize, this.frames);
+    this.dram = new PhysicalMemory(workspace);
+    this.cache = new CpuCache(this.dram, platform.cacheLineSize, workspace);
     // iommu_dma_init_domain: base_pfn = max(1, base >> order) with a zero base.
     this.iovad = new IovaDomain(platform.iovaGranule, 1, this.recorder);
     this.domain = new IommuDomain(platform.iommu, platform.iovaGranule, BIT(platform.apertureBits) - 1, this.iovad, this.recorder);

@@ -6,7 +6,7 @@
 // place a gigabyte buffer without the model allocating a gigabyte.
 
 import { RangeMap } from './range-map.js';
-import type { FramePool } from './slab.js';
+import type { Workspace } from './workspace.js';
 
 const FRAME = 4096;
 
@@ -24,7 +24,7 @@ interface Backing {
 export class PhysicalMemory {
   private readonly frames = new Map<number, Uint8Array>();
 
-  constructor(private readonly pool: FramePool) {}
+  constructor(private readonly pool: Workspace) {}
   private readonly backings = new RangeMap<Backing>({
     slice: (b, delta) => ({ source: b.source, offset: b.offset + delta }),
   });

@@ -167,9 +167,6 @@ export function io_tlb_default_mem(): io_tlb_mem | null {
   return machine().swiotlb;
 }
 
-/** Whether find_slots may take skip_hopeless_search: turned off only by the test that holds it to the walk. */
-export const slotSearchShortcut = { enabled: true };
-
 /**
  * A shortcut the model takes in find_slots, not in the kernel. A search
  * with no alignment test for more slots than any list[] holds (more than
@@ -184,7 +181,7 @@ export const slotSearchShortcut = { enabled: true };
  * one the walk makes first, at `wrap`), which may BUG.
  */
 export function skip_hopeless_search(mem: io_tlb_mem, nslots: number, wrap: number, stride: number, tbl_slots: number, max_slots: number): boolean {
-  if (!slotSearchShortcut.enabled || nslots <= mem.slots.listBound) return false;
+  if (!machine().options.slotSearchShortcut || nslots <= mem.slots.listBound) return false;
   iommu_is_span_boundary(wrap, nslots, tbl_slots, max_slots);
   if (mem.nslabs % stride !== 0 || wrap % stride !== 0) return false;
   const steps = mem.nslabs / stride;

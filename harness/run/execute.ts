@@ -13,58 +13,73 @@ import {
   DMA_FROM_DEVICE,
   DMA_MAPPING_ERROR,
   DMA_TO_DEVICE,
-  type dma_data_direction,
 } from '../machine/dma.js';
 import { KernelBug, SoftLockup, type MachineEvent } from '../machine/events.js';
 import type { Pte } from '../machine/iommu.js';
-import { Machine } from '../machine/machine.js';
+import { DEFAULT_MODEL_OPTIONS, Machine, type ModelOptions } from '../machine/machine.js';
 import type { Run } from '../machine/range-map.js';
 import type { scatterlist } from '../machine/scatterlist.js';
+import { SLOT, Workspace } from '../machine/workspace.js';
 import { patternSource } from '../fixtures/fill.js';
 import type { Fill } from '../fixtures/fixture-types.generated.js';
-import type { BufferSpec, Scenario, ScenarioStep, SegmentSpec } from '../fixtures/scenario.js';
+import type { BufferSpec, Scenario, ScenarioStep } from '../fixtures/scenario.js';
 import type { dma_map_ops } from '../variant-api.js';
-import { checkAfterCall, checkLeaks, ExposureSet, type CallContext, type RunReach, type RunState } from './checks.js';
+import { checkCpuRead, checkDeviceRead, checkDeviceReach, compareBytes, keepOnly } from '../contract/bytes.js';
+import { checkAfterCall, checkKernelStop, checkLeaks, ExposureSet, type CallContext, type RunReach, type RunState } from '../contract/checks.js';
+import { IdealBuffer, type ViewBytes } from '../contract/ideal.js';
+import { sentenceOf, sortVerdict, type ViolationKind } from '../contract/kinds.js';
 import { costsOf } from './costs.js';
 import { finalState } from './final-state.js';
-import { IdealBuffer, type ViewBytes } from './ideal.js';
 import type { Mapping } from './mapping.js';
-import type { CaseOutcome, ViolationKind } from './result.js';
-import { bytesText, compareBytes, plural, range, shortBytes, ViolationLine, writeEvent } from './trace.js';
-import { TraceWriter } from './trace-text.js';
-import { TextOutcome, type OutcomeParts } from './text-result.js';
-import { sortVerdict } from './violations.js';
-import { releaseCaseBytes, scratch, SLOT } from '../machine/scratch.js';
+import type { CaseOutcome, Violation } from './result.js';
+import { bytesText, eventText, plural, range, VIOLATION_MARK } from './trace.js';
 
-/** `atEnd` sees the machine after the last step, before it is taken apart (the benchmark weighs it). */
-export function executeScenario(s: Scenario, ops: dma_map_ops, atEnd?: (m: Machine) => void): CaseOutcome {
-  return TextOutcome.of(executeCase(s, ops, atEnd));
+/** How a case is run; the defaults are what every run uses, the rest is for tests and the benchmark. */
+export interface CaseOptions {
+  /** Memory reused from case to case; a fresh one by default. */
+  workspace?: Workspace;
+  /** Switches of the model (machine.ts). */
+  model?: Partial<ModelOptions>;
+  /** Whether the exposure check reuses its answers for unchanged page-table runs (contract/checks.ts). */
+  reachReuse?: boolean;
+  /** Sees the machine after the last step, before it is taken apart (the benchmark weighs it). */
+  atEnd?: (m: Machine) => void;
 }
 
-/** The outcome's parts, its trace (and with it its violations) still text. */
-export function executeCase(s: Scenario, ops: dma_map_ops, atEnd?: (m: Machine) => void): OutcomeParts {
-  const m = new Machine(s.platform, s.device);
+/** What a run says about itself beyond its outcome (for tests). */
+export interface CaseStats {
+  /** Exposure answers reused. */
+  reachReused: number;
+}
+
+export function executeScenario(s: Scenario, ops: dma_map_ops, options: CaseOptions = {}): CaseOutcome {
+  return executeCase(s, ops, options).outcome;
+}
+
+/**
+ * Run one scenario on one variant's dma_map_ops. The case's context (its
+ * machine, with the workspace its memory comes from, and the model's
+ * switches) is installed here and removed here, whatever the variant does.
+ */
+export function executeCase(s: Scenario, ops: dma_map_ops, options: CaseOptions = {}): { outcome: CaseOutcome; stats: CaseStats } {
+  const workspace = options.workspace ?? new Workspace();
+  const m = new Machine(s.platform, s.device, workspace, { ...DEFAULT_MODEL_OPTIONS, ...options.model });
   try {
-    const done = withMachine(m, () => new CaseRun(s, ops, m).run());
-    atEnd?.(m);
-    return done;
+    const run = new CaseRun(s, ops, m, options.reachReuse ?? true);
+    const outcome = withMachine(m, () => run.run());
+    options.atEnd?.(m);
+    return { outcome, stats: { reachReused: run.reachReused } };
   } finally {
-    m.frames.release();
-    releaseCaseBytes();
+    workspace.endCase();
   }
 }
 
 /** What a step that made the machine do nothing hands to the checks. */
 const NO_EVENTS: MachineEvent[] = [];
 
-/** The trace of the case running now (cases run one at a time per thread). */
-const traceWriter = new TraceWriter();
-
 class CaseRun implements RunState {
-  private readonly trace = traceWriter;
-  /** The kind of each violation found; the violations themselves are their trace lines. */
-  private readonly kinds: ViolationKind[] = [];
-  private readonly violationLine = new ViolationLine(traceWriter);
+  private readonly trace: string[] = [];
+  private readonly violations: Violation[] = [];
   private readonly notes: string[] = [];
   private readonly ideal = new Map<string, IdealBuffer>();
   readonly mappings = new Map<string, Mapping>();
@@ -75,18 +90,20 @@ class CaseRun implements RunState {
   private label = '';
   exposures = new ExposureSet();
   readonly runReaches = new Map<Run<Pte>, RunReach>();
+  reachReused = 0;
 
   constructor(
     readonly scenario: Scenario,
     private readonly ops: dma_map_ops,
     readonly m: Machine,
+    readonly reachReuse: boolean,
   ) {}
 
-  run(): OutcomeParts {
-    this.trace.reset();
+  run(): CaseOutcome {
+    const keep = (data: Uint8Array): Uint8Array => this.m.workspace.caseCopy(data);
     for (const b of this.scenario.buffers.values()) {
       if (b.fill !== undefined) this.m.dram.back(b.phys, b.size, patternSource(b.fill));
-      this.ideal.set(b.name, new IdealBuffer(b));
+      this.ideal.set(b.name, new IdealBuffer(b, keep));
     }
     try {
       this.steps(this.scenario.steps, '');
@@ -94,27 +111,27 @@ class CaseRun implements RunState {
       checkLeaks(this.context([]));
     } catch (e) {
       this.flushEvents();
-      if (e instanceof KernelBug) this.violation('kernel-oops', 'kernel BUG: the simulated kernel stopped').field('at', e.message).end();
-      else if (e instanceof SoftLockup) this.violation('soft-lockup', 'watchdog: BUG: soft lockup').field('at', e.message).end();
-      else throw e;
+      if (!(e instanceof KernelBug || e instanceof SoftLockup)) throw e;
+      checkKernelStop(this, e);
     }
     this.label = 'end';
     for (const mp of this.mappings.values()) {
       if (mp.live) this.note(`driver never unmapped "${mp.name}"`);
     }
     return {
-      verdict: sortVerdict(this.kinds),
-      violationCount: this.kinds.length,
+      verdict: sortVerdict(this.violations.map((v) => v.kind)),
+      violations: this.violations,
       notes: this.notes,
       costs: costsOf(this.m.recorder.events, this.m.swiotlb),
+      trace: this.trace,
       final: finalState(this.m, [...this.mappings.values()].filter((mp) => mp.live).map((mp) => mp.name)),
-      text: this.trace.text(),
     };
   }
 
-  violation(kind: ViolationKind, text: string): ViolationLine {
-    this.kinds.push(kind);
-    return this.violationLine.begin(this.label, kind, text);
+  raise(kind: ViolationKind, situation: string, fields: Record<string, string | number>): void {
+    const v: Violation = { kind, step: this.label, sentence: sentenceOf(kind, situation, fields) };
+    this.violations.push(v);
+    this.trace.push(`${v.step}${VIOLATION_MARK}${kind}: ${v.sentence}`);
   }
 
   note(text: string): void {
@@ -134,24 +151,30 @@ class CaseRun implements RunState {
   }
 
   private line(text: string): void {
-    this.trace.str(this.label).str(' ').str(text).end();
+    this.trace.push(`${this.label} ${text}`);
   }
 
   /** A call's line: what the step asked (the same on every variant), then what came back. */
   private callLine(asked: string, returned: string): void {
-    this.trace.str(this.label).str(' ').str(asked).str(returned).end();
+    this.trace.push(`${this.label} ${asked}${returned}`);
   }
 
   private flushEvents(): MachineEvent[] {
     const all = this.m.recorder.events;
     if (this.rendered === all.length) return NO_EVENTS;
     const events = all.slice(this.rendered);
-    for (const e of events) {
-      writeEvent(this.trace.str(this.label).str('   '), e);
-      this.trace.end();
-    }
+    for (const e of events) this.trace.push(`${this.label}   ${eventText(e)}`);
     this.rendered = all.length;
     return events;
+  }
+
+  private scratch(slot: (typeof SLOT)[keyof typeof SLOT], length: number): Uint8Array {
+    return this.m.workspace.scratch(slot, length);
+  }
+
+  /** Room for one ideal read, valid for this step only. */
+  private idealScratch(length: number): ViewBytes {
+    return { bytes: this.scratch(SLOT.idealBytes, length), defined: this.scratch(SLOT.idealDefined, length) };
   }
 
   private buffer(name: string): BufferSpec {
@@ -187,7 +210,7 @@ class CaseRun implements RunState {
         return this.cpuRead(step.buffer, step.offset, step.size);
       case 'cpu_prefetch': {
         const b = this.buffer(step.buffer);
-        this.m.cache.cpuReadInto(b.phys + step.offset, scratch(SLOT.actual, step.size), 0, step.size);
+        this.m.cache.cpuReadInto(b.phys + step.offset, this.scratch(SLOT.actual, step.size), 0, step.size);
         this.line(`cpu prefetch ${step.buffer}[${hex(step.offset)}..+${hex(step.size)}]`);
         return;
       }
@@ -401,9 +424,9 @@ class CaseRun implements RunState {
   private cpuRead(name: string, offset: number, size: number): void {
     const b = this.buffer(name);
     const ib = this.idealOf(name);
-    const actual = scratch(SLOT.actual, size);
+    const actual = this.scratch(SLOT.actual, size);
     this.m.cache.cpuReadInto(b.phys + offset, actual, 0, size);
-    const expected = ib.read('cpu', offset, offset + size, idealScratch(size));
+    const expected = ib.read('cpu', offset, offset + size, this.idealScratch(size));
     for (const run of ib.deviceOwned.runs(offset, offset + size)) {
       if (!run.value.writable) continue;
       expected.defined.fill(0, run.start - offset, run.end - offset);
@@ -411,16 +434,7 @@ class CaseRun implements RunState {
     }
     const cmp = compareBytes(actual, expected.bytes, expected.defined);
     this.line(`cpu read ${name}[${hex(offset)}..+${hex(size)}] ${bytesText(actual, expected.bytes, cmp)}`);
-    if (cmp.differ > 0) {
-      this.violation('cpu-read-stale', 'CPU read data the DMA API did not promise')
-        .field('buffer', name)
-        .hex('offset', offset + cmp.first)
-        .field('size', size)
-        .field('differing', `${cmp.differ} bytes`)
-        .field('read', hex2(actual, cmp.first))
-        .field('expected', hex2(expected.bytes, cmp.first))
-        .end();
-    }
+    checkCpuRead(this, name, offset, size, actual, expected.bytes, cmp);
   }
 
   /** Device addresses for bytes [off, off + len) of a mapping's DMA segments. */
@@ -438,7 +452,7 @@ class CaseRun implements RunState {
 
   /** `length` bytes of a fill pattern, valid for this step only. */
   private pattern(fill: Fill, length: number): Uint8Array {
-    const data = scratch(SLOT.data, length);
+    const data = this.scratch(SLOT.data, length);
     patternSource(fill).fill(data, 0, 0, length);
     return data;
   }
@@ -448,7 +462,7 @@ class CaseRun implements RunState {
     if (mp === undefined) return;
     const off = offset ?? 0;
     const len = size ?? mp.size - off;
-    const actual = scratch(SLOT.actual, len);
+    const actual = this.scratch(SLOT.actual, len);
     // What the device reached, as [start, end) pairs of offsets in the read, in order.
     const reached: number[] = [];
     let reachedBytes = 0;
@@ -461,12 +475,12 @@ class CaseRun implements RunState {
       }
       faults += r.faults.length;
     }
-    const expected = scratch(SLOT.expected, len);
-    const defined = scratch(SLOT.defined, len);
+    const expected = this.scratch(SLOT.expected, len);
+    const defined = this.scratch(SLOT.defined, len);
     const readable = mp.dir !== DMA_FROM_DEVICE;
     for (const p of this.pieces(mp, off, len)) {
       const ib = this.idealOf(p.buffer);
-      const v = ib.read('dev', p.offset, p.offset + p.size, idealScratch(p.size));
+      const v = ib.read('dev', p.offset, p.offset + p.size, this.idealScratch(p.size));
       expected.set(v.bytes, p.at);
       if (!readable) continue;
       const owned = ib.deviceOwned.runs(p.offset, p.offset + p.size);
@@ -480,17 +494,8 @@ class CaseRun implements RunState {
     const cmp = compareBytes(actual, expected, defined);
     this.line(`device read ${name}[${hex(off)}..+${hex(len)}] ${faults > 0 ? `(${faults} faults) ` : ''}${bytesText(actual, expected, cmp)}`);
     this.flushEvents();
-    if (unreached > 0) this.deviceFault('reading', mp, len, unreached);
-    if (cmp.differ > 0) {
-      this.violation('device-read-stale', `device read stale data from a ${DMA_DIRECTION_NAMES[mp.dir]} mapping`)
-        .field('handle', name)
-        .hex('offset', off + cmp.first)
-        .field('size', len)
-        .field('differing', `${cmp.differ} bytes`)
-        .field('read', hex2(actual, cmp.first))
-        .field('expected', hex2(expected, cmp.first))
-        .end();
-    }
+    checkDeviceReach(this, 'reading', mp, len, unreached);
+    checkDeviceRead(this, mp, off, len, actual, expected, cmp);
   }
 
   private deviceWrite(name: string, offset: number | undefined, size: number | undefined, fill: Fill): void {
@@ -519,17 +524,7 @@ class CaseRun implements RunState {
     this.flushEvents();
     // As for a read: the pieces that landed never overlap.
     const lost = writable ? len - landed : 0;
-    if (lost > 0) this.deviceFault('writing', mp, len, lost);
-  }
-
-  /** A device access of `len` bytes of which `unreachable` faulted. */
-  private deviceFault(doing: 'reading' | 'writing', mp: Mapping, len: number, unreachable: number): void {
-    this.violation('device-fault', `device faulted ${doing} memory mapped for it`)
-      .field('handle', mp.name)
-      .hex('device address', mp.dma[0]?.addr ?? 0)
-      .field('size', len)
-      .field('unreachable', `${unreachable} bytes`)
-      .end();
+    checkDeviceReach(this, 'writing', mp, len, lost);
   }
 }
 
@@ -547,25 +542,6 @@ function stepText(step: ScenarioStep, build: () => string): string {
   return text;
 }
 
-/** Room for one ideal read, valid for this step only. */
-function idealScratch(length: number): ViewBytes {
-  return { bytes: scratch(SLOT.idealBytes, length), defined: scratch(SLOT.idealDefined, length) };
-}
-
-/** Clear the flags outside the [start, end) pairs of `runs` (in order). */
-function keepOnly(flags: Uint8Array, runs: readonly number[]): void {
-  let pos = 0;
-  for (let k = 0; k < runs.length; k += 2) {
-    flags.fill(0, pos, runs[k]);
-    pos = runs[k + 1]!;
-  }
-  flags.fill(0, pos);
-}
-
-/** Up to 8 bytes from `at`, as a violation quotes them. */
-function hex2(bytes: Uint8Array, at: number): string {
-  return shortBytes(bytes.subarray(at));
-}
 
 function bounceSlots(events: MachineEvent[]): Array<[number, number]> {
   const out: Array<[number, number]> = [];

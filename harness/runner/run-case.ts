@@ -2,11 +2,11 @@
 
 import { relative } from 'node:path';
 import type { Scenario } from '../fixtures/scenario.js';
+import type { Workspace } from '../machine/workspace.js';
 import { projectRoot } from '../paths.js';
-import { executeCase } from '../run/execute.js';
+import { executeScenario, type CaseOptions } from '../run/execute.js';
 import { caseId, type CaseResult } from '../run/result.js';
 import type { Variant } from '../variants/registry.js';
-import { TextResult } from '../run/text-result.js';
 
 /** "TypeError: x is undefined (at variants/foo/dma-iommu.ts:12)" without machine-specific paths. */
 export function errorMessage(e: unknown): string {
@@ -19,13 +19,15 @@ export function errorMessage(e: unknown): string {
   return `${e.name}: ${e.message}${loc}`;
 }
 
-export function runCase(scenario: Scenario, variant: Variant): CaseResult {
+export function runCase(scenario: Scenario, variant: Variant, options: CaseOptions = {}): CaseResult {
   const id = caseId(scenario.id, variant.meta.id);
   const fixture = scenario.id;
   const v = variant.meta.id;
   try {
-    return TextResult.made(id, fixture, v, executeCase(scenario, variant.ops));
+    return { id, fixture, variant: v, status: 'ok', ...executeScenario(scenario, variant.ops, options) };
   } catch (e) {
     return { id, fixture, variant: v, status: 'error', message: errorMessage(e) };
   }
 }
+
+export type { Workspace };

@@ -2,14 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CpuCache } from '../../harness/machine/cache.js';
 import { PhysicalMemory } from '../../harness/machine/memory.js';
-import { FramePool } from '../../harness/machine/slab.js';
+import { Workspace } from '../../harness/machine/workspace.js';
 import { arch_sync_dma_for_cpu, arch_sync_dma_for_device } from '../../harness/machine/cpu.js';
 import { DMA_BIDIRECTIONAL, DMA_FROM_DEVICE, DMA_TO_DEVICE } from '../../harness/machine/dma.js';
 import { filled, onMachine } from '../helpers.js';
 
-function setup(): { dram: PhysicalMemory; cache: CpuCache } {
-  const dram = new PhysicalMemory(new FramePool());
-  return { dram, cache: new CpuCache(dram, 64, new FramePool()) };
+function setup(pool = new Workspace()): { dram: PhysicalMemory; cache: CpuCache } {
+  const dram = new PhysicalMemory(pool);
+  return { dram, cache: new CpuCache(dram, 64, pool) };
 }
 
 describe('CPU cache (kernel-model §5)', () => {
@@ -22,12 +22,12 @@ describe('CPU cache (kernel-model §5)', () => {
   });
 
   it('never shows bytes a recycled frame held for an earlier machine (frames are handed out unzeroed)', () => {
-    const pool = new FramePool();
+    const pool = new Workspace();
     const first = new CpuCache(new PhysicalMemory(pool), 64, pool);
     first.cpuWrite(0x3000, filled(4096, 0xaa));
     first.cpuFill(0x5000, 0xbb, 4096);
-    pool.release();
-    const next = setup();
+    pool.endCase();
+    const next = setup(pool);
     // A partial line, a whole line and a whole frame: every byte comes from DRAM (zeros) or from this machine.
     next.cache.cpuWrite(0x3010, filled(16, 1));
     expect([...next.cache.cpuRead(0x3000, 64)]).toEqual([...new Array(16).fill(0), ...new Array(16).fill(1), ...new Array(32).fill(0)]);
@@ -134,8 +134,8 @@ describe('CPU cache (kernel-model §5)', () => {
     let dirtySeen = 0;
     fc.assert(
       fc.property(fc.constantFrom(32, 64), fc.array(op, { maxLength: 30 }), (lineSize, ops) => {
-        const dram = new PhysicalMemory(new FramePool());
-        const cache = new CpuCache(dram, lineSize, new FramePool());
+        const dram = new PhysicalMemory(new Workspace());
+        const cache = new CpuCache(dram, lineSize, new Workspace());
         for (const o of ops) {
           const addr = BASE + o.at;
           const size = Math.min(o.size, SPAN - o.at);
@@ -170,8 +170,8 @@ describe('CPU cache (kernel-model §5)', () => {
     let cachedBytesRead = 0;
     fc.assert(
       fc.property(fc.constantFrom(32, 64), fc.array(op, { maxLength: 25 }), range, (ls, ops, read) => {
-        const dram = new PhysicalMemory(new FramePool());
-        const cache = new CpuCache(dram, ls, new FramePool());
+        const dram = new PhysicalMemory(new Workspace());
+        const cache = new CpuCache(dram, ls, new Workspace());
         const ram = new Uint8Array(SPAN + 2 * ls);
         const lines = new Map<number, Uint8Array>(); // line number -> cached bytes
         const lineOf = (a: number): number => Math.floor(a / ls);

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { DMA_MAPPING_ERROR, DMA_TO_DEVICE } from '../../harness/machine/dma.js';
 import type { Machine } from '../../harness/machine/machine.js';
 import * as base from '../../harness/machine/swiotlb.js';
-import { IO_TLB_SEGSIZE, IO_TLB_SIZE, slotSearchShortcut } from '../../harness/machine/swiotlb-pool.js';
+import { IO_TLB_SEGSIZE, IO_TLB_SIZE } from '../../harness/machine/swiotlb-pool.js';
 import * as aligned from '../../variants/5.16-6-aligned-swiotlb/swiotlb.js';
 import * as minAlign from '../../variants/5.16-7-min-align/swiotlb.js';
 import { onMachine } from '../helpers.js';
@@ -61,9 +61,7 @@ const caseArb: fc.Arbitrary<Case> = fc.record({
 
 /** Everything the search can change or say, after the calls of a case. */
 function play(c: Case, map: MapSingle, unmap: UnmapSingle, shortcut: boolean): unknown {
-  slotSearchShortcut.enabled = shortcut;
-  try {
-    return onMachine(
+  return onMachine(
       (m) => {
         const mem = m.swiotlb!;
         const outcome: unknown[] = [];
@@ -89,10 +87,8 @@ function play(c: Case, map: MapSingle, unmap: UnmapSingle, shortcut: boolean): u
       },
       { pageSize: c.pageSize, iovaGranule: c.pageSize, swiotlbBytes: c.segments * IO_TLB_SEGSIZE * IO_TLB_SIZE },
       { segBoundaryMask: c.boundary, minAlignMask: c.minAlignMask, untrusted: true },
+      { slotSearchShortcut: shortcut },
     );
-  } finally {
-    slotSearchShortcut.enabled = true;
-  }
 }
 
 describe('the slot search counts a hopeless walk instead of taking it', () => {
@@ -115,9 +111,8 @@ describe('the slot search counts a hopeless walk instead of taking it', () => {
 
   it('takes the shortcut: a bounce of more than a segment on a 64 MiB pool reads no slot, and spins as the walk does', () => {
     const search = (shortcut: boolean): { tlb: number; spins: number; slotsRead: number } => {
-      slotSearchShortcut.enabled = shortcut;
-      try {
-        return onMachine((m) => {
+      return onMachine(
+        (m) => {
           const slots = m.swiotlb!.slots;
           let slotsRead = 0;
           const list = slots.list.bind(slots);
@@ -127,10 +122,11 @@ describe('the slot search counts a hopeless walk instead of taking it', () => {
           };
           const tlb = base.swiotlb_tbl_map_single(m.dev, 0x8000_0000, 300 * 1024, 300 * 1024, DMA_TO_DEVICE, 0);
           return { tlb, spins: m.swiotlb!.spins, slotsRead };
-        });
-      } finally {
-        slotSearchShortcut.enabled = true;
-      }
+        },
+        {},
+        {},
+        { slotSearchShortcut: shortcut },
+      );
     };
     // The walk: one wrap_index to start and one per page-aligned slot (stride 2) of 32,768.
     expect(search(false)).toEqual({ tlb: DMA_MAPPING_ERROR, spins: 1 + 16_384, slotsRead: 16_384 });

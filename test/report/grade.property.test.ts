@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { compareResults, firstDivergence } from '../../harness/compare/grade.js';
 import { normalizeResult } from '../../harness/compare/normalize.js';
 import { COST_KEYS, type CaseResult, type Costs } from '../../harness/run/result.js';
-import { VIOLATION_KINDS } from '../../harness/run/violations.js';
+import { VIOLATION_KINDS } from '../../harness/contract/kinds.js';
 
 const FINAL = { ptes: [], pte_pages: 0, iovas: [], iova_ranges: 0, rcache: {}, swiotlb_slots: [], swiotlb_used: 0, dirty_lines: 0, live_handles: [] };
 

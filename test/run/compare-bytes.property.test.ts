@@ -3,7 +3,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compareBytes } from '../../harness/run/trace.js';
+import { compareBytes } from '../../harness/contract/bytes.js';
 
 function reference(actual: Uint8Array, expected: Uint8Array, defined: Uint8Array): { differ: number; first: number; checked: number } {
   let differ = 0;

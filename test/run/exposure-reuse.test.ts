@@ -4,16 +4,11 @@
 // reuse give the same outcome, on every variant.
 
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { resolveFixture } from '../../harness/fixtures/load.js';
 import { buildFixture, DEFAULT_SPACE, scenarioArb } from '../../harness/fuzz/generate.js';
-import { runReachReuse } from '../../harness/run/checks.js';
-import { executeScenario } from '../../harness/run/execute.js';
+import { executeCase } from '../../harness/run/execute.js';
 import { allVariants } from '../corpus.js';
-
-afterEach(() => {
-  runReachReuse.enabled = true;
-});
 
 describe('exposure check reuse', () => {
   it('gives the same outcome as working out every run afresh, on 150 generated scenarios and every variant', async () => {
@@ -24,13 +19,10 @@ describe('exposure check reuse', () => {
     for (const [i, g] of samples.entries()) {
       const scenario = await resolveFixture(buildFixture(g, `reuse-${i}`, 'A generated scenario.'), `reuse-${i}.json`);
       for (const v of variants) {
-        runReachReuse.enabled = true;
-        const before = runReachReuse.reused;
-        const withReuse = JSON.stringify(executeScenario(scenario, v.ops));
-        reused += runReachReuse.reused - before;
-        runReachReuse.enabled = false;
-        const afresh = executeScenario(scenario, v.ops);
-        expect(withReuse, `${scenario.id} on ${v.meta.id}`).toBe(JSON.stringify(afresh));
+        const withReuse = executeCase(scenario, v.ops);
+        reused += withReuse.stats.reachReused;
+        const afresh = executeCase(scenario, v.ops, { reachReuse: false }).outcome;
+        expect(JSON.stringify(withReuse.outcome), `${scenario.id} on ${v.meta.id}`).toBe(JSON.stringify(afresh));
         if (afresh.violations.some((x) => x.kind.startsWith('reach-'))) reaches++;
       }
     }

@@ -1,8 +1,8 @@
 // The pool on many cases that hang, interleaved with cases that finish: each
 // hanging case is one timeout cell, every other case has its result (the
 // same as running it in this thread), whatever the number of workers. A
-// worker stopped for a timeout may have finished cases it had not sent yet;
-// those must be run again, not lost.
+// fresh worker that replaces a stopped one loads the variants first; that
+// time is not the next case's.
 
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -20,8 +20,7 @@ describe('CasePool', () => {
     const scenarios = await loadFixtures(await fixtureFiles(corpusDir));
     const variants = [...(await readVariantMetas(brokenDir)), ...(await readVariantMetas())];
     const inThread = [...(await loadVariants(brokenDir)), ...(await loadVariants())];
-    // Healthy cases between the hanging ones, so that a stopped worker has
-    // finished cases it has not sent yet.
+    // Healthy cases between the hanging ones, each after a worker was replaced.
     const cases: Array<[number, number]> = [];
     scenarios.forEach((_, f) => variants.forEach((_, v) => cases.push([f, v])));
     const loops = variants.findIndex((v) => v.meta.id === 'loops');

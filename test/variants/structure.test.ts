@@ -8,7 +8,7 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { projectRoot, variantsDir } from '../../harness/paths.js';
 import { readVariantMetas, type VariantMeta } from '../../harness/variants/registry.js';
-import { VIOLATION_KINDS } from '../../harness/run/violations.js';
+import { VIOLATION_KINDS } from '../../harness/contract/kinds.js';
 
 const FILES = { 'dma-iommu.c': 'dma-iommu.ts', 'swiotlb.c': 'swiotlb.ts' } as const;
 const DEFAULT_SWIOTLB = join(projectRoot, 'harness', 'machine', 'swiotlb.ts');

@@ -2,25 +2,11 @@
 // command that replays a case, and short codes for verdicts.
 
 import { createTwoFilesPatch } from 'diff';
-import type { ViolationKind } from '../../run/result.js';
+import { KINDS, VIOLATION_KINDS, type ViolationKind } from '../../contract/kinds.js';
 import type { CaseResult, Comparison, ComparisonSet, Report } from '../report-types.generated.js';
 
-export const SHORT: Record<ViolationKind, string> = {
-  'device-read-stale': 'dev-stale',
-  'cpu-read-stale': 'cpu-stale',
-  'device-fault': 'fault',
-  'reach-other-allocation': 'reach-other',
-  'reach-free-slot': 'reach-free',
-  'reach-unowned': 'reach-unowned',
-  'stale-pte': 'stale-pte',
-  'iommu-collision': 'collision',
-  'map-refused': 'refused',
-  'resource-leak': 'leak',
-  'memory-corruption': 'corrupt',
-  'kernel-warning': 'WARN',
-  'kernel-oops': 'BUG',
-  'soft-lockup': 'lockup',
-};
+/** Short names of the kinds, for narrow cells. */
+export const SHORT = Object.fromEntries(VIOLATION_KINDS.map((k) => [k, KINDS[k].short])) as Record<ViolationKind, string>;
 
 export function caseIndex(report: Report): Map<string, CaseResult> {
   return new Map(report.cases.map((c) => [c.id, c]));

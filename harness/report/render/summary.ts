@@ -2,7 +2,7 @@
 // then every expectation that was not met.
 
 import type { CaseResult } from '../../run/result.js';
-import { verdictText } from '../../run/violations.js';
+import { verdictText } from '../../contract/kinds.js';
 import type { Report } from '../report-types.generated.js';
 
 function cell(c: CaseResult | undefined, mismatch: boolean): string {

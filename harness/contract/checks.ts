@@ -1,20 +1,21 @@
 // The DMA API contract checks that look at the machine rather than at bytes:
 // what a call printed, where its copies landed, why a map was refused, what
-// the device can still reach, and what is left over at the end. Byte checks
-// (stale reads) happen where the bytes are read, in execute.ts.
+// the device can still reach, what is left over at the end, and a kernel that
+// stopped. The checks on bytes read are in bytes.ts; the kinds and their
+// sentences in kinds.ts. The run engine raises nothing itself.
 
 import { last } from '../machine/arrays.js';
 import { alignDown, alignUp, and, andNot, hex, order_base_2 } from '../machine/bits.js';
-import type { MachineEvent } from '../machine/events.js';
+import type { KernelBug, MachineEvent, SoftLockup } from '../machine/events.js';
 import type { Pte } from '../machine/iommu.js';
 import type { Machine } from '../machine/machine.js';
 import type { Run } from '../machine/range-map.js';
 import type { io_tlb_slots } from '../machine/swiotlb-pool.js';
 import { IO_TLB_SEGSIZE, IO_TLB_SIZE } from '../machine/swiotlb-pool.js';
 import type { Scenario } from '../fixtures/scenario.js';
-import type { Mapping } from './mapping.js';
-import type { ViolationKind } from './result.js';
-import { range, type ViolationLine } from './trace.js';
+import type { Mapping } from '../run/mapping.js';
+import type { ViolationKind } from './kinds.js';
+import { range } from '../run/trace.js';
 
 export interface RunState {
   readonly m: Machine;
@@ -26,8 +27,13 @@ export interface RunState {
   exposures: ExposureSet;
   /** What each page-table run lets the device reach, as last worked out (see reachOf). */
   readonly runReaches: Map<Run<Pte>, RunReach>;
+  /** Whether reachOf may reuse those answers: off only in the test that shows reuse changes nothing. */
+  readonly reachReuse: boolean;
+  /** How often it did. */
+  reachReused: number;
   /** Begin a violation's line with what happened; its fields follow, then end(). */
-  violation(kind: ViolationKind, text: string): ViolationLine;
+  /** Record a violation: its kind, the situation that picks its sentence (kinds.ts), and its labelled values in order. */
+  raise(kind: ViolationKind, situation: string, fields: Record<string, string | number>): void;
   note(text: string): void;
 }
 
@@ -175,38 +181,28 @@ function eventChecks(ctx: CallContext): void {
   for (const e of ctx.events) {
     switch (e.t) {
       case 'warn':
-        if (e.splat) run.violation('kernel-warning', 'kernel WARNING').field('site', e.site).field('message', e.message).end();
+        if (e.splat) run.raise('kernel-warning', 'default', { site: e.site, message: e.message });
         break;
       case 'pte_collision':
-        run
-          .violation('iommu-collision', 'IOMMU map found an entry already set')
-          .hex('iova', e.iova)
-          .hex('old phys', e.oldPhys)
-          .hex('new phys', e.newPhys)
-          .field('outcome', e.kept ? 'old entry kept, map reported success' : '-EEXIST, map refused')
-          .end();
+        run.raise('iommu-collision', 'default', {
+          iova: hex(e.iova),
+          'old phys': hex(e.oldPhys),
+          'new phys': hex(e.newPhys),
+          outcome: e.kept ? 'old entry kept, map reported success' : '-EEXIST, map refused',
+        });
         break;
       case 'memcpy':
       case 'memset': {
         const dst = e.t === 'memcpy' ? e.dst : e.addr;
         if (mapping !== undefined && !within((own ??= ownRanges(run, mapping)), dst, dst + e.size)) {
-          run
-            .violation('memory-corruption', 'kernel copy wrote outside the mapping and its bounce slots')
-            .field('op', e.t)
-            .range('dst', dst, e.size)
-            .field('handle', mapping.name)
-            .end();
+          run.raise('memory-corruption', 'copy', { op: e.t, dst: range(dst, e.size), handle: mapping.name });
         }
         break;
       }
       case 'swiotlb_unmap': {
         const owned = mapping?.bounce.some(([index, n]) => e.index >= index && e.index + e.nslots <= index + n) ?? false;
         if (!owned) {
-          run
-            .violation('memory-corruption', 'swiotlb freed slots the mapping does not own')
-            .field('handle', mapping?.name ?? '-')
-            .field('slots', `${e.index}..${e.index + e.nslots - 1}`)
-            .end();
+          run.raise('memory-corruption', 'free', { handle: mapping?.name ?? '-', slots: `${e.index}..${e.index + e.nslots - 1}` });
         }
         break;
       }
@@ -281,25 +277,19 @@ function refusedCheck(ctx: CallContext): void {
     cause = 'no shortage of IOVA space or swiotlb slots was seen';
   }
   if (cause !== undefined) {
-    run.violation('map-refused', 'DMA map refused although resources were free').field('handle', ctx.mapping?.name ?? '-').field('cause', cause).end();
+    run.raise('map-refused', 'default', { handle: ctx.mapping?.name ?? '-', cause });
   } else {
     run.note(`map of "${ctx.mapping?.name ?? '-'}" refused: ${shortage}`);
   }
 }
 
-function stalePteCheck(ctx: CallContext, after: 'unmap' | 'map-failed'): void {
+function stalePteCheck(ctx: CallContext, after: 'unmap' | 'failed-map'): void {
   const { run, mapping } = ctx;
   if (mapping === undefined) return;
   const g = run.m.platform.iovaGranule;
   for (const e of run.m.domain.entries()) {
     if (e.value.owner !== mapping.serial) continue;
-    run
-      .violation('stale-pte', after === 'unmap' ? 'page-table entry left after unmap' : 'page-table entry left by a failed map')
-      .field('handle', mapping.name)
-      .range('iova', e.start * g, (e.end - e.start) * g)
-      .hex('phys', e.value.phys)
-      .field('pages', e.end - e.start)
-      .end();
+    run.raise('stale-pte', after, { handle: mapping.name, iova: range(e.start * g, (e.end - e.start) * g), phys: hex(e.value.phys), pages: e.end - e.start });
   }
 }
 
@@ -394,8 +384,6 @@ export interface RunReach {
   via: string | undefined;
 }
 
-/** Whether reachOf reuses answers: turned off only by the test that shows reuse changes nothing. */
-export const runReachReuse = { enabled: true, reused: 0 };
 
 // A page-table run is never changed in place (range-map.ts replaces it), so
 // its answer holds while its mapping stays live or dead and the slots it
@@ -406,13 +394,13 @@ function reachOf(run: RunState, e: Run<Pte>): RunReach {
   const slots = run.m.swiotlb?.slots;
   const cached = run.runReaches.get(e);
   if (
-    runReachReuse.enabled &&
+    run.reachReuse &&
     cached !== undefined &&
     cached.mp === mp &&
     cached.live === live &&
     (slots === undefined || cached.changes === slots.changes || !spansChanged(slots, cached.spans, cached.changes))
   ) {
-    runReachReuse.reused++;
+    run.reachReused++;
     return cached;
   }
   const own = live ? ownRanges(run, mp) : [];
@@ -452,13 +440,12 @@ function exposureCheck(run: RunState): void {
     for (let i = 0; i < rr.reaches.length; i++) {
       const r = rr.reaches[i]!;
       if (last.has(r.a, r.b, rr.owner, r.kind)) continue;
-      run
-        .violation(r.kind, 'device can reach memory that is not its own')
-        .hex('iova', e.start * g + (r.a - e.value.phys))
-        .range('phys', r.a, r.b - r.a)
-        .field('what', reachText(r))
-        .field('via', (rr.via ??= viaText(rr)))
-        .end();
+      run.raise(r.kind, 'default', {
+        iova: hex(e.start * g + (r.a - e.value.phys)),
+        phys: range(r.a, r.b - r.a),
+        what: reachText(r),
+        via: (rr.via ??= viaText(rr)),
+      });
     }
   }
   run.exposures = new ExposureSet(answers, check);
@@ -472,7 +459,7 @@ export function checkAfterCall(ctx: CallContext, kind: 'map' | 'map-failed' | 'u
   eventChecks(ctx);
   if (kind === 'map-failed') {
     refusedCheck(ctx);
-    stalePteCheck(ctx, 'map-failed');
+    stalePteCheck(ctx, 'failed-map');
   }
   if (kind === 'unmap') stalePteCheck(ctx, 'unmap');
   // Only maps and unmaps change the page table or who owns a slot.
@@ -492,20 +479,21 @@ export function checkLeaks(ctx: CallContext): void {
     pteRuns.push(range(e.start * g, (e.end - e.start) * g));
   }
   if (ptePages > 0) {
-    run.violation('resource-leak', 'page-table entries leaked at the end').field('pages', ptePages).field('iova', pteRuns.slice(0, 4).join(',')).end();
+    run.raise('resource-leak', 'ptes', { pages: ptePages, iova: pteRuns.slice(0, 4).join(',') });
   }
   const slots = leakedSlots(run);
   if (slots.length > 0) {
-    run.violation('resource-leak', 'swiotlb slots leaked at the end').field('slots', slots.length).field('first', slots[0]!).end();
+    run.raise('resource-leak', 'slots', { slots: slots.length, first: slots[0]! });
   }
   const iovas = leakedIovas(run);
   if (iovas.length > 0) {
     const pages = iovas.reduce((n, [lo, hi]) => n + hi - lo + 1, 0);
-    run
-      .violation('resource-leak', 'IOVA ranges leaked at the end')
-      .field('ranges', iovas.length)
-      .field('pages', pages)
-      .field('first', `pfn ${hex(iovas[0]![0])}-${hex(iovas[0]![1])}`)
-      .end();
+    run.raise('resource-leak', 'iovas', { ranges: iovas.length, pages, first: `pfn ${hex(iovas[0]![0])}-${hex(iovas[0]![1])}` });
   }
+}
+
+/** The simulated kernel stopped: a BUG() or a CPU spinning with a lock held. */
+export function checkKernelStop(run: RunState, stop: KernelBug | SoftLockup): void {
+  if (stop.name === 'KernelBug') run.raise('kernel-oops', 'default', { at: stop.message });
+  else run.raise('soft-lockup', 'default', { at: stop.message });
 }

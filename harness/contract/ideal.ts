@@ -13,7 +13,6 @@
 import { RangeMap } from '../machine/range-map.js';
 import { patternSource } from '../fixtures/fill.js';
 import type { BufferSpec } from '../fixtures/scenario.js';
-import { caseCopy } from '../machine/scratch.js';
 
 type Content =
   | { k: 'init' }
@@ -35,12 +34,16 @@ class ContentView {
     slice: (c, delta) => (c.k === 'bytes' ? { k: 'bytes', data: c.data, at: c.at + delta } : c),
   });
 
-  constructor(size: number) {
+  constructor(
+    size: number,
+    /** Copies written bytes for as long as the case lasts. */
+    private readonly keep: (data: Uint8Array) => Uint8Array,
+  ) {
     this.runs.set(0, size, INIT);
   }
 
   write(start: number, data: Uint8Array): void {
-    this.runs.set(start, start + data.length, { k: 'bytes', data: caseCopy(data), at: 0 });
+    this.runs.set(start, start + data.length, { k: 'bytes', data: this.keep(data), at: 0 });
   }
 
   undefine(start: number, end: number): void {
@@ -58,9 +61,12 @@ export class IdealBuffer {
   /** Bytes the device owns; `writable` when the owning mapping lets it write. */
   readonly deviceOwned = new RangeMap<{ writable: boolean }>({ canMerge: (l, r) => l.value.writable === r.value.writable });
 
-  constructor(readonly spec: BufferSpec) {
-    this.cpu = new ContentView(spec.size);
-    this.dev = new ContentView(spec.size);
+  constructor(
+    readonly spec: BufferSpec,
+    keep: (data: Uint8Array) => Uint8Array,
+  ) {
+    this.cpu = new ContentView(spec.size, keep);
+    this.dev = new ContentView(spec.size, keep);
   }
 
   /** The bytes of a view; into `out` (zeroed, end - start long) when given. */

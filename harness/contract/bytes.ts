@@ -1,0 +1,99 @@
+// The contract checks on bytes: what the CPU or the device read, compared
+// with what the DMA API promised it (contract/ideal.ts), and what a device
+// could not reach through a mapping made for it. The run engine reads the
+// bytes; these checks decide what is a violation and say so.
+
+import { hex } from '../machine/bits.js';
+import { DMA_DIRECTION_NAMES } from '../machine/dma.js';
+import type { Mapping } from '../run/mapping.js';
+import { shortBytes } from '../run/trace.js';
+import type { RunState } from './checks.js';
+
+export interface Comparison {
+  differ: number;
+  first: number;
+  checked: number;
+}
+
+/**
+ * Compare where `defined` (flags of 0 and 1) is set; faulted bytes are
+ * excluded by the caller. Runs of defined bytes are compared in native code,
+ * byte by byte only where they differ or are short.
+ */
+export function compareBytes(actual: Uint8Array, expected: Uint8Array, defined: Uint8Array): Comparison {
+  // Past the end of `defined`, nothing is defined.
+  const n = Math.min(actual.length, defined.length);
+  let differ = 0;
+  let first = -1;
+  let checked = 0;
+  // Each run of defined bytes: [s, e).
+  let s = defined.indexOf(1);
+  while (s >= 0 && s < n) {
+    let e = defined.indexOf(0, s);
+    if (e < 0 || e > n) e = n;
+    checked += e - s;
+    if (e - s < 64 || Buffer.compare(actual.subarray(s, e), expected.subarray(s, e)) !== 0) {
+      for (let i = s; i < e; i++) {
+        if (actual[i] !== expected[i]) {
+          differ++;
+          if (first < 0) first = i;
+        }
+      }
+    }
+    s = e === n ? -1 : defined.indexOf(1, e);
+  }
+  return { differ, first, checked };
+}
+
+/** Clear the flags outside the [start, end) pairs of `runs` (in order). */
+export function keepOnly(flags: Uint8Array, runs: readonly number[]): void {
+  let pos = 0;
+  for (let k = 0; k < runs.length; k += 2) {
+    flags.fill(0, pos, runs[k]);
+    pos = runs[k + 1]!;
+  }
+  flags.fill(0, pos);
+}
+
+/** Up to 8 bytes from `at`, as a violation quotes them. */
+function quoted(bytes: Uint8Array, at: number): string {
+  return shortBytes(bytes.subarray(at));
+}
+
+/** The CPU read `size` bytes of a buffer at `offset`; `cmp` compared them with what it was promised. */
+export function checkCpuRead(run: RunState, buffer: string, offset: number, size: number, actual: Uint8Array, expected: Uint8Array, cmp: Comparison): void {
+  if (cmp.differ === 0) return;
+  run.raise('cpu-read-stale', 'default', {
+    buffer,
+    offset: hex(offset + cmp.first),
+    size,
+    differing: `${cmp.differ} bytes`,
+    read: quoted(actual, cmp.first),
+    expected: quoted(expected, cmp.first),
+  });
+}
+
+/** The device read `len` bytes of a mapping at `off`; `cmp` compared what it reached with what it was promised. */
+export function checkDeviceRead(run: RunState, mp: Mapping, off: number, len: number, actual: Uint8Array, expected: Uint8Array, cmp: Comparison): void {
+  if (cmp.differ === 0) return;
+  run.raise('device-read-stale', DMA_DIRECTION_NAMES[mp.dir], {
+    handle: mp.name,
+    offset: hex(off + cmp.first),
+    size: len,
+    differing: `${cmp.differ} bytes`,
+    read: quoted(actual, cmp.first),
+    expected: quoted(expected, cmp.first),
+  });
+}
+
+/** A device access of `len` bytes through a mapping made for it, of which `unreachable` bytes faulted. */
+export function checkDeviceReach(run: RunState, doing: 'reading' | 'writing', mp: Mapping, len: number, unreachable: number): void {
+  if (unreachable <= 0) return;
+  run.raise('device-fault', doing, {
+    handle: mp.name,
+    'device address': hex(mp.dma[0]?.addr ?? 0),
+    size: len,
+    unreachable: `${unreachable} bytes`,
+  });
+}
+
