@@ -60,11 +60,12 @@ function mappedBufferMemory(size: number, variant: Variant): number {
     question: 'How much memory does mapping a large buffer cost?',
     platform: DEFAULT_PLATFORM,
     device: { ...DEFAULT_DEVICE, coherent: false, untrusted: false },
+    devices: [{ ...DEFAULT_DEVICE, coherent: false, untrusted: false }],
     contract: { fromDeviceUntouched: 'undefined' },
     buffers: new Map([['big', { name: 'big', phys: 0x1_0000_0000, size, fill: { counter: 0 } }]]),
     steps: [
       { op: 'cpu_write', path: '/steps/0', buffer: 'big', offset: size - 64, size: 64, fill: { byte: 1 } },
-      { op: 'map_page', path: '/steps/1', handle: 'h', buffer: 'big', offset: 0, size, dir: DMA_TO_DEVICE, attrs: 0 },
+      { op: 'map_page', path: '/steps/1', handle: 'h', device: 'dev', buffer: 'big', offset: 0, size, dir: DMA_TO_DEVICE, attrs: 0 },
       { op: 'device_read', path: '/steps/2', handle: 'h', offset: size - 64, size: 64 },
     ],
     expect: {},
@@ -76,7 +77,7 @@ function mappedBufferMemory(size: number, variant: Variant): number {
   };
   const before = used();
   let during = 0;
-  const outcome = executeScenario(scenario, variant.ops, { atEnd: () => (during = used()) });
+  const outcome = executeScenario(scenario, variant.kernel, { atEnd: () => (during = used()) });
   if (outcome.verdict.length !== 0) throw new Error('the mapping case did not run cleanly');
   return during - before;
 }

@@ -1,12 +1,13 @@
-// The simulated kernel as variant code sees it: one import for everything a
-// model of drivers/iommu/dma-iommu.c (or of a file it calls) may use, under
-// the kernel's own names.
+// The simulated machine and the kernel's library as variant code sees them:
+// one import for everything a modelled kernel file may use that is not
+// another modelled kernel file, under the kernel's own names.
 
 export type dma_addr_t = number;
 export type phys_addr_t = number;
 export type size_t = number;
 
-export { alignUp as ALIGN, and, andNot, BIT, DMA_BIT_MASK, hex, or, roundup_pow_of_two, sizeSub, ulong_pad } from './machine/bits.js';
+export { alignDown, alignUp, alignUp as ALIGN, and, andNot, BIT, DMA_BIT_MASK, fls_long, hex, isPowerOfTwo as is_power_of_2, or, order_base_2, roundup_pow_of_two, sizeSub, ulong_pad, __ffs } from './machine/bits.js';
+export { before, insertAt, removeAt } from './machine/arrays.js';
 export { arch_sync_dma_for_cpu, arch_sync_dma_for_device, IS_ENABLED, memcpy, memset, PAGE_SHIFT, PAGE_SIZE, phys_to_virt } from './machine/cpu.js';
 export {
   dev_is_dma_coherent,
@@ -17,6 +18,8 @@ export {
   dma_get_min_align_mask,
   dma_get_seg_boundary,
   iommu_get_dma_domain,
+  iommu_get_domain_for_dev,
+  phys_to_dma_unencrypted,
   type device,
 } from './machine/device.js';
 export {
@@ -30,7 +33,7 @@ export {
   type dma_data_direction,
 } from './machine/dma.js';
 export { BUG, BUG_ON, WARN_ON } from './machine/warn.js';
-export { iommu_is_span_boundary, phys_to_dma_unencrypted } from './machine/helpers.js';
+export { iommu_is_span_boundary } from './machine/helpers.js';
 export {
   IOMMU_CACHE,
   IOMMU_PRIV,
@@ -42,31 +45,23 @@ export {
   iommu_map_atomic,
   iommu_map_sg_atomic,
   iommu_unmap_fast,
-  type IommuDomain as iommu_domain,
-  type IommuDmaCookie as iommu_dma_cookie,
+  IommuDomain,
+  type DmaCookie,
+  type IovaSpace,
 } from './machine/iommu.js';
-export {
-  alloc_iova_fast,
-  free_iova_fast,
-  iova_align,
-  iova_mask,
-  iova_offset,
-  iova_pfn,
-  iova_shift,
-  IOVA_RANGE_CACHE_MAX_SIZE,
-  type IovaDomain as iova_domain,
-} from './machine/iova.js';
+export type { AddressRange } from './machine/translation.js';
 export { sg_dma_address, sg_dma_len, sg_phys, type scatterlist } from './machine/scatterlist.js';
 export {
   INVALID_PHYS_ADDR,
   IO_TLB_SEGSIZE,
   IO_TLB_SHIFT,
   IO_TLB_SIZE,
-  io_tlb_default_mem,
+  io_tlb_slots,
   skip_hopeless_search,
   wrap_index,
-  type io_tlb_mem,
-} from './machine/swiotlb-pool.js';
+  type BouncePool,
+} from './machine/swiotlb-slots.js';
 export { machine } from './machine/current.js';
-export { iommu_dma_forcedac, is_swiotlb_force_bounce, page_to_phys } from './machine/boot.js';
-export type { dma_map_ops } from './variant-api.js';
+export type { Machine } from './machine/machine.js';
+export { iommu_dma_forcedac, is_swiotlb_force_bounce, page_to_phys } from './machine/cmdline.js';
+export type { dma_map_ops, KernelFiles } from './variant-api.js';

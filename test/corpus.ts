@@ -7,6 +7,7 @@ import type { Scenario } from '../harness/fixtures/scenario.js';
 import { corpusDir } from '../harness/paths.js';
 import { executeScenario } from '../harness/run/execute.js';
 import type { CaseOutcome } from '../harness/run/result.js';
+import type { dma_map_ops } from '../harness/variant-api.js';
 import { loadVariants, type Variant } from '../harness/variants/registry.js';
 
 let variants: Promise<Variant[]> | undefined;
@@ -28,5 +29,10 @@ export function fixture(id: string): Promise<Scenario> {
 }
 
 export async function run(fixtureId: string, variantId: string): Promise<CaseOutcome> {
-  return executeScenario(await fixture(fixtureId), (await variant(variantId)).ops);
+  return executeScenario(await fixture(fixtureId), (await variant(variantId)).kernel);
+}
+
+/** A variant's iommu_dma_ops, to drive its dma-iommu.c directly as a driver would. */
+export async function iommuOps(variantId: string): Promise<dma_map_ops> {
+  return (await variant(variantId)).kernel.files['dma-iommu']!['iommu_dma_ops'] as dma_map_ops;
 }

@@ -1,12 +1,24 @@
-// Shared helpers for the tests: a machine with chosen settings, run as the current one.
+// Shared helpers for the tests: a machine with chosen settings, booted by
+// the base variant's kernel, run as the current one.
 
+import { join } from 'node:path';
 import { withMachine } from '../harness/machine/current.js';
 import { DEFAULT_MODEL_OPTIONS, Machine, type ModelOptions } from '../harness/machine/machine.js';
-import { Workspace } from '../harness/machine/workspace.js';
 import { DEFAULT_DEVICE, DEFAULT_PLATFORM, type DeviceConfig, type PlatformConfig } from '../harness/machine/platform.js';
+import { Workspace } from '../harness/machine/workspace.js';
+import { variantsDir } from '../harness/paths.js';
+import { loadVariant, readVariantMetas } from '../harness/variants/registry.js';
+import type { IovaDomain } from '../variants/v5.14/iova.js';
 
+const baseMeta = (await readVariantMetas()).find((v) => v.meta.id === 'v5.14')!;
+/** The v5.14 kernel, which boots the machines made here. */
+export const baseKernel = (await loadVariant(baseMeta.meta, join(variantsDir, 'v5.14'))).kernel;
+
+/** A machine with one device ("dev"), booted by the v5.14 kernel. */
 export function makeMachine(platform: Partial<PlatformConfig> = {}, device: Partial<DeviceConfig> = {}, model: Partial<ModelOptions> = {}): Machine {
-  return new Machine({ ...DEFAULT_PLATFORM, ...platform }, { ...DEFAULT_DEVICE, ...device }, new Workspace(), { ...DEFAULT_MODEL_OPTIONS, ...model });
+  const m = new Machine({ ...DEFAULT_PLATFORM, ...platform }, [{ ...DEFAULT_DEVICE, ...device }], new Workspace(), { ...DEFAULT_MODEL_OPTIONS, ...model });
+  withMachine(m, () => baseKernel.boot(m));
+  return m;
 }
 
 /** Run fn with a fresh machine as the current one. */
@@ -18,6 +30,11 @@ export function onMachine<T>(
 ): T {
   const m = makeMachine(platform, device, model);
   return withMachine(m, () => fn(m));
+}
+
+/** The IOVA allocator behind the default device's domain. */
+export function iovadOf(m: Machine): IovaDomain {
+  return (m.domain.iova_cookie as unknown as { iovad: IovaDomain }).iovad;
 }
 
 export function bytes(...values: number[]): Uint8Array {

@@ -10,6 +10,7 @@ import { GRADE_LABELS, GRADES } from '../compare/grade.js';
 import { changedItems, outcome, caseIndex } from '../report/render/common.js';
 import type { Report } from '../report/report-types.generated.js';
 import { sourceDiff } from '../report/source-diff.js';
+import type { VariantMeta } from '../variants/registry.js';
 import { finish, planOptions, prepare, runPlan, type CommonOptions } from './session.js';
 
 function selection(opts: CommonOptions): string[] {
@@ -22,8 +23,8 @@ async function compareTwo(a: string, b: string, opts: CommonOptions, name: 'comp
   const fixtures = prepared.plan.scenarios.map((s) => s.id);
   const set = comparisonSet(results, fixtures, a, b, null);
   const args = name === 'review' ? [b, ...selection(opts)] : [a, b, ...selection(opts)];
-  const dirOf = (id: string): string => prepared.allVariants.find((v) => v.meta.id === id)!.dir;
-  const diff = await sourceDiff({ id: a, dir: dirOf(a) }, { id: b, dir: dirOf(b) });
+  const variantOf = (id: string): { meta: VariantMeta; dir: string } => prepared.allVariants.find((v) => v.meta.id === id)!;
+  const diff = await sourceDiff(variantOf(a), variantOf(b));
   const { report } = await finish(prepared, results, opts, { command: { name, args }, comparisons: [set], sourceDiffs: [diff] });
   return report;
 }

@@ -26,17 +26,11 @@ export function renderExplanation(r: CaseResult, question: string): string {
   for (const v of r.violations) out.push(`  step ${v.step}: ${KINDS[v.kind].label}: ${v.sentence}`);
   if (r.notes.length > 0) out.push('', 'driver notes:', ...r.notes.map((n) => `  ${n}`));
   out.push('', 'costs:', ...Object.entries(r.costs).map(([k, v]) => `  ${k.padEnd(18)} ${v}`));
-  const f = r.final;
-  out.push(
-    '',
-    'final state:',
-    `  page table:     ${f.pte_pages === 0 ? 'empty' : `${f.pte_pages} pages: ${f.ptes.join('; ')}`}`,
-    `  IOVA ranges:    ${f.iova_ranges === 0 ? 'none' : `${f.iovas.join(' ')} (pfns)`}`,
-    `  rcache:         ${Object.keys(f.rcache).length === 0 ? 'empty' : Object.entries(f.rcache).map(([k, v]) => `${k}: ${v.map((p) => '0x' + p.toString(16)).join(' ')}`).join('; ')}`,
-    `  swiotlb slots:  ${f.swiotlb_used} in use${f.swiotlb_slots.length > 0 ? ` (${f.swiotlb_slots.join(' ')})` : ''}`,
-    `  dirty lines:    ${f.dirty_lines}`,
-    `  live handles:   ${f.live_handles.length === 0 ? 'none' : f.live_handles.join(' ')}`,
-  );
+  out.push('', 'final state:');
+  for (const [section, fields] of Object.entries(r.final)) {
+    out.push(`  ${section}:`);
+    for (const [k, v] of Object.entries(fields)) out.push(`    ${k.padEnd(14)} ${stateText(v)}`);
+  }
   return out.join('\n') + '\n';
 }
 
@@ -48,4 +42,14 @@ export async function explainCommand(fixture: string, opts: ExplainOptions): Pro
   const [result] = await runCases({ ...prepared.plan, cases: [[0, variantIndex]] }, { workers: 1, timeoutMs: opts.timeout });
   process.stdout.write(renderExplanation(result!, prepared.plan.scenarios[0]!.question));
   process.exitCode = result!.status === 'ok' ? 0 : 1;
+}
+
+/** A final-state value as one line: lists joined, pfn lists in hex, empty as "none". */
+function stateText(v: unknown): string {
+  if (Array.isArray(v)) return v.length === 0 ? 'none' : v.map((x) => (typeof x === 'number' ? '0x' + x.toString(16) : String(x))).join(' ');
+  if (typeof v === 'object' && v !== null) {
+    const entries = Object.entries(v);
+    return entries.length === 0 ? 'none' : entries.map(([k, x]) => `${k}: ${stateText(x)}`).join('; ');
+  }
+  return String(v);
 }

@@ -93,7 +93,7 @@ export function buildProgram(): Command {
 
   program
     .command('scaffold')
-    .description("Start modelling a proposed patch: copy a variant's folder to a new variant whose parent it is, registered with the patch's subject and origin.")
+    .description("Start modelling a proposed patch: a new variant whose parent is --from, with copies of the kernel files the patch touches (dma-iommu by default), registered with the patch's subject and origin.")
     .argument('<id>', 'the new variant id (the folder name)')
     .requiredOption('--from <parent>', 'the variant the patch applies to')
     .requiredOption('--subject <subject>', "the patch's subject line")
@@ -102,6 +102,7 @@ export function buildProgram(): Command {
     .option('--author <name>', "the patch's author")
     .option('--series <name>', 'the series it belongs to (default review-<id>)')
     .option('--date <YYYY-MM-DD>', 'date of the posting (default today)')
+    .option('--files <names...>', 'kernel files to copy, e.g. dma-iommu swiotlb (default dma-iommu)')
     .option('--variants-dir <dir>', 'where the variants are (default: variants)')
     .action(scaffoldCommand);
 

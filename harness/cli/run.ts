@@ -2,7 +2,10 @@
 // --changed-since REF, only what changed since REF (everything when a shared
 // part of the machine changed).
 
+import { relative } from 'node:path';
 import { changedSince, type Changes } from '../changes.js';
+import { projectRoot } from '../paths.js';
+import { kernelFilesOf, type VariantMeta } from '../variants/registry.js';
 import { RENDERERS } from '../report/render/index.js';
 import { finish, planOptions, prepare, runPlan, type CommonOptions } from './session.js';
 
@@ -10,6 +13,20 @@ export interface RunOptions extends CommonOptions {
   variant?: string[];
   series?: string[];
   changedSince?: string;
+}
+
+/**
+ * The variants a change reaches: those whose folder changed, and those that
+ * run a changed kernel file of an ancestor's folder (a variant inherits the
+ * files it does not carry).
+ */
+async function affected(c: Changes, all: ReadonlyArray<{ meta: VariantMeta; dir: string }>): Promise<Changes> {
+  const changed = new Set(c.paths);
+  const variants = new Set(c.variants);
+  for (const v of all) {
+    for (const path of (await kernelFilesOf(v.meta, v.dir)).values()) if (changed.has(relative(projectRoot, path))) variants.add(v.meta.id);
+  }
+  return { ...c, variants: [...variants].sort() };
 }
 
 /** Narrow the selection to what changed; null when nothing that affects results did. */
@@ -36,7 +53,7 @@ export async function runCommand(opts: RunOptions): Promise<void> {
   let selected = opts;
   if (opts.changedSince !== undefined) {
     const all = await prepare(planOptions({ ...opts, fixture: [] }));
-    const changes = await changedSince(opts.changedSince);
+    const changes = await affected(await changedSince(opts.changedSince), all.allVariants);
     const narrowed = selectChanged(changes, opts, new Set(all.allVariants.map((v) => v.meta.id)));
     process.stdout.write(describeChanges(changes, narrowed, opts));
     if (narrowed === null) return;

@@ -5,13 +5,12 @@
 // sentences in kinds.ts. The run engine raises nothing itself.
 
 import { last } from '../machine/arrays.js';
-import { alignDown, alignUp, and, andNot, hex, order_base_2 } from '../machine/bits.js';
+import { alignDown, alignUp, and, andNot, hex } from '../machine/bits.js';
 import type { KernelBug, MachineEvent, SoftLockup } from '../machine/events.js';
-import type { Pte } from '../machine/iommu.js';
 import type { Machine } from '../machine/machine.js';
 import type { Run } from '../machine/range-map.js';
-import type { io_tlb_slots } from '../machine/swiotlb-pool.js';
-import { IO_TLB_SEGSIZE, IO_TLB_SIZE } from '../machine/swiotlb-pool.js';
+import { IO_TLB_SEGSIZE, IO_TLB_SIZE, slotOf, type io_tlb_slots } from '../machine/swiotlb-slots.js';
+import type { Translation, TranslationEntry } from '../machine/translation.js';
 import type { Scenario } from '../fixtures/scenario.js';
 import type { Mapping } from '../run/mapping.js';
 import type { ViolationKind } from './kinds.js';
@@ -23,10 +22,10 @@ export interface RunState {
   readonly mappings: Map<string, Mapping>;
   /** Mappings by serial number, the owner tag of what they created (0, no owner, has none). */
   readonly bySerial: readonly Mapping[];
-  /** Exposures currently reported, so a lasting one is reported once. */
-  exposures: ExposureSet;
+  /** Exposures currently reported through each translation, so a lasting one is reported once. */
+  readonly exposures: Map<Translation, ExposureSet>;
   /** What each page-table run lets the device reach, as last worked out (see reachOf). */
-  readonly runReaches: Map<Run<Pte>, RunReach>;
+  readonly runReaches: Map<Run<TranslationEntry>, RunReach>;
   /** Whether reachOf may reuse those answers: off only in the test that shows reuse changes nothing. */
   readonly reachReuse: boolean;
   /** How often it did. */
@@ -42,7 +41,6 @@ export interface CallContext {
   /** What the machine recorded during the call. */
   events: MachineEvent[];
   mapping: Mapping | undefined;
-  untrusted: boolean;
 }
 
 export type Interval = [number, number];
@@ -222,28 +220,32 @@ function leakedSlots(run: RunState): number[] {
   });
 }
 
-/** Allocated IOVA nodes that belong to no live mapping and are not properly cached. */
-function leakedIovas(run: RunState): Array<[number, number]> {
-  const g = run.m.platform.iovaGranule;
+/** The translations that hold state (IOMMU domains), each with its name shown when there are several. */
+function stateful(m: Machine): Array<{ t: Translation; label: Record<string, string> }> {
+  const all = [...m.domains.values()];
+  return all.map((t) => ({ t, label: all.length > 1 ? { domain: t.name } : ({} as Record<string, string>) }));
+}
+
+/** Address ranges allocated from a translation that belong to no live mapping and are not held by its cache as intended. */
+function leakedAllocations(run: RunState, t: Translation): Array<[number, number]> {
+  const g = t.granule;
   const live: Interval[] = [];
   for (const mp of run.mappings.values()) {
-    if (!mp.live) continue;
+    if (!mp.live || mp.device.translation !== t) continue;
     for (const d of mp.dma) live.push([alignDown(d.addr, g) / g, alignUp(d.addr + d.len, g) / g]);
   }
-  const cachedIn = new Map<number, number>();
-  run.m.iovad.cachedPfns().forEach((pfns, order) => pfns.forEach((pfn) => cachedIn.set(pfn, order)));
-  return run.m.iovad
+  return t
     .allocated()
-    .filter((n) => !live.some(([s, e]) => s <= n.pfn_hi && e > n.pfn_lo))
-    .filter((n) => cachedIn.get(n.pfn_lo) !== order_base_2(n.pfn_hi - n.pfn_lo + 1))
-    .map((n): [number, number] => [n.pfn_lo, n.pfn_hi]);
+    .filter((n) => !live.some(([s, e]) => s <= n.hi && e > n.lo))
+    .filter((n) => !n.cached)
+    .map((n): [number, number] => [n.lo, n.hi]);
 }
 
 /** The first run of free slots an ideal search would find for a bounce of orig, or -1. */
-function freeRunFor(run: RunState, orig: number, nslots: number): number {
+function freeRunFor(run: RunState, mp: Mapping | undefined, orig: number, nslots: number): number {
   const pool = run.m.swiotlb;
   if (pool === null) return -1;
-  const mask = andNot(run.scenario.device.minAlignMask, IO_TLB_SIZE - 1);
+  const mask = andNot((mp?.device ?? run.m.dev).dma_parms.min_align_mask, IO_TLB_SIZE - 1);
   for (let i = 0; i + nslots <= pool.nslabs; i++) {
     if (and(pool.start + i * IO_TLB_SIZE, mask) !== and(orig, mask)) continue;
     if (pool.slots.list(i) >= nslots) return i;
@@ -263,14 +265,15 @@ function refusedCheck(ctx: CallContext): void {
   else if (einval !== undefined) cause = 'the IOMMU refused an unaligned map';
   else if (full !== undefined) {
     const leaked = leakedSlots(run).length;
-    const fit = full.nslots <= IO_TLB_SEGSIZE ? freeRunFor(run, full.orig, full.nslots) : -1;
+    const fit = full.nslots <= IO_TLB_SEGSIZE ? freeRunFor(run, ctx.mapping, full.orig, full.nslots) : -1;
     if (full.nslots > IO_TLB_SEGSIZE) {
       cause = `a ${full.allocSize}-byte bounce needs ${full.nslots} contiguous slots, more than a ${IO_TLB_SEGSIZE}-slot segment, and dma-iommu advertises no smaller maximum mapping size`;
     } else if (leaked > 0) cause = `${leaked} swiotlb slots are held by no live mapping`;
     else if (fit >= 0) cause = `slots ${fit}..${fit + full.nslots - 1} were free and keep the address bits min_align_mask asks for, but the slot search did not visit them`;
     else shortage = 'the swiotlb pool is full';
   } else if (lastIova?.t === 'iova_alloc_fail') {
-    const leaked = leakedIovas(run);
+    const t = ctx.mapping?.device.translation;
+    const leaked = t === undefined ? [] : leakedAllocations(run, t);
     if (leaked.length > 0) cause = `IOVA space is held by ${leaked.length} ranges no live mapping uses`;
     else shortage = 'the IOVA space is full';
   } else {
@@ -286,8 +289,9 @@ function refusedCheck(ctx: CallContext): void {
 function stalePteCheck(ctx: CallContext, after: 'unmap' | 'failed-map'): void {
   const { run, mapping } = ctx;
   if (mapping === undefined) return;
-  const g = run.m.platform.iovaGranule;
-  for (const e of run.m.domain.entries()) {
+  const t = mapping.device.translation;
+  const g = t.granule;
+  for (const e of t.entries()) {
     if (e.value.owner !== mapping.serial) continue;
     run.raise('stale-pte', after, { handle: mapping.name, iova: range(e.start * g, (e.end - e.start) * g), phys: hex(e.value.phys), pages: e.end - e.start });
   }
@@ -327,7 +331,7 @@ function classify(run: RunState, mp: Mapping | undefined, a: number, b: number):
   while (pos < b) {
     if (pool !== null && pos >= pool.start && pos < pool.end) {
       // Slot by slot, merging neighbours that are free or held by the same mapping.
-      const slot = pool.slotOf(pos);
+      const slot = slotOf(pool, pos);
       const end = Math.min(b, pool.start + (slot + 1) * IO_TLB_SIZE);
       const tag = pool.slots.owner(slot);
       const kind: ViolationKind = tag === 0 ? 'reach-free-slot' : 'reach-other-allocation';
@@ -388,7 +392,7 @@ export interface RunReach {
 // A page-table run is never changed in place (range-map.ts replaces it), so
 // its answer holds while its mapping stays live or dead and the slots it
 // covers keep their owners.
-function reachOf(run: RunState, e: Run<Pte>): RunReach {
+function reachOf(run: RunState, t: Translation, e: Run<TranslationEntry>): RunReach {
   const mp = run.bySerial[e.value.owner];
   const live = mp !== undefined && mp.live;
   const slots = run.m.swiotlb?.slots;
@@ -405,7 +409,7 @@ function reachOf(run: RunState, e: Run<Pte>): RunReach {
   }
   const own = live ? ownRanges(run, mp) : [];
   const start = e.value.phys;
-  const end = start + (e.end - e.start) * run.m.platform.iovaGranule;
+  const end = start + (e.end - e.start) * t.granule;
   const reaches: Reach[] = [];
   const spans: number[] = [];
   for (const [a, b] of subtract(start, end, own)) {
@@ -424,14 +428,14 @@ function spansChanged(slots: io_tlb_slots, spans: readonly number[], since: numb
   return false;
 }
 
-/** For an untrusted device: can it reach, through any live entry, memory that is not its own? */
-function exposureCheck(run: RunState): void {
-  const g = run.m.platform.iovaGranule;
-  const last = run.exposures;
+/** For an untrusted device: can it reach, through any live entry of its translation, memory that is not its own? */
+function exposureCheck(run: RunState, t: Translation): void {
+  const g = t.granule;
+  const last = run.exposures.get(t) ?? NO_EXPOSURES;
   const check = last.check + 1;
   const answers: RunReach[] = [];
-  for (const e of run.m.domain.entries()) {
-    const rr = reachOf(run, e);
+  for (const e of t.entries()) {
+    const rr = reachOf(run, t, e);
     const held = last.holds(rr);
     rr.check = check;
     answers.push(rr);
@@ -448,7 +452,16 @@ function exposureCheck(run: RunState): void {
       });
     }
   }
-  run.exposures = new ExposureSet(answers, check);
+  run.exposures.set(t, new ExposureSet(answers, check));
+}
+
+const NO_EXPOSURES = new ExposureSet();
+
+/** The translations untrusted devices reach memory through. */
+function untrustedTranslations(m: Machine): Translation[] {
+  const out: Translation[] = [];
+  for (const d of m.devices) if (d.untrusted && d.is_pci && !out.includes(d.translation)) out.push(d.translation);
+  return out;
 }
 
 function changesReach(e: MachineEvent): boolean {
@@ -462,33 +475,35 @@ export function checkAfterCall(ctx: CallContext, kind: 'map' | 'map-failed' | 'u
     stalePteCheck(ctx, 'failed-map');
   }
   if (kind === 'unmap') stalePteCheck(ctx, 'unmap');
-  // Only maps and unmaps change the page table or who owns a slot.
-  if (ctx.untrusted && kind !== 'sync' && ctx.events.some(changesReach)) exposureCheck(ctx.run);
+  // Only maps and unmaps change a page table or who owns a slot.
+  if (kind !== 'sync' && ctx.events.some(changesReach)) for (const t of untrustedTranslations(ctx.run.m)) exposureCheck(ctx.run, t);
 }
 
 /** At the end: anything held that no live mapping accounts for. */
 export function checkLeaks(ctx: CallContext): void {
   const { run } = ctx;
-  const g = run.m.platform.iovaGranule;
-  let ptePages = 0;
-  const pteRuns: string[] = [];
-  for (const e of run.m.domain.entries()) {
-    const mp = run.bySerial[e.value.owner];
-    if (mp !== undefined && mp.live) continue;
-    ptePages += e.end - e.start;
-    pteRuns.push(range(e.start * g, (e.end - e.start) * g));
-  }
-  if (ptePages > 0) {
-    run.raise('resource-leak', 'ptes', { pages: ptePages, iova: pteRuns.slice(0, 4).join(',') });
+  const translations = stateful(run.m);
+  for (const { t, label } of translations) {
+    const g = t.granule;
+    let ptePages = 0;
+    const pteRuns: string[] = [];
+    for (const e of t.entries()) {
+      const mp = run.bySerial[e.value.owner];
+      if (mp !== undefined && mp.live) continue;
+      ptePages += e.end - e.start;
+      pteRuns.push(range(e.start * g, (e.end - e.start) * g));
+    }
+    if (ptePages > 0) run.raise('resource-leak', 'ptes', { ...label, pages: ptePages, iova: pteRuns.slice(0, 4).join(',') });
   }
   const slots = leakedSlots(run);
   if (slots.length > 0) {
     run.raise('resource-leak', 'slots', { slots: slots.length, first: slots[0]! });
   }
-  const iovas = leakedIovas(run);
-  if (iovas.length > 0) {
-    const pages = iovas.reduce((n, [lo, hi]) => n + hi - lo + 1, 0);
-    run.raise('resource-leak', 'iovas', { ranges: iovas.length, pages, first: `pfn ${hex(iovas[0]![0])}-${hex(iovas[0]![1])}` });
+  for (const { t, label } of translations) {
+    const ranges = leakedAllocations(run, t);
+    if (ranges.length === 0) continue;
+    const pages = ranges.reduce((n, [lo, hi]) => n + hi - lo + 1, 0);
+    run.raise('resource-leak', 'iovas', { ...label, ranges: ranges.length, pages, first: `pfn ${hex(ranges[0]![0])}-${hex(ranges[0]![1])}` });
   }
 }
 

@@ -1,11 +1,12 @@
-// A device's own DMA: reads and writes by DMA address, translated by the
-// IOMMU page by page. A non-coherent device reaches DRAM only; a coherent
-// one snoops the CPU cache. An access the IOMMU refuses (no entry, or no
-// permission for the direction) faults and moves no data.
+// A device's own DMA: reads and writes by DMA address, translated page by
+// page by whatever stands between the device and memory (its translation:
+// an IOMMU domain, or none). A non-coherent device reaches DRAM only; a
+// coherent one snoops the CPU cache. An access the translation refuses (no
+// entry, or no permission for the direction) faults and moves no data.
 
 import { last } from './arrays.js';
 import type { CpuCache } from './cache.js';
-import type { IommuDomain } from './iommu.js';
+import type { Translation } from './translation.js';
 import type { PhysicalMemory } from './memory.js';
 
 export interface DmaFault {
@@ -30,7 +31,7 @@ export interface DmaAccess {
 
 export class DeviceDma {
   constructor(
-    private readonly domain: IommuDomain,
+    private readonly translation: Translation,
     private readonly dram: PhysicalMemory,
     private readonly cache: CpuCache,
     private readonly coherent: boolean,
@@ -38,14 +39,14 @@ export class DeviceDma {
 
   /** Where each part of [iova, iova + length) lands, granule by granule. */
   translate(iova: number, length: number, write: boolean): DmaAccess {
-    const g = this.domain.granule;
+    const g = this.translation.granule;
     const pieces: DmaPiece[] = [];
     const faults: DmaFault[] = [];
     let done = 0;
     while (done < length) {
       const a = iova + done;
       const n = Math.min(g - (a % g), length - done);
-      const t = this.domain.translate(a, write);
+      const t = this.translation.translate(a, write);
       if (t.fault !== undefined) {
         const prev = last(faults);
         if (prev !== undefined && prev.offset + prev.length === done && prev.reason === t.fault) prev.length += n;

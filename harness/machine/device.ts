@@ -1,9 +1,14 @@
-// struct device, as far as dma-iommu looks at it, and the helpers dma-iommu
-// calls on it (include/linux/dma-mapping.h, dma-map-ops.h, pci.h).
+// struct device, as far as the DMA code looks at it, and the helpers it calls
+// on it (include/linux/dma-mapping.h, dma-map-ops.h, dma-direct.h, pci.h).
+// A device either sits behind an IOMMU domain, through whose page table its
+// DMA goes, or reaches memory directly; either way its DMA is translated by
+// its `translation` (translation.ts).
 
 import { DMA_BIT_MASK } from './bits.js';
 import type { IommuDomain } from './iommu.js';
 import type { DeviceConfig } from './platform.js';
+import { DirectTranslation, type Translation } from './translation.js';
+import type { dma_map_ops } from '../variant-api.js';
 
 export interface device_dma_parameters {
   max_segment_size: number;
@@ -12,29 +17,41 @@ export interface device_dma_parameters {
 }
 
 export class device {
-  readonly dma_coherent: boolean;
+  /** The name fixtures call it by. */
+  readonly name: string;
+  /** Set by the platform's boot code (arch_setup_dma_ops). */
+  dma_coherent: boolean;
   /** pci_dev->untrusted; only meaningful for a PCI device. */
   readonly untrusted: boolean;
   readonly is_pci: boolean;
-  readonly dma_mask: number;
+  dma_mask: number;
+  coherent_dma_mask: number;
   readonly bus_dma_limit: number;
   readonly dma_parms: device_dma_parameters;
+  /** The ops the kernel set up for it; null means dma-direct. */
+  dma_ops: dma_map_ops | null = null;
+  /** How its DMA reaches memory: its IOMMU domain, or directly. */
+  readonly translation: Translation;
 
   constructor(
-    config: DeviceConfig,
-    /** The default DMA domain of the device's IOMMU group. */
-    readonly domain: IommuDomain,
+    readonly config: DeviceConfig,
+    /** The default domain of the device's IOMMU group; null without an IOMMU. */
+    readonly iommu_domain: IommuDomain | null,
   ) {
+    this.name = config.name;
     this.dma_coherent = config.coherent;
     this.untrusted = config.untrusted;
     this.is_pci = config.pci;
     this.dma_mask = DMA_BIT_MASK(config.dmaMaskBits);
+    // As if the driver had called dma_set_mask_and_coherent() with its mask.
+    this.coherent_dma_mask = this.dma_mask;
     this.bus_dma_limit = config.busDmaLimit;
     this.dma_parms = {
       max_segment_size: config.maxSegSize,
       segment_boundary_mask: config.segBoundaryMask,
       min_align_mask: config.minAlignMask,
     };
+    this.translation = iommu_domain ?? new DirectTranslation();
   }
 }
 
@@ -66,6 +83,22 @@ export function dma_get_min_align_mask(dev: device): number {
   return dev.dma_parms.min_align_mask;
 }
 
-export function iommu_get_dma_domain(dev: device): IommuDomain {
-  return dev.domain;
+/** The domain dma-iommu works on; only its ops call this, for a device that has one. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the cookie is the kernel code's own type
+export function iommu_get_dma_domain(dev: device): IommuDomain<any> {
+  if (dev.iommu_domain === null) throw new Error(`device ${dev.name} has no IOMMU domain`);
+  return dev.iommu_domain;
+}
+
+/** iommu_get_domain_for_dev: the device's domain, or null. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the cookie is the kernel code's own type
+export function iommu_get_domain_for_dev(dev: device): IommuDomain<any> | null {
+  return dev.iommu_domain;
+}
+
+// include/linux/dma-direct.h. The model has no DMA offset and no memory
+// encryption, so bus addresses are physical addresses.
+
+export function phys_to_dma_unencrypted(_dev: device, paddr: number): number {
+  return paddr;
 }

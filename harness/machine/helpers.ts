@@ -1,7 +1,6 @@
 // Small kernel library helpers the modelled code calls.
 
 import { isPowerOfTwo } from './bits.js';
-import type { device } from './device.js';
 import { BUG_ON } from './warn.js';
 
 /** The last boundary size found to be a power of two. */
@@ -18,9 +17,4 @@ export function iommu_is_span_boundary(index: number, nr: number, shift: number,
   const at = shift + index;
   const start = at < boundary_size ? at : at % boundary_size;
   return start + nr > boundary_size;
-}
-
-/** The model has no DMA offset and no memory encryption: bus addresses equal physical ones. */
-export function phys_to_dma_unencrypted(_dev: device, paddr: number): number {
-  return paddr;
 }

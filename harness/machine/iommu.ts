@@ -1,6 +1,9 @@
-// The IOMMU: one DMA domain with its page table, the IOMMU core's map/unmap
+// The IOMMU: a domain with its page table, the IOMMU core's map/unmap
 // (drivers/iommu/iommu.c, 5.1x) and the two page-table behaviours that matter
-// when a page is mapped twice (kernel-model §3.14):
+// when a page is mapped twice (kernel-model §3.14). A domain is one
+// implementation of a device's translation (translation.ts); the kernel's
+// IOVA allocator behind a DMA domain hangs off its cookie, which the kernel
+// code (dma-iommu.c, in the variants) sets up:
 //
 //   arm    io-pgtable-arm: mapping over a valid entry WARNs and returns
 //          -EEXIST; the core then unrolls what this call mapped. Unmapping
@@ -16,9 +19,9 @@
 
 import { hex, isPowerOfTwo, or } from './bits.js';
 import type { Recorder } from './events.js';
-import type { IovaDomain } from './iova.js';
 import { RangeMap, type Run } from './range-map.js';
 import { sg_phys, type scatterlist } from './scatterlist.js';
+import type { AddressRange, Translated, Translation, TranslationEntry } from './translation.js';
 
 export const IOMMU_READ = 1 << 0;
 export const IOMMU_WRITE = 1 << 1;
@@ -33,17 +36,19 @@ const EEXIST = 17;
 export type IommuFlavour = 'arm' | 'intel';
 
 /** A page-table run: `phys` is the physical address of the run's first page. */
-export interface Pte {
-  phys: number;
-  prot: number;
-  /** The recorder's owner tag when the entry was written (which DMA API call made it). */
-  owner: number;
+export type Pte = TranslationEntry;
+
+/** What the checks read of the kernel's IOVA allocator behind a DMA domain (iova.c, in the variants). */
+export interface IovaSpace {
+  /** Allocated ranges, and whether each is held by the allocator's cache as intended. */
+  allocatedRanges(): AddressRange[];
+  /** Its part of the domain's section of the final state. */
+  finalSection(): Record<string, unknown>;
 }
 
-export interface IommuDmaCookie {
-  iovad: IovaDomain;
-  /** Non-null would mean a flush queue (lazy invalidation); the model is strict. */
-  fq_domain: null;
+/** The part of a DMA domain's cookie (dma-iommu.c's struct iommu_dma_cookie) the machine looks at. */
+export interface DmaCookie {
+  iovad: IovaSpace;
 }
 
 export interface IommuGeometry {
@@ -56,26 +61,25 @@ export interface IotlbGather {
   pages: number;
 }
 
-export type Translation = { phys: number; fault?: undefined } | { fault: 'unmapped' | 'permission'; phys?: undefined };
-
-export class IommuDomain {
+/** struct iommu_domain with its page table; `C` is the cookie the kernel code keeps in it. */
+export class IommuDomain<C extends DmaCookie = DmaCookie> implements Translation {
   readonly pgsize_bitmap: number;
   readonly geometry: IommuGeometry;
-  readonly iova_cookie: IommuDmaCookie;
+  /** Set by the kernel (iommu_get_dma_cookie) for a DMA domain; NULL until then, a pointer as in C. */
+  iova_cookie: C = null as unknown as C;
   /** IOVA page number → entry. */
   readonly table: RangeMap<Pte>;
 
   constructor(
+    readonly name: string,
     readonly flavour: IommuFlavour,
     readonly granule: number,
     apertureEnd: number,
-    iovad: IovaDomain,
     readonly recorder: Recorder,
   ) {
     if (!isPowerOfTwo(granule)) throw new Error(`IOMMU granule ${granule} is not a power of two`);
     this.pgsize_bitmap = granule;
     this.geometry = { aperture_start: 0, aperture_end: apertureEnd, force_aperture: true };
-    this.iova_cookie = { iovad, fq_domain: null };
     this.table = new RangeMap<Pte>({
       slice: (pte, delta) => ({ phys: pte.phys + delta * granule, prot: pte.prot, owner: pte.owner }),
       canMerge: (l, r) =>
@@ -90,8 +94,22 @@ export class IommuDomain {
     return this.table.view();
   }
 
+  allocated(): readonly AddressRange[] {
+    return (this.iova_cookie as C | null)?.iovad.allocatedRanges() ?? [];
+  }
+
+  finalSection(): Record<string, unknown> {
+    const g = this.granule;
+    const entries = this.entries();
+    return {
+      ptes: firstOf(entries, (e) => `${hex(e.start * g)}+${hex((e.end - e.start) * g)} -> ${hex(e.value.phys)} ${protText(e.value.prot)}`),
+      pte_pages: entries.reduce((n, e) => n + e.end - e.start, 0),
+      ...(this.iova_cookie as C | null)?.iovad.finalSection(),
+    };
+  }
+
   /** What the IOMMU does with a device access to one address. */
-  translate(iova: number, write: boolean): Translation {
+  translate(iova: number, write: boolean): Translated {
     const run = this.table.get(Math.floor(iova / this.granule));
     if (run === undefined) return { fault: 'unmapped' };
     const needed = write ? IOMMU_WRITE : IOMMU_READ;
@@ -238,4 +256,18 @@ export function iommu_iova_to_phys(domain: IommuDomain, iova: number): number {
   const phys = t === undefined ? 0 : t.value.phys + (iova - t.start * domain.granule);
   domain.recorder.emit({ t: 'iova_to_phys', iova, phys });
   return phys;
+}
+
+/** How many page-table runs (and IOVA ranges) a final state lists by value. */
+export const SHOWN = 16;
+
+/** The first SHOWN items as text, then how many more there are. */
+export function firstOf<T>(items: readonly T[], text: (item: T) => string): string[] {
+  const out = items.slice(0, SHOWN).map(text);
+  if (items.length > SHOWN) out.push(`… ${items.length - SHOWN} more`);
+  return out;
+}
+
+export function protText(prot: number): string {
+  return (prot & IOMMU_READ ? 'R' : '-') + (prot & IOMMU_WRITE ? 'W' : '-');
 }

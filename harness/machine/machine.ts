@@ -1,5 +1,9 @@
-// One simulated machine: DRAM, the CPU cache, an IOMMU domain with its IOVA
-// allocator, the swiotlb pool and one device. Built fresh for every case.
+// One simulated machine: DRAM, the CPU cache, the IOMMU domains (their page
+// tables), and the devices, each behind a domain or reaching memory
+// directly. Built fresh for every case. The kernel's own state (the swiotlb
+// pool, the IOVA allocators behind the domains, each device's dma_ops) is
+// set up by the kernel code of the variant that runs, at boot; the machine
+// holds it where the kernel keeps globals.
 
 import { BIT } from './bits.js';
 import { CpuCache } from './cache.js';
@@ -7,10 +11,9 @@ import { device } from './device.js';
 import { DeviceDma } from './device-dma.js';
 import { Recorder } from './events.js';
 import { IommuDomain } from './iommu.js';
-import { IovaDomain } from './iova.js';
 import { PhysicalMemory } from './memory.js';
 import type { DeviceConfig, PlatformConfig } from './platform.js';
-import { io_tlb_mem } from './swiotlb-pool.js';
+import type { BouncePool } from './swiotlb-slots.js';
 import { Workspace } from './workspace.js';
 
 /** Switches of the model itself; the defaults are what every run uses. */
@@ -25,27 +28,63 @@ export class Machine {
   readonly recorder = new Recorder();
   readonly dram: PhysicalMemory;
   readonly cache: CpuCache;
-  readonly iovad: IovaDomain;
-  readonly domain: IommuDomain;
-  readonly swiotlb: io_tlb_mem | null;
-  readonly dev: device;
-  readonly dma: DeviceDma;
+  /** IOMMU domains by name, in the order devices first name them. */
+  readonly domains = new Map<string, IommuDomain>();
+  /** Devices in the order the fixture lists them; the first is the default one. */
+  readonly devices: device[];
+  /** io_tlb_default_mem: the default swiotlb pool, once the kernel has set it up. */
+  swiotlb: BouncePool | null = null;
+  private readonly dmaByDevice = new Map<device, DeviceDma>();
 
   constructor(
     readonly platform: PlatformConfig,
-    deviceConfig: DeviceConfig,
+    deviceConfigs: readonly DeviceConfig[],
     /** Where DRAM and cache frames and scratch bytes come from: the caller's, reused from case to case. */
     readonly workspace: Workspace = new Workspace(),
     readonly options: ModelOptions = DEFAULT_MODEL_OPTIONS,
   ) {
+    if (deviceConfigs.length === 0) throw new Error('a machine needs a device');
     this.dram = new PhysicalMemory(workspace);
     this.cache = new CpuCache(this.dram, platform.cacheLineSize, workspace);
-    // iommu_dma_init_domain: base_pfn = max(1, base >> order) with a zero base.
-    this.iovad = new IovaDomain(platform.iovaGranule, 1, this.recorder);
-    this.domain = new IommuDomain(platform.iommu, platform.iovaGranule, BIT(platform.apertureBits) - 1, this.iovad, this.recorder);
-    this.swiotlb = platform.swiotlb ? new io_tlb_mem(platform.swiotlbBase, platform.swiotlbBytes) : null;
-    this.dev = new device(deviceConfig, this.domain);
-    this.dma = new DeviceDma(this.domain, this.dram, this.cache, deviceConfig.coherent);
+    this.devices = deviceConfigs.map((config) => new device(config, config.domain === null ? null : this.domainNamed(config.domain)));
+  }
+
+  private domainNamed(name: string): IommuDomain {
+    let d = this.domains.get(name);
+    if (d === undefined) {
+      d = new IommuDomain(name, this.platform.iommu, this.platform.iovaGranule, BIT(this.platform.apertureBits) - 1, this.recorder);
+      this.domains.set(name, d);
+    }
+    return d;
+  }
+
+  /** The default device: the first one. */
+  get dev(): device {
+    return this.devices[0]!;
+  }
+
+  /** The default device's IOMMU domain (it must have one). */
+  get domain(): IommuDomain {
+    const d = this.dev.iommu_domain;
+    if (d === null) throw new Error(`device ${this.dev.name} has no IOMMU domain`);
+    return d;
+  }
+
+  /** A device by name. */
+  device(name: string): device {
+    const d = this.devices.find((x) => x.name === name);
+    if (d === undefined) throw new Error(`no device ${name}`);
+    return d;
+  }
+
+  /** A device's own DMA, through its translation. */
+  dma(dev: device = this.dev): DeviceDma {
+    let dma = this.dmaByDevice.get(dev);
+    if (dma === undefined) {
+      dma = new DeviceDma(dev.translation, this.dram, this.cache, dev.config.coherent);
+      this.dmaByDevice.set(dev, dma);
+    }
+    return dma;
   }
 
   /** Mark the start of a DMA API call: what it creates is tagged with `owner`. */

@@ -28,6 +28,10 @@ export interface PlatformConfig {
 }
 
 export interface DeviceConfig {
+  /** What fixtures call it; the first device of a machine is "dev". */
+  name: string;
+  /** The IOMMU domain it is attached to (devices naming the same one share it); null: no IOMMU, dma-direct. */
+  domain: string | null;
   coherent: boolean;
   untrusted: boolean;
   pci: boolean;
@@ -53,7 +57,12 @@ export const DEFAULT_PLATFORM: PlatformConfig = {
   dramBase: 0x8000_0000,
 };
 
+/** The name of a machine's first device, and of its domain unless it says otherwise. */
+export const DEFAULT_DEVICE_NAME = 'dev';
+
 export const DEFAULT_DEVICE: DeviceConfig = {
+  name: DEFAULT_DEVICE_NAME,
+  domain: DEFAULT_DEVICE_NAME,
   coherent: true,
   untrusted: false,
   pci: true,

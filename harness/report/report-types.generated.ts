@@ -189,33 +189,13 @@ export interface Costs {
   iova_lookups: number;
 }
 /**
+ * The machine's state at the end of a case, one section per part that holds state, each written by that part: "domain NAME" for each IOMMU domain (page table runs, allocated IOVA ranges, the IOVA rcache), "swiotlb" (slots in use as "index+count" runs, and the count), "cpu" (dirty cache lines), "driver" (handles still mapped). Lists show their first 16 items, then "… N more".
+ *
  * This interface was referenced by `Report`'s JSON-Schema
  * via the `definition` "FinalState".
  */
 export interface FinalState {
-  /**
-   * Live page-table runs, "iova+size -> phys prot" (the first 16, then "… N more").
-   */
-  ptes: string[];
-  pte_pages: number;
-  /**
-   * Allocated IOVA ranges in pfns (the first 16, then "… N more").
-   */
-  iovas: string[];
-  iova_ranges: number;
-  /**
-   * Cached pfns per size class, non-empty classes only.
-   */
-  rcache: {
-    [k: string]: number[];
-  };
-  /**
-   * swiotlb slots in use, as "index+count" runs.
-   */
-  swiotlb_slots: string[];
-  swiotlb_used: number;
-  dirty_lines: number;
-  live_handles: string[];
+  [k: string]: {};
 }
 /**
  * This interface was referenced by `Report`'s JSON-Schema
@@ -407,13 +387,21 @@ export interface SourceDiff {
   after: string;
   files: {
     /**
-     * File name inside the variant folders.
+     * The kernel file's name in the variants (dma-iommu.ts).
      */
     file: string;
+    /**
+     * The copy the first variant runs (its own or its nearest ancestor's), relative to the project root; "" when it runs none.
+     */
+    before_path: string;
+    /**
+     * The copy the second variant runs, likewise.
+     */
+    after_path: string;
     added: number;
     removed: number;
     /**
-     * Unified diff, paths variants/<id>/<file>.
+     * Unified diff between the two copies, with their paths.
      */
     patch: string;
   }[];

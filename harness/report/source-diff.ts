@@ -1,36 +1,41 @@
-// The TypeScript diff between two variants' models, file by file: what a
-// reviewer holds next to the C patch to check that the model says the same.
+// The TypeScript diff between two variants' kernels, file by file (the copy
+// each runs, its own or its nearest ancestor's): what a reviewer holds next
+// to the C patch to check that the model says the same.
 
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { basename, relative } from 'node:path';
 import { structuredPatch, createTwoFilesPatch } from 'diff';
+import { projectRoot } from '../paths.js';
+import { kernelFilesOf, type VariantMeta } from '../variants/registry.js';
 import type { SourceDiff } from './report-types.generated.js';
 
-async function modelFiles(dir: string): Promise<string[]> {
-  return (await readdir(dir)).filter((f) => f.endsWith('.ts')).sort();
+async function textOf(path: string | undefined): Promise<string> {
+  return path === undefined ? '' : readFile(path, 'utf8');
 }
 
-async function textOf(dir: string, file: string): Promise<string> {
-  return readFile(join(dir, file), 'utf8').catch(() => '');
-}
-
-export async function sourceDiff(before: { id: string; dir: string }, after: { id: string; dir: string }): Promise<SourceDiff> {
-  const names = [...new Set([...(await modelFiles(before.dir)), ...(await modelFiles(after.dir))])].sort();
+export async function sourceDiff(before: { meta: VariantMeta; dir: string }, after: { meta: VariantMeta; dir: string }): Promise<SourceDiff> {
+  const a = await kernelFilesOf(before.meta, before.dir);
+  const b = await kernelFilesOf(after.meta, after.dir);
   const files: SourceDiff['files'] = [];
-  for (const file of names) {
-    const a = await textOf(before.dir, file);
-    const b = await textOf(after.dir, file);
-    if (a === b) continue;
-    const from = `variants/${before.id}/${file}`;
-    const to = `variants/${after.id}/${file}`;
-    const hunks = structuredPatch(from, to, a, b, '', '', { context: 3 }).hunks;
+  for (const name of [...new Set([...a.keys(), ...b.keys()])].sort()) {
+    const from = a.get(name);
+    const to = b.get(name);
+    if (from === to) continue;
+    const textA = await textOf(from);
+    const textB = await textOf(to);
+    if (textA === textB) continue;
+    const fromPath = from === undefined ? '' : relative(projectRoot, from);
+    const toPath = to === undefined ? '' : relative(projectRoot, to);
+    const hunks = structuredPatch(fromPath, toPath, textA, textB, '', '', { context: 3 }).hunks;
     const lines = hunks.flatMap((h) => h.lines);
     files.push({
-      file,
+      file: basename(to ?? from!),
+      before_path: fromPath,
+      after_path: toPath,
       added: lines.filter((l) => l.startsWith('+')).length,
       removed: lines.filter((l) => l.startsWith('-')).length,
-      patch: createTwoFilesPatch(from, to, a, b, '', '', { context: 3 }),
+      patch: createTwoFilesPatch(fromPath, toPath, textA, textB, '', '', { context: 3 }),
     });
   }
-  return { before: before.id, after: after.id, files };
+  return { before: before.meta.id, after: after.meta.id, files };
 }

@@ -1,7 +1,7 @@
 // Cost counters: how much work a case made the kernel do, from its events.
 
 import type { MachineEvent } from '../machine/events.js';
-import type { io_tlb_mem } from '../machine/swiotlb-pool.js';
+import type { BouncePool } from '../machine/swiotlb-slots.js';
 import type { Costs } from './result.js';
 
 export function zeroCosts(): Costs {
@@ -20,7 +20,7 @@ export function zeroCosts(): Costs {
   };
 }
 
-export function costsOf(events: readonly MachineEvent[], pool: io_tlb_mem | null): Costs {
+export function costsOf(events: readonly MachineEvent[], pool: BouncePool | null): Costs {
   const c = zeroCosts();
   const inPool = (a: number): boolean => pool !== null && a >= pool.start && a < pool.end;
   for (const e of events) {

@@ -15,7 +15,7 @@ import {
   DMA_TO_DEVICE,
 } from '../machine/dma.js';
 import { KernelBug, SoftLockup, type MachineEvent } from '../machine/events.js';
-import type { Pte } from '../machine/iommu.js';
+import type { Translation, TranslationEntry } from '../machine/translation.js';
 import { DEFAULT_MODEL_OPTIONS, Machine, type ModelOptions } from '../machine/machine.js';
 import type { Run } from '../machine/range-map.js';
 import type { scatterlist } from '../machine/scatterlist.js';
@@ -23,7 +23,9 @@ import { SLOT, Workspace } from '../machine/workspace.js';
 import { patternSource } from '../fixtures/fill.js';
 import type { Fill } from '../fixtures/fixture-types.generated.js';
 import type { BufferSpec, Scenario, ScenarioStep } from '../fixtures/scenario.js';
-import type { dma_map_ops } from '../variant-api.js';
+import type { dma_map_ops, Kernel } from '../variant-api.js';
+import type { device } from '../machine/device.js';
+import { DEFAULT_DEVICE_NAME } from '../machine/platform.js';
 import { checkCpuRead, checkDeviceRead, checkDeviceReach, compareBytes, keepOnly } from '../contract/bytes.js';
 import { checkAfterCall, checkKernelStop, checkLeaks, ExposureSet, type CallContext, type RunReach, type RunState } from '../contract/checks.js';
 import { IdealBuffer, type ViewBytes } from '../contract/ideal.js';
@@ -52,20 +54,20 @@ export interface CaseStats {
   reachReused: number;
 }
 
-export function executeScenario(s: Scenario, ops: dma_map_ops, options: CaseOptions = {}): CaseOutcome {
-  return executeCase(s, ops, options).outcome;
+export function executeScenario(s: Scenario, kernel: Kernel, options: CaseOptions = {}): CaseOutcome {
+  return executeCase(s, kernel, options).outcome;
 }
 
 /**
- * Run one scenario on one variant's dma_map_ops. The case's context (its
- * machine, with the workspace its memory comes from, and the model's
- * switches) is installed here and removed here, whatever the variant does.
+ * Run one scenario on one variant's kernel. The case's context (its machine,
+ * with the workspace its memory comes from, and the model's switches) is
+ * installed here and removed here, whatever the variant does.
  */
-export function executeCase(s: Scenario, ops: dma_map_ops, options: CaseOptions = {}): { outcome: CaseOutcome; stats: CaseStats } {
+export function executeCase(s: Scenario, kernel: Kernel, options: CaseOptions = {}): { outcome: CaseOutcome; stats: CaseStats } {
   const workspace = options.workspace ?? new Workspace();
-  const m = new Machine(s.platform, s.device, workspace, { ...DEFAULT_MODEL_OPTIONS, ...options.model });
+  const m = new Machine(s.platform, s.devices, workspace, { ...DEFAULT_MODEL_OPTIONS, ...options.model });
   try {
-    const run = new CaseRun(s, ops, m, options.reachReuse ?? true);
+    const run = new CaseRun(s, kernel, m, options.reachReuse ?? true);
     const outcome = withMachine(m, () => run.run());
     options.atEnd?.(m);
     return { outcome, stats: { reachReused: run.reachReused } };
@@ -88,13 +90,13 @@ class CaseRun implements RunState {
   private serial = 0;
   private rendered = 0;
   private label = '';
-  exposures = new ExposureSet();
-  readonly runReaches = new Map<Run<Pte>, RunReach>();
+  readonly runReaches = new Map<Run<TranslationEntry>, RunReach>();
+  readonly exposures = new Map<Translation, ExposureSet>();
   reachReused = 0;
 
   constructor(
     readonly scenario: Scenario,
-    private readonly ops: dma_map_ops,
+    private readonly kernel: Kernel,
     readonly m: Machine,
     readonly reachReuse: boolean,
   ) {}
@@ -106,6 +108,9 @@ class CaseRun implements RunState {
       this.ideal.set(b.name, new IdealBuffer(b, keep));
     }
     try {
+      this.label = 'boot';
+      this.kernel.boot(this.m);
+      this.flushEvents();
       this.steps(this.scenario.steps, '');
       this.label = 'end';
       checkLeaks(this.context([]));
@@ -186,7 +191,12 @@ class CaseRun implements RunState {
   }
 
   context(events: MachineEvent[], mapping?: Mapping): CallContext {
-    return { run: this, events, mapping, untrusted: this.scenario.device.untrusted };
+    return { run: this, events, mapping };
+  }
+
+  /** A device's DMA API: its dma_ops, or dma-direct's. */
+  private ops(dev: device): dma_map_ops {
+    return this.kernel.opsFor(dev);
   }
 
   private step(step: ScenarioStep): void {
@@ -239,18 +249,20 @@ class CaseRun implements RunState {
 
   private mapPage(step: Extract<ScenarioStep, { op: 'map_page' }>): void {
     const b = this.buffer(step.buffer);
+    const dev = this.m.device(step.device);
     const phys = b.phys + step.offset;
     const page = alignDown(phys, this.scenario.platform.pageSize);
     const serial = this.beginCall();
-    const handle = this.ops.map_page(this.m.dev, page, phys - page, step.size, step.dir, step.attrs);
+    const handle = this.ops(dev).map_page(dev, page, phys - page, step.size, step.dir, step.attrs);
     const failed = handle === DMA_MAPPING_ERROR;
     this.callLine(
-      stepText(step, () => `map_page ${step.handle} = ${step.buffer}[${hex(step.offset)}..+${hex(step.size)}] ${DMA_DIRECTION_NAMES[step.dir]} attrs=${attrNames(step.attrs)} -> `),
+      stepText(step, () => `map_page ${step.handle}${onDevice(step.device)} = ${step.buffer}[${hex(step.offset)}..+${hex(step.size)}] ${DMA_DIRECTION_NAMES[step.dir]} attrs=${attrNames(step.attrs)} -> `),
       failed ? 'DMA_MAPPING_ERROR' : hex(handle),
     );
     const events = this.flushEvents();
     const mapping: Mapping = {
       name: step.handle,
+      device: dev,
       kind: 'page',
       serial,
       dir: step.dir,
@@ -274,20 +286,22 @@ class CaseRun implements RunState {
       return { page, offset: phys - page, length: s.size, dma_address: 0, dma_length: 0 };
     });
     const nents = sgl.length;
+    const dev = this.m.device(step.device);
     const serial = this.beginCall();
-    const count = this.ops.map_sg(this.m.dev, sgl, nents, step.dir, step.attrs);
+    const count = this.ops(dev).map_sg(dev, sgl, nents, step.dir, step.attrs);
     const failed = count <= 0;
     const dma = failed ? [] : sgl.slice(0, count).map((s) => ({ addr: s.dma_address, len: s.dma_length }));
     this.callLine(
       stepText(step, () => {
         const segs = step.segments.map((s) => `${s.buffer}[${hex(s.offset)}..+${hex(s.size)}]`).join(' ');
-        return `map_sg ${step.handle} = {${segs}} ${DMA_DIRECTION_NAMES[step.dir]} attrs=${attrNames(step.attrs)} -> `;
+        return `map_sg ${step.handle}${onDevice(step.device)} = {${segs}} ${DMA_DIRECTION_NAMES[step.dir]} attrs=${attrNames(step.attrs)} -> `;
       }),
       failed ? `${count}` : `${plural(count, 'segment')} ${dma.map((d) => range(d.addr, d.len)).join(' ')}`,
     );
     const events = this.flushEvents();
     const mapping: Mapping = {
       name: step.handle,
+      device: dev,
       kind: 'sg',
       serial,
       dir: step.dir,
@@ -330,8 +344,9 @@ class CaseRun implements RunState {
     const mp = this.liveMapping(name, op);
     if (mp === undefined) return;
     this.beginCall();
-    if (op === 'unmap_page') this.ops.unmap_page(this.m.dev, mp.dma[0]!.addr, mp.size, mp.dir, attrs);
-    else this.ops.unmap_sg(this.m.dev, mp.sgl, mp.nents, mp.dir, attrs);
+    const dev = mp.device;
+    if (op === 'unmap_page') this.ops(dev).unmap_page(dev, mp.dma[0]!.addr, mp.size, mp.dir, attrs);
+    else this.ops(dev).unmap_sg(dev, mp.sgl, mp.nents, mp.dir, attrs);
     this.line(`${op} ${name} attrs=${attrNames(attrs)}`);
     const events = this.flushEvents();
     mp.live = false;
@@ -354,8 +369,9 @@ class CaseRun implements RunState {
     const len = size ?? mp.size - off;
     this.beginCall();
     const addr = mp.dma[0]!.addr + off;
-    if (op === 'sync_single_for_cpu') this.ops.sync_single_for_cpu(this.m.dev, addr, len, mp.dir);
-    else this.ops.sync_single_for_device(this.m.dev, addr, len, mp.dir);
+    const dev = mp.device;
+    if (op === 'sync_single_for_cpu') this.ops(dev).sync_single_for_cpu(dev, addr, len, mp.dir);
+    else this.ops(dev).sync_single_for_device(dev, addr, len, mp.dir);
     this.line(`${op} ${name}[${hex(off)}..+${hex(len)}] at ${hex(addr)}`);
     const events = this.flushEvents();
     if (op === 'sync_single_for_cpu') this.toCpu(mp, off, len);
@@ -367,8 +383,9 @@ class CaseRun implements RunState {
     const mp = this.liveMapping(name, op);
     if (mp === undefined) return;
     this.beginCall();
-    if (op === 'sync_sg_for_cpu') this.ops.sync_sg_for_cpu(this.m.dev, mp.sgl, mp.nents, mp.dir);
-    else this.ops.sync_sg_for_device(this.m.dev, mp.sgl, mp.nents, mp.dir);
+    const dev = mp.device;
+    if (op === 'sync_sg_for_cpu') this.ops(dev).sync_sg_for_cpu(dev, mp.sgl, mp.nents, mp.dir);
+    else this.ops(dev).sync_sg_for_device(dev, mp.sgl, mp.nents, mp.dir);
     this.line(`${op} ${name}`);
     const events = this.flushEvents();
     if (op === 'sync_sg_for_cpu') this.toCpu(mp, 0, mp.size);
@@ -468,7 +485,7 @@ class CaseRun implements RunState {
     let reachedBytes = 0;
     let faults = 0;
     for (const d of this.dmaPieces(mp, off, len)) {
-      const r = this.m.dma.readInto(d.addr, actual, d.at, d.size);
+      const r = this.m.dma(mp.device).readInto(d.addr, actual, d.at, d.size);
       for (const p of r.pieces) {
         reached.push(d.at + p.offset, d.at + p.offset + p.length);
         reachedBytes += p.length;
@@ -507,7 +524,7 @@ class CaseRun implements RunState {
     let landed = 0;
     let faults = 0;
     for (const d of this.dmaPieces(mp, off, len)) {
-      const r = this.m.dma.write(d.addr, data.subarray(d.at, d.at + d.size));
+      const r = this.m.dma(mp.device).write(d.addr, data.subarray(d.at, d.at + d.size));
       for (const p of r.pieces) landed += p.length;
       faults += r.faults.length;
     }
@@ -542,6 +559,11 @@ function stepText(step: ScenarioStep, build: () => string): string {
   return text;
 }
 
+
+/** How a map step names a device other than the default one, in its trace line. */
+function onDevice(name: string): string {
+  return name === DEFAULT_DEVICE_NAME ? '' : ` on ${name}`;
+}
 
 function bounceSlots(events: MachineEvent[]): Array<[number, number]> {
   const out: Array<[number, number]> = [];

@@ -1,11 +1,14 @@
 // A mapping the driver holds, as the run engine tracks it.
 
+import type { device } from '../machine/device.js';
 import type { dma_data_direction } from '../machine/dma.js';
 import type { scatterlist } from '../machine/scatterlist.js';
 import type { SegmentSpec } from '../fixtures/scenario.js';
 
 export interface Mapping {
   name: string;
+  /** The device it was made for. */
+  device: device;
   kind: 'page' | 'sg';
   /** Serial number of the map call; the owner tag of what it created. */
   serial: number;

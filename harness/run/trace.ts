@@ -4,15 +4,11 @@
 
 import { hex } from '../machine/bits.js';
 import type { MachineEvent } from '../machine/events.js';
-import { IOMMU_READ, IOMMU_WRITE } from '../machine/iommu.js';
+import { protText } from '../machine/iommu.js';
 import type { Comparison } from '../contract/bytes.js';
 
 /** What follows the step label on a violation's line: "<step>   !! <kind>: <sentence>". */
 export const VIOLATION_MARK = '   !! ';
-
-export function protText(prot: number): string {
-  return (prot & IOMMU_READ ? 'R' : '-') + (prot & IOMMU_WRITE ? 'W' : '-');
-}
 
 export function range(addr: number, size: number): string {
   return `${hex(addr)}+${hex(size)}`;

@@ -24,7 +24,7 @@ export function runCase(scenario: Scenario, variant: Variant, options: CaseOptio
   const fixture = scenario.id;
   const v = variant.meta.id;
   try {
-    return { id, fixture, variant: v, status: 'ok', ...executeScenario(scenario, variant.ops, options) };
+    return { id, fixture, variant: v, status: 'ok', ...executeScenario(scenario, variant.kernel, options) };
   } catch (e) {
     return { id, fixture, variant: v, status: 'error', message: errorMessage(e) };
   }

@@ -1,13 +1,16 @@
-// Finding the variants: every folder under variants/ with a variant.json and
-// a dma-iommu.ts is one. Nothing else lists them, so adding a variant is
-// adding a folder.
+// Finding the variants and linking their kernels. Every folder under
+// variants/ with a variant.json is one; nothing else lists them, so adding a
+// variant is adding a folder. A variant's kernel is the modelled kernel files
+// (*.ts) of its folder and, for every file it does not carry, of its nearest
+// ancestor that does; boot.ts and direct.ts (when there is one) are the two
+// the harness calls (variant-api.ts).
 
 import { readFile, readdir, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InputError, type InputProblem } from '../input-error.js';
 import { codeFile, projectRoot, variantsDir } from '../paths.js';
-import type { dma_map_ops } from '../variant-api.js';
+import type { BootFunction, dma_map_ops, Kernel, KernelFiles } from '../variant-api.js';
 import { schemaProblems } from '../fixtures/load.js';
 import { validator } from '../schemas.js';
 import type { Series } from '../report/report-types.generated.js';
@@ -19,7 +22,7 @@ export interface Variant {
   meta: VariantMeta;
   /** The variant's folder. */
   dir: string;
-  ops: dma_map_ops;
+  kernel: Kernel;
 }
 
 async function isFile(path: string): Promise<boolean> {
@@ -40,10 +43,6 @@ export async function readVariantMetas(dir: string = variantsDir): Promise<Array
     const metaPath = join(folder, 'variant.json');
     const file = relative(projectRoot, metaPath);
     if (!(await isFile(metaPath))) continue;
-    if (!(await isFile(join(folder, 'dma-iommu.ts')))) {
-      problems.push({ file, pointer: '', message: 'the folder has no dma-iommu.ts' });
-      continue;
-    }
     let doc: unknown;
     try {
       doc = JSON.parse(await readFile(metaPath, 'utf8'));
@@ -89,12 +88,64 @@ function orderVariants<T extends { meta: VariantMeta }>(list: T[]): T[] {
   return groups.flat();
 }
 
-export async function loadVariant(meta: VariantMeta, dir: string): Promise<Variant> {
-  const mod = (await import(pathToFileURL(codeFile(join(dir, 'dma-iommu.ts'))).href)) as { iommu_dma_ops?: dma_map_ops };
-  if (mod.iommu_dma_ops === undefined) {
-    throw new InputError([{ file: relative(projectRoot, join(dir, 'dma-iommu.ts')), pointer: '', message: 'does not export iommu_dma_ops' }]);
+/** The files a variant's kernel is made of: file name without .ts -> the path of its own copy or its nearest ancestor's. */
+export async function kernelFilesOf(meta: VariantMeta, dir: string): Promise<Map<string, string>> {
+  const lineage: string[] = [];
+  const root = dirname(dir);
+  for (let id: string | null = meta.id, folder = dir; id !== null; ) {
+    lineage.unshift(folder);
+    const parentMeta = JSON.parse(await readFile(join(folder, 'variant.json'), 'utf8')) as VariantMeta;
+    id = parentMeta.parent;
+    if (id !== null) folder = join(root, id);
+    if (lineage.length > 64) throw new Error(`variant ${meta.id}: its parents go round in a circle`);
   }
-  return { meta, dir, ops: mod.iommu_dma_ops };
+  const files = new Map<string, string>();
+  for (const folder of lineage) {
+    for (const name of (await readdir(folder)).sort()) {
+      if (name.endsWith('.ts') && !name.endsWith('.d.ts')) files.set(basename(name, '.ts'), join(folder, name));
+    }
+  }
+  return files;
+}
+
+/**
+ * A kernel file's text, moved from `from` to `to`, with each import of a
+ * kernel file (a relative import of a name `runs` knows) pointed at the copy
+ * `runs` says the new place runs.
+ */
+export function relinked(text: string, from: string, to: string, runs: ReadonlyMap<string, string>): string {
+  return text.replace(/(\bfrom ')(\.{1,2}\/[^']+)\.js'/g, (whole, head: string, spec: string) => {
+    const name = basename(spec);
+    const target = runs.get(name);
+    if (target === undefined || !resolve(dirname(from), spec + '.ts').startsWith(dirname(dirname(from)))) return whole;
+    let rel = relative(dirname(to), target).replace(/\.ts$/, '');
+    if (!rel.startsWith('.')) rel = `./${rel}`;
+    return `${head}${rel}.js'`;
+  });
+}
+
+export async function loadVariant(meta: VariantMeta, dir: string): Promise<Variant> {
+  const paths = await kernelFilesOf(meta, dir);
+  const files: Record<string, Record<string, unknown>> = {};
+  for (const [name, path] of paths) files[name] = (await import(pathToFileURL(codeFile(path)).href)) as Record<string, unknown>;
+  const where = relative(projectRoot, join(dir, 'variant.json'));
+  const boot = files['boot']?.['boot'] as BootFunction | undefined;
+  const direct = files['direct']?.['dma_direct_ops'] as dma_map_ops | undefined;
+  if (boot === undefined) throw new InputError([{ file: where, pointer: '', message: 'its kernel has no boot.ts exporting boot (nor has any ancestor)' }]);
+  const linked: KernelFiles = files;
+  return {
+    meta,
+    dir,
+    kernel: {
+      files: linked,
+      boot: (m) => boot(m, linked),
+      opsFor: (dev) => {
+        const ops = dev.dma_ops ?? direct;
+        if (ops === undefined) throw new Error(`device ${dev.name} has no dma_ops and ${meta.id} models no dma-direct`);
+        return ops;
+      },
+    },
+  };
 }
 
 export async function loadVariants(dir: string = variantsDir): Promise<Variant[]> {

@@ -55,11 +55,10 @@ export interface VariantMeta {
    */
   claim?: string;
   /**
-   * Per modelled kernel file, the functions whose body differs from the parent's.
+   * Per modelled kernel file ("dma-iommu.c" for dma-iommu.ts; "boot" for boot.ts), the functions, constants, classes and types whose code differs from the parent's.
    */
   changes: {
-    'dma-iommu.c'?: Functions;
-    'swiotlb.c'?: Functions;
+    [k: string]: Functions;
   };
   /**
    * What the change does to the corpus, fixture by fixture, checked by the tests on the parent's and this variant's results. Every verdict change at this step must be listed here.
@@ -79,11 +78,41 @@ export interface Effect {
   /**
    * Violation kinds the parent shows and this variant does not.
    */
-  fixes?: string[];
+  fixes?: (
+    | 'device-read-stale'
+    | 'cpu-read-stale'
+    | 'device-fault'
+    | 'reach-other-allocation'
+    | 'reach-free-slot'
+    | 'reach-unowned'
+    | 'stale-pte'
+    | 'iommu-collision'
+    | 'map-refused'
+    | 'resource-leak'
+    | 'memory-corruption'
+    | 'kernel-warning'
+    | 'kernel-oops'
+    | 'soft-lockup'
+  )[];
   /**
    * Violation kinds this variant shows and the parent does not.
    */
-  regresses?: string[];
+  regresses?: (
+    | 'device-read-stale'
+    | 'cpu-read-stale'
+    | 'device-fault'
+    | 'reach-other-allocation'
+    | 'reach-free-slot'
+    | 'reach-unowned'
+    | 'stale-pte'
+    | 'iommu-collision'
+    | 'map-refused'
+    | 'resource-leak'
+    | 'memory-corruption'
+    | 'kernel-warning'
+    | 'kernel-oops'
+    | 'soft-lockup'
+  )[];
   /**
    * Cost counters that go down (fewer) or up (more).
    */

@@ -1,5 +1,6 @@
 // run --changed-since REF in a repository built by the test: a commit that
-// edits one variant runs only that variant; one that edits the machine runs
+// edits one variant runs only that variant, and an edit of a kernel file
+// runs every variant that runs that copy; one that edits the machine runs
 // everything; one that touches neither runs nothing.
 
 import { readFile, writeFile, appendFile } from 'node:fs/promises';
@@ -42,11 +43,21 @@ describe('run --changed-since', () => {
     expect(r.out).toMatch(/^1 fixtures x 15 variants = 15 cases/m);
   }, 60_000);
 
-  it('runs everything when the simulated machine changed', async () => {
-    await appendFile(join(dir, 'harness', 'machine', 'swiotlb.ts'), '\n// A comment.\n');
-    commitAll(dir, 'edit the swiotlb model');
+  it('runs every variant that runs an edited kernel file, its own or inherited', async () => {
+    await appendFile(join(dir, 'variants', 'v5.14', 'swiotlb.ts'), '\n// A comment.\n');
+    commitAll(dir, 'edit the base swiotlb');
     const r = run(dir, '--changed-since HEAD~1');
-    expect(r.out).toContain('including shared parts of the harness (harness/machine/swiotlb.ts): running everything');
+    // Every variant but the two that carry (or inherit) e81e99bacc9f's copy.
+    expect(r.out).toMatch(/running only variants 5\.16-1-sync-sg, .*v5\.14 \(on every fixture\)/);
+    expect(r.out).not.toMatch(/running only variants .*5\.16-6-aligned-swiotlb/);
+    expect(r.out).toMatch(/^\d+ fixtures x 13 variants/m);
+  }, 60_000);
+
+  it('runs everything when the simulated machine changed', async () => {
+    await appendFile(join(dir, 'harness', 'machine', 'cache.ts'), '\n// A comment.\n');
+    commitAll(dir, 'edit the cache model');
+    const r = run(dir, '--changed-since HEAD~1');
+    expect(r.out).toContain('including shared parts of the harness (harness/machine/cache.ts): running everything');
     expect(r.out).toMatch(/^\d+ fixtures x 15 variants/m);
   }, 60_000);
 

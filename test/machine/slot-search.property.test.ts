@@ -1,19 +1,18 @@
 // find_slots counts a hopeless search instead of walking it (a shortcut of
-// the model, skip_hopeless_search in swiotlb-pool.ts). Whatever the pool's
+// the model, skip_hopeless_search in swiotlb-slots.ts). Whatever the pool's
 // state, the answer, the spin count, the soft-lockup watchdog, the BUG of
 // a bad boundary and everything the machine recorded must be what the walk
 // gives: the same calls run on two machines, one with the shortcut and one
-// without, in the machine's swiotlb and in the two variants that carry
-// their own copy of the search.
+// without, in every copy of swiotlb.c the variants carry.
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DMA_MAPPING_ERROR, DMA_TO_DEVICE } from '../../harness/machine/dma.js';
 import type { Machine } from '../../harness/machine/machine.js';
-import * as base from '../../harness/machine/swiotlb.js';
-import { IO_TLB_SEGSIZE, IO_TLB_SIZE } from '../../harness/machine/swiotlb-pool.js';
+import * as base from '../../variants/v5.14/swiotlb.js';
+import type { io_tlb_mem } from '../../variants/v5.14/swiotlb.js';
+import { IO_TLB_SEGSIZE, IO_TLB_SIZE } from '../../harness/machine/swiotlb-slots.js';
 import * as aligned from '../../variants/5.16-6-aligned-swiotlb/swiotlb.js';
-import * as minAlign from '../../variants/5.16-7-min-align/swiotlb.js';
 import { onMachine } from '../helpers.js';
 
 type MapSingle = (m: Machine, orig: number, size: number) => number;
@@ -21,16 +20,11 @@ type UnmapSingle = (m: Machine, tlb: number, size: number) => void;
 
 const GRANULE_MASK = 0xfff;
 const searches: Array<[string, MapSingle, UnmapSingle]> = [
-  ['machine', (m, orig, size) => base.swiotlb_tbl_map_single(m.dev, orig, size, size, DMA_TO_DEVICE, 0), (m, tlb, size) => base.swiotlb_tbl_unmap_single(m.dev, tlb, size, DMA_TO_DEVICE, 0)],
+  ['v5.14', (m, orig, size) => base.swiotlb_tbl_map_single(m.dev, orig, size, size, DMA_TO_DEVICE, 0), (m, tlb, size) => base.swiotlb_tbl_unmap_single(m.dev, tlb, size, DMA_TO_DEVICE, 0)],
   [
     '5.16-6-aligned-swiotlb',
     (m, orig, size) => aligned.swiotlb_tbl_map_single(m.dev, orig, size, size, GRANULE_MASK, DMA_TO_DEVICE, 0),
     (m, tlb, size) => aligned.swiotlb_tbl_unmap_single(m.dev, tlb, size, DMA_TO_DEVICE, 0),
-  ],
-  [
-    '5.16-7-min-align',
-    (m, orig, size) => minAlign.swiotlb_tbl_map_single(m.dev, orig, size, size, GRANULE_MASK, DMA_TO_DEVICE, 0),
-    (m, tlb, size) => minAlign.swiotlb_tbl_unmap_single(m.dev, tlb, size, DMA_TO_DEVICE, 0),
   ],
 ];
 
@@ -63,7 +57,7 @@ const caseArb: fc.Arbitrary<Case> = fc.record({
 function play(c: Case, map: MapSingle, unmap: UnmapSingle, shortcut: boolean): unknown {
   return onMachine(
       (m) => {
-        const mem = m.swiotlb!;
+        const mem = m.swiotlb as io_tlb_mem;
         const outcome: unknown[] = [];
         const call = (f: () => number | void): void => {
           try {

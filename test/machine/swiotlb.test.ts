@@ -4,8 +4,8 @@ import {
   swiotlb_sync_single_for_cpu,
   swiotlb_tbl_map_single,
   swiotlb_tbl_unmap_single,
-} from '../../harness/machine/swiotlb.js';
-import { IO_TLB_SIZE } from '../../harness/machine/swiotlb-pool.js';
+} from '../../variants/v5.14/swiotlb.js';
+import { IO_TLB_SIZE } from '../../harness/machine/swiotlb-slots.js';
 import { onMachine } from '../helpers.js';
 
 const POOL = 0x4000_0000;

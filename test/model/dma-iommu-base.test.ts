@@ -4,25 +4,25 @@ import { describe, expect, it } from 'vitest';
 import { withMachine } from '../../harness/machine/current.js';
 import { DMA_BIDIRECTIONAL, DMA_TO_DEVICE } from '../../harness/machine/dma.js';
 import type { scatterlist } from '../../harness/machine/scatterlist.js';
-import { makeMachine } from '../helpers.js';
-import { variant } from '../corpus.js';
+import { iovadOf, makeMachine } from '../helpers.js';
+import { iommuOps } from '../corpus.js';
 
 const BUF = 0x8000_0000;
 
 describe('v5.14 dma-iommu (kernel-model §3)', () => {
   it('§3.2 rounds IOVA allocations below 32 pages up to a power of two, and not above', async () => {
-    const { ops } = await variant('v5.14');
+    const ops = await iommuOps('v5.14');
     const m = makeMachine();
     withMachine(m, () => {
       ops.map_page(m.dev, BUF, 0, 3 * 4096, DMA_TO_DEVICE, 0);
       ops.map_page(m.dev, BUF + 0x10_0000, 0, 33 * 4096, DMA_TO_DEVICE, 0);
     });
-    const sizes = m.iovad.allocated().map((n) => n.pfn_hi - n.pfn_lo + 1);
+    const sizes = iovadOf(m).allocated().map((n) => n.pfn_hi - n.pfn_lo + 1);
     expect(sizes.sort((a, b) => a - b)).toEqual([4, 33]);
   });
 
   it('§3.2 tries a 32-bit IOVA first for a PCI device, and not for a platform device', async () => {
-    const { ops } = await variant('v5.14');
+    const ops = await iommuOps('v5.14');
     const pci = makeMachine({}, { pci: true });
     const h1 = withMachine(pci, () => ops.map_page(pci.dev, BUF, 0, 4096, DMA_TO_DEVICE, 0));
     expect(h1).toBeLessThan(2 ** 32);
@@ -32,7 +32,7 @@ describe('v5.14 dma-iommu (kernel-model §3)', () => {
   });
 
   it('§3.4 maps every granule the buffer touches and returns the in-granule offset', async () => {
-    const { ops } = await variant('v5.14');
+    const ops = await iommuOps('v5.14');
     const m = makeMachine();
     const h = withMachine(m, () => ops.map_page(m.dev, BUF, 0xff0, 0x20, DMA_TO_DEVICE, 0));
     expect(h % 4096).toBe(0xff0);
@@ -43,7 +43,7 @@ describe('v5.14 dma-iommu (kernel-model §3)', () => {
   });
 
   it('§3.6 an untrusted device bounces only buffers that are not granule-aligned in start or size', async () => {
-    const { ops } = await variant('v5.14');
+    const ops = await iommuOps('v5.14');
     const m = makeMachine({}, { untrusted: true });
     withMachine(m, () => {
       ops.map_page(m.dev, BUF, 0, 8192, DMA_TO_DEVICE, 0);
@@ -54,7 +54,7 @@ describe('v5.14 dma-iommu (kernel-model §3)', () => {
   });
 
   it('§3.11 the trusted path pads entries to granules and merges those that continue on a granule', async () => {
-    const { ops } = await variant('v5.14');
+    const ops = await iommuOps('v5.14');
     const m = makeMachine();
     const sg: scatterlist[] = [
       { page: BUF, offset: 0x100, length: 0xf00, dma_address: 0, dma_length: 0 },
@@ -72,13 +72,13 @@ describe('v5.14 dma-iommu (kernel-model §3)', () => {
       [0, 0x2000],
       [0x80, 0x100],
     ]);
-    expect(m.iovad.allocated()[0]).toMatchObject({ pfn_hi: expect.any(Number) });
-    const node = m.iovad.allocated()[0]!;
+    expect(iovadOf(m).allocated()[0]).toMatchObject({ pfn_hi: expect.any(Number) });
+    const node = iovadOf(m).allocated()[0]!;
     expect(node.pfn_hi - node.pfn_lo + 1).toBe(4);
   });
 
   it('§3.11 a segment boundary smaller than the list pads the previous entry so none straddles it', async () => {
-    const { ops } = await variant('v5.14');
+    const ops = await iommuOps('v5.14');
     const m = makeMachine({}, { segBoundaryMask: 0x1fff });
     const sg: scatterlist[] = [
       { page: BUF, offset: 0, length: 0x1000, dma_address: 0, dma_length: 0 },

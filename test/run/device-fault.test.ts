@@ -5,23 +5,27 @@
 
 import { describe, expect, it } from 'vitest';
 import { resolveFixture } from '../../harness/fixtures/load.js';
-import { iommu_get_dma_domain, type dma_map_ops } from '../../harness/kernel.js';
+import { iommu_get_dma_domain } from '../../harness/kernel.js';
+import type { Kernel } from '../../harness/variant-api.js';
 import { iommu_unmap } from '../../harness/machine/iommu.js';
 import { executeScenario } from '../../harness/run/execute.js';
-import { variant } from '../corpus.js';
+import { iommuOps, variant } from '../corpus.js';
 
 /** v5.14, but every map_page loses the IOMMU entry of one page of its mapping (as a model bug would). */
-async function losesPage(which: 'last' | 'first'): Promise<dma_map_ops> {
-  const base = (await variant('v5.14')).ops;
-  return {
+async function losesPage(which: 'last' | 'first'): Promise<Kernel> {
+  const kernel = (await variant('v5.14')).kernel;
+  const base = await iommuOps('v5.14');
+  const ops = {
     ...base,
-    map_page(dev, page, offset, size, dir, attrs) {
-      const handle = base.map_page(dev, page, offset, size, dir, attrs);
+    map_page(...args: Parameters<typeof base.map_page>) {
+      const [dev, , , size] = args;
+      const handle = base.map_page(...args);
       const lost = Math.floor((which === 'last' ? handle + size - 1 : handle) / 4096) * 4096;
       iommu_unmap(iommu_get_dma_domain(dev), lost, 4096);
       return handle;
     },
   };
+  return { ...kernel, opsFor: () => ops };
 }
 
 const fixture = {

@@ -19,9 +19,9 @@ describe('exposure check reuse', () => {
     for (const [i, g] of samples.entries()) {
       const scenario = await resolveFixture(buildFixture(g, `reuse-${i}`, 'A generated scenario.'), `reuse-${i}.json`);
       for (const v of variants) {
-        const withReuse = executeCase(scenario, v.ops);
+        const withReuse = executeCase(scenario, v.kernel);
         reused += withReuse.stats.reachReused;
-        const afresh = executeCase(scenario, v.ops, { reachReuse: false }).outcome;
+        const afresh = executeCase(scenario, v.kernel, { reachReuse: false }).outcome;
         expect(JSON.stringify(withReuse.outcome), `${scenario.id} on ${v.meta.id}`).toBe(JSON.stringify(afresh));
         if (afresh.violations.some((x) => x.kind.startsWith('reach-'))) reaches++;
       }

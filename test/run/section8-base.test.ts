@@ -6,14 +6,14 @@ import { describe, expect, it } from 'vitest';
 import { withMachine } from '../../harness/machine/current.js';
 import { DMA_ATTR_SKIP_CPU_SYNC, DMA_FROM_DEVICE, DMA_MAPPING_ERROR, DMA_TO_DEVICE } from '../../harness/machine/dma.js';
 import type { scatterlist } from '../../harness/machine/scatterlist.js';
-import { makeMachine } from '../helpers.js';
-import { run, variant } from '../corpus.js';
+import { iovadOf, makeMachine } from '../helpers.js';
+import { iommuOps, run } from '../corpus.js';
 
 const BUF = 0x8000_0000;
 
 describe('kernel-model §8 on v5.14', () => {
   it('§8.1 after map_sg with SKIP_CPU_SYNC, sync_sg_for_device copies nothing: the device reads zeros', async () => {
-    const { ops } = await variant('v5.14');
+    const ops = await iommuOps('v5.14');
     const m = makeMachine({}, { coherent: true, untrusted: true });
     withMachine(m, () => {
       const sg: scatterlist[] = [{ page: BUF, offset: 0x10, length: 100, dma_address: 0, dma_length: 0 }];
@@ -21,7 +21,7 @@ describe('kernel-model §8 on v5.14', () => {
       const payload = Uint8Array.from({ length: 100 }, (_, i) => i + 1);
       m.cache.cpuWrite(BUF + 0x10, payload);
       ops.sync_sg_for_device(m.dev, sg, 1, DMA_TO_DEVICE);
-      const seen = m.dma.read(sg[0]!.dma_address, 100);
+      const seen = m.dma().read(sg[0]!.dma_address, 100);
       expect(seen.faults).toEqual([]);
       expect([...seen.data]).toEqual(new Array(100).fill(0));
     });
@@ -38,7 +38,7 @@ describe('kernel-model §8 on v5.14', () => {
   });
 
   it('§8.2 a non-coherent device reads stale DRAM from a bounced DMA_TO_DEVICE map_page', async () => {
-    const { ops } = await variant('v5.14');
+    const ops = await iommuOps('v5.14');
     const m = makeMachine({}, { coherent: false, untrusted: true });
     withMachine(m, () => {
       const payload = Uint8Array.from({ length: 512 }, (_, i) => (i * 7 + 3) & 0xff);
@@ -49,7 +49,7 @@ describe('kernel-model §8 on v5.14', () => {
       // The payload is in the bounce, but only in dirty cache lines...
       expect([...m.cache.snoopRead(bounce, 512)]).toEqual([...payload]);
       // ...so the device, which reads DRAM, sees zeros, while the original was cleaned.
-      expect([...m.dma.read(h, 512).data]).toEqual(new Array(512).fill(0));
+      expect([...m.dma().read(h, 512).data]).toEqual(new Array(512).fill(0));
       expect([...m.dram.read(BUF + 0x800, 512)]).toEqual([...payload]);
     });
     const r = await run('map_page+untrusted+noncoherent+to_device+unaligned', 'v5.14');
@@ -69,7 +69,7 @@ describe('kernel-model §8 on v5.14', () => {
   });
 
   it('§8.5 a 512-byte map at 0x800 with min_align_mask 0xfff leaves a live entry after unmap, and a later map collides', async () => {
-    const { ops } = await variant('v5.14');
+    const ops = await iommuOps('v5.14');
     const m = makeMachine({}, { coherent: true, untrusted: true, minAlignMask: 0xfff });
     withMachine(m, () => {
       const h = ops.map_page(m.dev, BUF, 0x800, 512, DMA_FROM_DEVICE, 0);

@@ -1,6 +1,9 @@
-// kernel/dma/swiotlb.c: the functions dma-iommu calls and the ones they call
-// in turn, in the file's order, for the code state described in variant.json
-// next to this file. The pool state lives in harness/machine/swiotlb-pool.ts.
+// kernel/dma/swiotlb.c: the pool's set-up, the functions dma-iommu calls
+// and the ones they call in turn, in the file's order, for
+// the code state described in variant.json next to this file (kernel-model
+// §4), with struct io_tlb_mem and the inline of include/linux/swiotlb.h that
+// tests a pool address. The per-slot arrays are instrumented memory of the
+// machine (harness/machine/swiotlb-slots.ts).
 
 import {
   ALIGN,
@@ -21,7 +24,7 @@ import {
   IO_TLB_SEGSIZE,
   IO_TLB_SHIFT,
   IO_TLB_SIZE,
-  io_tlb_default_mem,
+  io_tlb_slots,
   iommu_is_span_boundary,
   IS_ENABLED,
   machine,
@@ -33,10 +36,42 @@ import {
   sizeSub,
   skip_hopeless_search,
   wrap_index,
+  type BouncePool,
   type device,
   type dma_data_direction,
-  type io_tlb_mem,
+  type phys_addr_t,
 } from '../../harness/kernel.js';
+
+/** struct io_tlb_mem: one pool of bounce slots. */
+export class io_tlb_mem implements BouncePool {
+  readonly start: phys_addr_t;
+  readonly end: phys_addr_t;
+  readonly nslabs: number;
+  used = 0;
+  index = 0;
+  readonly slots = new io_tlb_slots();
+  /** Not kernel state: loop iterations in slot searches since the last DMA API call began (wrap_index). */
+  spins = 0;
+
+  constructor(start: phys_addr_t, nslabs: number) {
+    this.start = start;
+    this.nslabs = nslabs;
+    this.end = start + nslabs * IO_TLB_SIZE;
+  }
+}
+
+/** The global default pool (io_tlb_default_mem), or null until swiotlb_init or with CONFIG_SWIOTLB=n. */
+export function io_tlb_default_mem(): io_tlb_mem | null {
+  return machine().swiotlb as io_tlb_mem | null;
+}
+
+/**
+ * Boot: the default pool over the memory the platform set aside (the model
+ * places it; the kernel's memblock allocation is not modelled).
+ */
+export function swiotlb_init_with_tbl(tlb: phys_addr_t, nslabs: number): void {
+  machine().swiotlb = new io_tlb_mem(tlb, nslabs);
+}
 
 /** include/linux/swiotlb.h: a pure range check on the default pool. */
 export function is_swiotlb_buffer(paddr: number): boolean {
@@ -265,3 +300,4 @@ export function swiotlb_sync_single_for_cpu(dev: device, tlb_addr: number, size:
 export function swiotlb_max_mapping_size(_dev: device): number {
   return IO_TLB_SIZE * IO_TLB_SEGSIZE;
 }
+

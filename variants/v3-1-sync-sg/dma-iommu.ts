@@ -4,70 +4,137 @@
 // reference, not the text.
 
 import {
-  alloc_iova_fast,
+  __ffs,
+  and,
   arch_sync_dma_for_cpu,
   arch_sync_dma_for_device,
   BIT,
   dev_is_dma_coherent,
   dev_is_pci,
   dev_is_untrusted,
+  type device,
+  type dma_addr_t,
   DMA_ATTR_PRIVILEGED,
   DMA_ATTR_SKIP_CPU_SYNC,
   DMA_BIDIRECTIONAL,
   DMA_BIT_MASK,
+  type dma_data_direction,
   DMA_FROM_DEVICE,
   dma_get_mask,
   dma_get_max_seg_size,
   dma_get_seg_boundary,
+  type dma_map_ops,
   DMA_MAPPING_ERROR,
   DMA_TO_DEVICE,
-  free_iova_fast,
+  IOMMU_CACHE,
   iommu_dma_forcedac,
   iommu_get_dma_domain,
+  iommu_get_domain_for_dev,
   iommu_iotlb_gather_init,
   iommu_iotlb_sync,
   iommu_iova_to_phys,
   iommu_map_atomic,
   iommu_map_sg_atomic,
-  iommu_unmap_fast,
-  iova_align,
-  iova_offset,
-  iova_pfn,
-  iova_shift,
-  IOVA_RANGE_CACHE_MAX_SIZE,
-  IOMMU_CACHE,
   IOMMU_PRIV,
   IOMMU_READ,
+  iommu_unmap_fast,
   IOMMU_WRITE,
+  type IommuDomain,
   IS_ENABLED,
+  machine,
   memset,
   or,
-  and,
   page_to_phys,
+  type phys_addr_t,
   phys_to_virt,
   roundup_pow_of_two,
+  type scatterlist,
   sg_dma_address,
   sg_dma_len,
   sg_phys,
-  WARN_ON,
-  type device,
-  type dma_addr_t,
-  type dma_data_direction,
-  type dma_map_ops,
-  type iommu_dma_cookie,
-  type iommu_domain,
-  type phys_addr_t,
-  type scatterlist,
   type size_t,
   ulong_pad,
+  WARN_ON,
 } from '../../harness/kernel.js';
+import {
+  alloc_iova_fast,
+  free_iova_fast,
+  init_iova_domain,
+  iova_align,
+  iova_offset,
+  iova_pfn,
+  IOVA_RANGE_CACHE_MAX_SIZE,
+  iova_shift,
+  IovaDomain as iova_domain,
+} from '../v5.14/iova.js';
 import {
   is_swiotlb_buffer,
   swiotlb_sync_single_for_cpu,
   swiotlb_sync_single_for_device,
   swiotlb_tbl_map_single,
   swiotlb_tbl_unmap_single,
-} from '../../harness/machine/swiotlb.js';
+} from '../v5.14/swiotlb.js';
+
+// errno values the functions below return (negated).
+const EINVAL = 22;
+const EEXIST = 17;
+const EFAULT = 14;
+
+/** Which kind of cookie a domain carries; MSI cookies are not modelled. */
+const IOMMU_DMA_IOVA_COOKIE = 0;
+
+/** struct iommu_dma_cookie, for a DMA domain: its IOVA allocator, and a flush queue (never: the model is strict). */
+interface iommu_dma_cookie {
+  type: number;
+  iovad: iova_domain;
+  fq_domain: iommu_domain | null;
+}
+
+type iommu_domain = IommuDomain<iommu_dma_cookie>;
+
+/** The cookie an IOMMU driver's domain_alloc asks for, for a DMA domain (cookie_alloc: zeroed). */
+export function iommu_get_dma_cookie(domain: iommu_domain): number {
+  if (domain.iova_cookie) return -EEXIST;
+
+  domain.iova_cookie = { type: IOMMU_DMA_IOVA_COOKIE, iovad: new iova_domain(), fq_domain: null };
+  return 0;
+}
+
+/**
+ * Set up a DMA domain's allocator for the range the device can use. The
+ * model reserves no regions (no PCI windows, no firmware reservations) and
+ * has no flush queue: every domain is strict.
+ */
+function iommu_dma_init_domain(domain: iommu_domain, base: dma_addr_t, size: number, _dev: device): number {
+  const cookie = domain.iova_cookie;
+  const iovad = cookie?.iovad;
+
+  if (!cookie || cookie.type !== IOMMU_DMA_IOVA_COOKIE) return -EINVAL;
+
+  // The smallest page size the domain supports is the IOVA granule.
+  const order = __ffs(domain.pgsize_bitmap);
+  let base_pfn = Math.max(1, Math.floor(base / BIT(order)));
+
+  if (domain.geometry.force_aperture) {
+    if (base > domain.geometry.aperture_end || base + size <= domain.geometry.aperture_start) {
+      machine().recorder.warn('iommu_dma_init_domain', 'specified DMA range outside IOMMU capability', false);
+      return -EFAULT;
+    }
+    base_pfn = Math.max(base_pfn, Math.floor(domain.geometry.aperture_start / BIT(order)));
+  }
+
+  // A domain shared with a device set up before: it must agree.
+  if (iovad!.start_pfn) {
+    if (BIT(order) !== iovad!.granule || base_pfn !== iovad!.start_pfn) {
+      machine().recorder.warn('iommu_dma_init_domain', 'Incompatible range for DMA domain', false);
+      return -EFAULT;
+    }
+    return 0;
+  }
+
+  init_iova_domain(iovad!, BIT(order), base_pfn);
+  return 0;
+}
 
 /** IOMMU permissions for a direction; coherent devices also get IOMMU_CACHE. */
 function dma_info_to_prot(dir: dma_data_direction, coherent: boolean, attrs: number): number {
@@ -88,7 +155,7 @@ function dma_info_to_prot(dir: dma_data_direction, coherent: boolean, attrs: num
 }
 
 function iommu_dma_alloc_iova(domain: iommu_domain, size: size_t, dma_limit: number, dev: device): dma_addr_t {
-  const cookie: iommu_dma_cookie = domain.iova_cookie;
+  const cookie = domain.iova_cookie;
   const iovad = cookie.iovad;
   let iova = 0;
 
@@ -119,7 +186,7 @@ function iommu_dma_free_iova(cookie: iommu_dma_cookie, iova: dma_addr_t, size: s
 }
 
 function __iommu_dma_unmap(dev: device, dma_addr: dma_addr_t, size: size_t): void {
-  const domain = iommu_get_dma_domain(dev);
+  const domain: iommu_domain = iommu_get_dma_domain(dev);
   const cookie = domain.iova_cookie;
   const iovad = cookie.iovad;
   const iova_off = iova_offset(iovad, dma_addr);
@@ -144,7 +211,7 @@ function __iommu_dma_unmap_swiotlb(
   dir: dma_data_direction,
   attrs: number,
 ): void {
-  const domain = iommu_get_dma_domain(dev);
+  const domain: iommu_domain = iommu_get_dma_domain(dev);
 
   const phys = iommu_iova_to_phys(domain, dma_addr);
   if (WARN_ON(!phys, '!phys')) return;
@@ -155,7 +222,7 @@ function __iommu_dma_unmap_swiotlb(
 }
 
 function __iommu_dma_map(dev: device, phys: phys_addr_t, size: size_t, prot: number, dma_mask: number): dma_addr_t {
-  const domain = iommu_get_dma_domain(dev);
+  const domain: iommu_domain = iommu_get_dma_domain(dev);
   const cookie = domain.iova_cookie;
   const iovad = cookie.iovad;
   const iova_off = iova_offset(iovad, phys);
@@ -183,7 +250,7 @@ function __iommu_dma_map_swiotlb(
   attrs: number,
 ): dma_addr_t {
   const prot = dma_info_to_prot(dir, coherent, attrs);
-  const domain = iommu_get_dma_domain(dev);
+  const domain: iommu_domain = iommu_get_dma_domain(dev);
   const cookie = domain.iova_cookie;
   const iovad = cookie.iovad;
   let aligned_size = org_size;
@@ -351,7 +418,7 @@ function iommu_dma_map_sg_swiotlb(dev: device, sg: scatterlist[], nents: number,
 }
 
 function iommu_dma_map_sg(dev: device, sg: scatterlist[], nents: number, dir: dma_data_direction, attrs: number): number {
-  const domain = iommu_get_dma_domain(dev);
+  const domain: iommu_domain = iommu_get_dma_domain(dev);
   const cookie = domain.iova_cookie;
   const iovad = cookie.iovad;
   let prev: scatterlist | null = null;
@@ -434,3 +501,19 @@ export const iommu_dma_ops: dma_map_ops = {
   sync_sg_for_cpu: iommu_dma_sync_sg_for_cpu,
   sync_sg_for_device: iommu_dma_sync_sg_for_device,
 };
+
+/** arch_setup_dma_ops calls this for a device behind an IOMMU: a DMA domain gets the ops above. */
+export function iommu_setup_dma_ops(dev: device, dma_base: dma_addr_t, size: number): void {
+  const domain: iommu_domain | null = iommu_get_domain_for_dev(dev);
+
+  if (!domain) {
+    machine().recorder.warn('iommu_setup_dma_ops', `Failed to set up IOMMU for device ${dev.name}; retaining platform DMA ops`, false);
+    return;
+  }
+
+  if (iommu_dma_init_domain(domain, dma_base, size, dev)) {
+    machine().recorder.warn('iommu_setup_dma_ops', `Failed to set up IOMMU for device ${dev.name}; retaining platform DMA ops`, false);
+    return;
+  }
+  dev.dma_ops = iommu_dma_ops;
+}

@@ -146,9 +146,10 @@ export function renderEmail(report: Report): string {
   }
   for (const d of report.source_diffs) {
     out.push(...wrap(`The model of ${d.after} against ${d.before} (check it says what the C patch says):`, '  '));
-    for (const f of d.files) out.push(`  variants/${d.after}/${f.file} | +${f.added} -${f.removed}`);
+    for (const f of d.files) out.push(`  ${f.after_path || f.before_path} | +${f.added} -${f.removed}`);
     if (d.files.length === 0) out.push('  (the same code)');
-    out.push('', ...commandLines(`git diff --no-index variants/${d.before} variants/${d.after}`, '  '), '');
+    for (const f of d.files) out.push('', ...commandLines(`git diff --no-index ${f.before_path || '/dev/null'} ${f.after_path || '/dev/null'}`, '  '));
+    out.push('');
   }
   if (report.fuzz !== null) {
     for (const l of fuzzFindingLines(report.fuzz)) out.push(...wrap(l, '      '));

@@ -1,8 +1,10 @@
 // v5.14 with a map_page that always throws: how the harness reports a model
 // that crashes. Every other operation is v5.14's own.
 
-import type { dma_map_ops } from '../../../harness/kernel.js';
-import { iommu_dma_ops as v5_14 } from '../../../variants/v5.14/dma-iommu.js';
+import type { device, dma_map_ops } from '../../../harness/kernel.js';
+import { iommu_dma_ops as v5_14, iommu_setup_dma_ops as v5_14_setup } from '../../../variants/v5.14/dma-iommu.js';
+
+export { iommu_get_dma_cookie } from '../../../variants/v5.14/dma-iommu.js';
 
 export const iommu_dma_ops: dma_map_ops = {
   ...v5_14,
@@ -10,3 +12,9 @@ export const iommu_dma_ops: dma_map_ops = {
     throw new TypeError(`model bug: cannot map ${size} bytes`);
   },
 };
+
+/** v5.14's set-up, then these ops in place of its own. */
+export function iommu_setup_dma_ops(dev: device, dma_base: number, size: number): void {
+  v5_14_setup(dev, dma_base, size);
+  if (dev.dma_ops === v5_14) dev.dma_ops = iommu_dma_ops;
+}

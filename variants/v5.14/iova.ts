@@ -1,4 +1,6 @@
-// The IOVA allocator of drivers/iommu/iova.c, 5.14/5.15 era (kernel-model §3.3).
+// drivers/iommu/iova.c (with the inlines and struct iova_domain of
+// include/linux/iova.h), 5.14/5.15 era (kernel-model §3.3), for the code
+// state described in variant.json next to this file.
 //
 // Ranges are allocated top-down, naturally aligned to their size rounded up to
 // a power of two, from an ordered set of allocated nodes that stands in for
@@ -14,9 +16,24 @@
 //  - a node leaves the tree only when a magazine holding its pfn is released
 //    (depot full, or the flush after a failed allocation), and then whole.
 
-import { before, insertAt, removeAt } from './arrays.js';
-import { __ffs, alignUp, BIT, fls_long, order_base_2, alignDown } from './bits.js';
-import type { Recorder } from './events.js';
+import {
+  __ffs,
+  alignDown,
+  alignUp,
+  before,
+  BIT,
+  BUG_ON,
+  fls_long,
+  hex,
+  insertAt,
+  is_power_of_2,
+  machine,
+  order_base_2,
+  PAGE_SIZE,
+  removeAt,
+  type AddressRange,
+  type IovaSpace,
+} from '../../harness/kernel.js';
 
 export const IOVA_RANGE_CACHE_MAX_SIZE = 6;
 const IOVA_MAG_SIZE = 128;
@@ -40,38 +57,41 @@ interface iova_rcache {
   depot: iova_magazine[];
 }
 
-export class IovaDomain {
-  readonly granule: number;
-  readonly start_pfn: number;
-  readonly dma_32bit_pfn: number;
-  max32_alloc_size: number;
+/** struct iova_domain; zeroed until init_iova_domain, as in a cookie fresh from kzalloc. */
+export class IovaDomain implements IovaSpace {
+  granule = 0;
+  start_pfn = 0;
+  dma_32bit_pfn = 0;
+  max32_alloc_size = 0;
   /** Allocated nodes in pfn order; the last one is always the anchor. */
-  readonly nodes: iova[];
+  readonly nodes: iova[] = [];
   readonly anchor: iova = { pfn_lo: IOVA_ANCHOR, pfn_hi: IOVA_ANCHOR };
-  cached_node: iova;
-  cached32_node: iova;
+  cached_node: iova = this.anchor;
+  cached32_node: iova = this.anchor;
   readonly rcaches: iova_rcache[] = [];
-
-  constructor(
-    granule: number,
-    start_pfn: number,
-    readonly recorder: Recorder,
-  ) {
-    this.granule = granule;
-    this.start_pfn = start_pfn;
-    this.dma_32bit_pfn = BIT(32 - __ffs(granule));
-    this.max32_alloc_size = this.dma_32bit_pfn;
-    this.nodes = [this.anchor];
-    this.cached_node = this.anchor;
-    this.cached32_node = this.anchor;
-    for (let i = 0; i < IOVA_RANGE_CACHE_MAX_SIZE; i++) {
-      this.rcaches.push({ loaded: { pfns: [] }, prev: { pfns: [] }, depot: [] });
-    }
-  }
 
   /** Allocated ranges, without the anchor. */
   allocated(): iova[] {
     return this.nodes.slice(0, -1);
+  }
+
+  /** For the machine: allocated ranges, each held as intended by the rcache (cached in the bin of its size) or not. */
+  allocatedRanges(): AddressRange[] {
+    const cachedIn = new Map<number, number>();
+    this.cachedPfns().forEach((pfns, order) => pfns.forEach((pfn) => cachedIn.set(pfn, order)));
+    return this.allocated().map((n) => ({ lo: n.pfn_lo, hi: n.pfn_hi, cached: cachedIn.get(n.pfn_lo) === order_base_2(n.pfn_hi - n.pfn_lo + 1) }));
+  }
+
+  /** For the machine: the allocator's part of its domain's final state. */
+  finalSection(): Record<string, unknown> {
+    const rcache: Record<string, number[]> = {};
+    this.cachedPfns().forEach((pfns, order) => {
+      if (pfns.length > 0) rcache[`order${order}`] = pfns;
+    });
+    const nodes = this.allocated();
+    const shown = nodes.slice(0, 16).map((n) => `${hex(n.pfn_lo)}-${hex(n.pfn_hi)}`);
+    if (nodes.length > 16) shown.push(`… ${nodes.length - 16} more`);
+    return { iovas: shown, iova_ranges: nodes.length, rcache };
   }
 
   /** The pfns each size class holds, loaded magazine first, depot last. */
@@ -100,6 +120,22 @@ export class IovaDomain {
 
   rb_next(node: iova): iova | null {
     return this.nodes[this.indexOf(node) + 1] ?? null;
+  }
+}
+
+/** Set up a domain's allocator: granule, first usable pfn, the anchor, empty caches. */
+export function init_iova_domain(iovad: IovaDomain, granule: number, start_pfn: number): void {
+  // IOMMUs whose page is larger than the CPU's are not supported here.
+  BUG_ON(granule > PAGE_SIZE() || !is_power_of_2(granule), `init_iova_domain: granule ${granule}`);
+  iovad.granule = granule;
+  iovad.start_pfn = start_pfn;
+  iovad.dma_32bit_pfn = BIT(32 - __ffs(granule));
+  iovad.max32_alloc_size = iovad.dma_32bit_pfn;
+  iovad.nodes.push(iovad.anchor);
+  iovad.cached_node = iovad.anchor;
+  iovad.cached32_node = iovad.anchor;
+  for (let i = 0; i < IOVA_RANGE_CACHE_MAX_SIZE; i++) {
+    iovad.rcaches.push({ loaded: { pfns: [] }, prev: { pfns: [] }, depot: [] });
   }
 }
 
@@ -226,17 +262,17 @@ export function free_iova(iovad: IovaDomain, pfn: number): void {
 export function alloc_iova_fast(iovad: IovaDomain, size: number, limit_pfn: number, flush_rcache: boolean): number {
   const iova_pfn = iova_rcache_get(iovad, size, limit_pfn + 1);
   if (iova_pfn) {
-    iovad.recorder.emit({ t: 'iova_alloc', pfn: iova_pfn, pages: size, limitPfn: limit_pfn, from: 'rcache' });
+    machine().recorder.emit({ t: 'iova_alloc', pfn: iova_pfn, pages: size, limitPfn: limit_pfn, from: 'rcache' });
     return iova_pfn;
   }
   for (;;) {
     const new_iova = alloc_iova(iovad, size, limit_pfn, true);
     if (new_iova !== null) {
-      iovad.recorder.emit({ t: 'iova_alloc', pfn: new_iova.pfn_lo, pages: size, limitPfn: limit_pfn, from: 'rbtree' });
+      machine().recorder.emit({ t: 'iova_alloc', pfn: new_iova.pfn_lo, pages: size, limitPfn: limit_pfn, from: 'rbtree' });
       return new_iova.pfn_lo;
     }
     if (!flush_rcache) {
-      iovad.recorder.emit({ t: 'iova_alloc_fail', pages: size, limitPfn: limit_pfn });
+      machine().recorder.emit({ t: 'iova_alloc_fail', pages: size, limitPfn: limit_pfn });
       return 0;
     }
     // Try replenishing IOVAs by flushing the caches, then retry once.
@@ -248,11 +284,11 @@ export function alloc_iova_fast(iovad: IovaDomain, size: number, limit_pfn: numb
 
 export function free_iova_fast(iovad: IovaDomain, pfn: number, size: number): void {
   if (iova_rcache_insert(iovad, pfn, size)) {
-    iovad.recorder.emit({ t: 'iova_free', pfn, pages: size, into: 'rcache' });
+    machine().recorder.emit({ t: 'iova_free', pfn, pages: size, into: 'rcache' });
     return;
   }
   free_iova(iovad, pfn);
-  iovad.recorder.emit({ t: 'iova_free', pfn, pages: size, into: 'rbtree' });
+  machine().recorder.emit({ t: 'iova_free', pfn, pages: size, into: 'rbtree' });
 }
 
 function iova_magazine_free_pfns(iovad: IovaDomain, mag: iova_magazine, reason: 'depot-full' | 'flush'): void {
@@ -260,14 +296,14 @@ function iova_magazine_free_pfns(iovad: IovaDomain, mag: iova_magazine, reason: 
   for (const pfn of mag.pfns) {
     const n = private_find_iova(iovad, pfn);
     if (n === null) {
-      iovad.recorder.warn('iova_magazine_free_pfns', `WARN_ON(!iova): cached pfn ${pfn} has no node`);
+      machine().recorder.warn('iova_magazine_free_pfns', `WARN_ON(!iova): cached pfn ${pfn} has no node`);
       continue;
     }
     released.push([n.pfn_lo, n.pfn_hi]);
     remove_iova(iovad, n);
   }
   mag.pfns = [];
-  if (released.length > 0) iovad.recorder.emit({ t: 'iova_rcache_release', reason, nodes: released });
+  if (released.length > 0) machine().recorder.emit({ t: 'iova_rcache_release', reason, nodes: released });
 }
 
 function iova_magazine_full(mag: iova_magazine): boolean {

@@ -1,5 +1,5 @@
-// Boot-time facts the modelled code reads: command-line switches and the
-// memory map. struct page is represented by its physical address.
+// Boot-time facts the modelled kernel reads: its command-line switches and
+// the memory map. struct page is represented by its physical address.
 
 import { machine } from './current.js';
 
@@ -12,7 +12,7 @@ export function page_to_phys(page: number): number {
   return page;
 }
 
-/** swiotlb=force: whether swiotlb asks every mapping of this device to bounce. */
+/** swiotlb=force, as later kernels ask a device (is_swiotlb_force_bounce, 5.15 and later). */
 export function is_swiotlb_force_bounce(_dev: unknown): boolean {
   return machine().platform.swiotlbForce;
 }

@@ -1,14 +1,14 @@
-// struct io_tlb_mem: the state of the default swiotlb pool (kernel-model §4.1).
-//
-// The code that works on this state is kernel/dma/swiotlb.c, modelled in
-// swiotlb.ts; a variant may carry its own copy of that code, but the state
-// and the helpers here belong to the machine.
+// The per-slot arrays of a swiotlb pool (struct io_tlb_mem's slots[],
+// kernel-model §4.1) as instrumented kernel memory, and the two helpers of
+// the slot search that double as the model's instruments. The kernel code
+// that works on them, and struct io_tlb_mem itself, are kernel/dma/swiotlb.c
+// in the variants (variants/v5.14/swiotlb.ts and its later copies).
 //
 // Slots are stored per 128-slot segment and only materialised when touched:
-// an untouched segment is all free, with list[i] counting down from 128.
-// Each slot also remembers the owner tag that was current when it was
-// allocated, so the contract checks can tell whose bounce buffer a device
-// reached; the kernel code never sees it.
+// an untouched segment is all free, with list[i] counting down from 128, as
+// swiotlb's initialisation leaves it. Each slot also remembers the owner tag
+// that was current when it was allocated, so the contract checks can tell
+// whose bounce buffer a device reached; the kernel code never sees it.
 
 import { SoftLockup } from './events.js';
 import { machine } from './current.js';
@@ -136,35 +136,23 @@ export class io_tlb_slots {
   }
 }
 
-export class io_tlb_mem {
+/**
+ * What the machine and the contract checks read of a swiotlb pool, whatever
+ * the kernel version's struct io_tlb_mem looks like around it.
+ */
+export interface BouncePool {
   readonly start: number;
   readonly end: number;
   readonly nslabs: number;
-  used = 0;
-  index = 0;
+  readonly used: number;
   readonly slots: io_tlb_slots;
-  /** Loop iterations in slot searches since the last DMA API call began. */
-  spins = 0;
-
-  constructor(start: number, bytes: number) {
-    if (bytes % (IO_TLB_SIZE * IO_TLB_SEGSIZE) !== 0 || bytes > SWIOTLB_MAX_BYTES) {
-      throw new Error(`swiotlb pool size ${bytes} is not a multiple of ${IO_TLB_SIZE * IO_TLB_SEGSIZE} up to ${SWIOTLB_MAX_BYTES}`);
-    }
-    this.start = start;
-    this.end = start + bytes;
-    this.nslabs = bytes / IO_TLB_SIZE;
-    this.slots = new io_tlb_slots();
-  }
-
-  /** The slot index an address in the pool falls in. */
-  slotOf(paddr: number): number {
-    return Math.floor((paddr - this.start) / IO_TLB_SIZE);
-  }
+  /** Loop iterations in slot searches since the last DMA API call began (the soft-lockup watchdog's count). */
+  spins: number;
 }
 
-/** The global default pool, or null with CONFIG_SWIOTLB=n. */
-export function io_tlb_default_mem(): io_tlb_mem | null {
-  return machine().swiotlb;
+/** The slot index an address in a pool falls in. */
+export function slotOf(pool: BouncePool, paddr: number): number {
+  return Math.floor((paddr - pool.start) / IO_TLB_SIZE);
 }
 
 /**
@@ -180,7 +168,7 @@ export function io_tlb_default_mem(): io_tlb_mem | null {
  * Before it says true it makes the walk's first boundary check (the same
  * one the walk makes first, at `wrap`), which may BUG.
  */
-export function skip_hopeless_search(mem: io_tlb_mem, nslots: number, wrap: number, stride: number, tbl_slots: number, max_slots: number): boolean {
+export function skip_hopeless_search(mem: BouncePool, nslots: number, wrap: number, stride: number, tbl_slots: number, max_slots: number): boolean {
   if (!machine().options.slotSearchShortcut || nslots <= mem.slots.listBound) return false;
   iommu_is_span_boundary(wrap, nslots, tbl_slots, max_slots);
   if (mem.nslabs % stride !== 0 || wrap % stride !== 0) return false;
@@ -197,7 +185,7 @@ export function skip_hopeless_search(mem: io_tlb_mem, nslots: number, wrap: numb
  * giving up is reported the way the kernel would report a CPU stuck with the
  * pool lock held.
  */
-export function wrap_index(mem: io_tlb_mem, index: number): number {
+export function wrap_index(mem: BouncePool, index: number): number {
   if (++mem.spins > 16 * mem.nslabs) {
     throw new SoftLockup(`slot search spun ${mem.spins} times over a ${mem.nslabs}-slot pool with its lock held`);
   }
