@@ -13,12 +13,15 @@ export {
   dev_is_dma_coherent,
   dev_is_pci,
   dev_is_untrusted,
+  dma_capable,
   dma_get_mask,
   dma_get_max_seg_size,
   dma_get_min_align_mask,
   dma_get_seg_boundary,
+  dma_to_phys,
   iommu_get_dma_domain,
   iommu_get_domain_for_dev,
+  phys_to_dma,
   phys_to_dma_unencrypted,
   type device,
 } from './machine/device.js';
@@ -63,5 +66,5 @@ export {
 } from './machine/swiotlb-slots.js';
 export { machine } from './machine/current.js';
 export type { Machine } from './machine/machine.js';
-export { iommu_dma_forcedac, is_swiotlb_force_bounce, page_to_phys } from './machine/cmdline.js';
+export { iommu_dma_forcedac, is_swiotlb_force_bounce, page_to_phys, SWIOTLB_FORCE, swiotlb_force, SWIOTLB_NO_FORCE, SWIOTLB_NORMAL } from './machine/cmdline.js';
 export type { dma_map_ops, KernelFiles } from './variant-api.js';

@@ -5,6 +5,7 @@
 // its `translation` (translation.ts).
 
 import { DMA_BIT_MASK } from './bits.js';
+import { DMA_MAPPING_ERROR } from './dma.js';
 import type { IommuDomain } from './iommu.js';
 import type { DeviceConfig } from './platform.js';
 import { DirectTranslation, type Translation } from './translation.js';
@@ -99,6 +100,26 @@ export function iommu_get_domain_for_dev(dev: device): IommuDomain<any> | null {
 // include/linux/dma-direct.h. The model has no DMA offset and no memory
 // encryption, so bus addresses are physical addresses.
 
+export function phys_to_dma(_dev: device, paddr: number): number {
+  return paddr;
+}
+
 export function phys_to_dma_unencrypted(_dev: device, paddr: number): number {
   return paddr;
+}
+
+export function dma_to_phys(_dev: device, dma_addr: number): number {
+  return dma_addr;
+}
+
+/** min_not_zero(): a zero limit means none. */
+function min_not_zero(a: number, b: number): number {
+  return a === 0 ? b : b === 0 ? a : Math.min(a, b);
+}
+
+/** Can the device reach [addr, addr + size) (its DMA mask and its bus's limit)? */
+export function dma_capable(dev: device, addr: number, size: number, _is_ram: boolean): boolean {
+  const end = addr + size - 1;
+  if (addr === DMA_MAPPING_ERROR) return false;
+  return end <= min_not_zero(dev.dma_mask, dev.bus_dma_limit);
 }

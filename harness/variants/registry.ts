@@ -2,8 +2,8 @@
 // variants/ with a variant.json is one; nothing else lists them, so adding a
 // variant is adding a folder. A variant's kernel is the modelled kernel files
 // (*.ts) of its folder and, for every file it does not carry, of its nearest
-// ancestor that does; boot.ts and direct.ts (when there is one) are the two
-// the harness calls (variant-api.ts).
+// ancestor that does; boot.ts and direct.ts are the two the harness calls
+// (variant-api.ts).
 
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
@@ -132,6 +132,7 @@ export async function loadVariant(meta: VariantMeta, dir: string): Promise<Varia
   const boot = files['boot']?.['boot'] as BootFunction | undefined;
   const direct = files['direct']?.['dma_direct_ops'] as dma_map_ops | undefined;
   if (boot === undefined) throw new InputError([{ file: where, pointer: '', message: 'its kernel has no boot.ts exporting boot (nor has any ancestor)' }]);
+  if (direct === undefined) throw new InputError([{ file: where, pointer: '', message: 'its kernel has no direct.ts exporting dma_direct_ops (nor has any ancestor)' }]);
   const linked: KernelFiles = files;
   return {
     meta,
@@ -139,11 +140,7 @@ export async function loadVariant(meta: VariantMeta, dir: string): Promise<Varia
     kernel: {
       files: linked,
       boot: (m) => boot(m, linked),
-      opsFor: (dev) => {
-        const ops = dev.dma_ops ?? direct;
-        if (ops === undefined) throw new Error(`device ${dev.name} has no dma_ops and ${meta.id} models no dma-direct`);
-        return ops;
-      },
+      opsFor: (dev) => dev.dma_ops ?? direct,
     },
   };
 }

@@ -1,5 +1,5 @@
-// kernel/dma/swiotlb.c: the pool's set-up, the functions dma-iommu calls
-// and the ones they call in turn, in the file's order, for
+// kernel/dma/swiotlb.c: the pool's set-up, the functions dma-iommu and
+// dma-direct call and the ones they call in turn, in the file's order, for
 // the code state described in variant.json next to this file (kernel-model
 // §4), with struct io_tlb_mem and the inline of include/linux/swiotlb.h that
 // tests a pool address. The per-slot arrays are instrumented memory of the
@@ -9,8 +9,11 @@ import {
   ALIGN,
   and,
   andNot,
+  arch_sync_dma_for_device,
   BUG,
   BUG_ON,
+  dev_is_dma_coherent,
+  dma_capable,
   dma_get_min_align_mask,
   dma_get_seg_boundary,
   DMA_ATTR_NO_WARN,
@@ -38,6 +41,7 @@ import {
   wrap_index,
   type BouncePool,
   type device,
+  type dma_addr_t,
   type dma_data_direction,
   type phys_addr_t,
 } from '../../harness/kernel.js';
@@ -294,7 +298,30 @@ export function swiotlb_sync_single_for_cpu(dev: device, tlb_addr: number, size:
   else BUG_ON(dir !== DMA_TO_DEVICE, 'swiotlb_sync_single_for_cpu: bad direction');
 }
 
+/**
+ * dma-direct's bounce: slots for the buffer, then the device must be able to
+ * reach them, then cache maintenance on the bounce for a non-coherent device.
+ */
+export function swiotlb_map(dev: device, paddr: phys_addr_t, size: number, dir: dma_data_direction, attrs: number): dma_addr_t {
+  const swiotlb_addr = swiotlb_tbl_map_single(dev, paddr, size, size, dir, attrs);
+  if (swiotlb_addr === DMA_MAPPING_ERROR) return DMA_MAPPING_ERROR;
+
+  // The slots themselves must be reachable: give them back untouched if not.
+  const dma_addr = phys_to_dma_unencrypted(dev, swiotlb_addr);
+  if (!dma_capable(dev, dma_addr, size, true)) {
+    swiotlb_tbl_unmap_single(dev, swiotlb_addr, size, dir, attrs | DMA_ATTR_SKIP_CPU_SYNC);
+    machine().recorder.warn('swiotlb_map', `swiotlb addr ${hex(dma_addr)}+${size} overflow (mask ${hex(dev.dma_mask)}, bus limit ${hex(dev.bus_dma_limit)})`);
+    return DMA_MAPPING_ERROR;
+  }
+
+  if (!dev_is_dma_coherent(dev) && !(attrs & DMA_ATTR_SKIP_CPU_SYNC)) arch_sync_dma_for_device(swiotlb_addr, size, dir);
+  return dma_addr;
+}
+
 export function swiotlb_max_mapping_size(_dev: device): number {
   return IO_TLB_SIZE * IO_TLB_SEGSIZE;
 }
 
+export function is_swiotlb_active(): boolean {
+  return io_tlb_default_mem() !== null;
+}
