@@ -9,6 +9,8 @@ import { compareCommand, reviewCommand } from './compare.js';
 import { explainCommand } from './explain.js';
 import { fuzzCommand } from './fuzz.js';
 import { matrixCommand } from './matrix.js';
+import { promoteCommand } from './promote.js';
+import { propagateCommand } from './propagate.js';
 import { scaffoldCommand } from './scaffold.js';
 import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
@@ -105,6 +107,23 @@ export function buildProgram(): Command {
     .option('--files <names...>', 'kernel files to copy, e.g. dma-iommu swiotlb (default dma-iommu)')
     .option('--variants-dir <dir>', 'where the variants are (default: variants)')
     .action(scaffoldCommand);
+
+  withRunOptions(
+    program
+      .command('promote')
+      .description("Write today's verdicts into the fixtures' expect for the variants named (all fixtures, or --fixture).")
+      .argument('<variant...>', 'variant ids (or upstream commit ids)')
+      .option('--dry-run', 'say what would change, write nothing'),
+  ).action(promoteCommand);
+
+  program
+    .command('propagate')
+    .description("Carry an edit of a variant's kernel files into the copies its descendants carry, by three-way merge; stop, writing nothing, on a conflict.")
+    .argument('<variant>', 'the variant whose files were edited')
+    .option('--base <ref>', 'the git ref the edit is measured from (default HEAD)')
+    .option('--variants-dir <dir>', 'where the variants are (default: variants)')
+    .option('--dry-run', 'say what would change, write nothing')
+    .action(propagateCommand);
 
   program
     .command('matrix')
