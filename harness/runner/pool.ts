@@ -1,11 +1,13 @@
-// Running many cases on a pool of worker threads (piscina), one case per
-// task, at most one task per worker at a time. A worker says in shared
-// memory when it starts a case (a fresh worker first loads the variants);
-// a watchdog aborts a case that has run past its budget since, which stops
-// its worker (piscina starts a fresh one), and the case becomes a `timeout`
-// cell: a variant that never returns costs one cell per case that hangs and
-// nothing else. Results come back in case order whatever the worker count
-// or scheduling.
+// Running many cases on a pool of worker threads (piscina). A task is a
+// batch of cases, the cases of one fixture on the variants asked for (a
+// task per case cost more in messages than the case itself), at most one
+// task per worker at a time. A worker says in shared memory which case of
+// its batch it has started (a fresh worker first loads the variants); a
+// watchdog aborts a batch whose case has run past its budget, which stops
+// its worker (piscina starts a fresh one): that case becomes a `timeout`
+// cell and the rest of the batch runs again without it. A variant that
+// never returns costs one cell per case that hangs and nothing else.
+// Results come back in case order whatever the worker count or scheduling.
 //
 // A CasePool keeps its workers between runs (the benchmark measures warm
 // workers that way); runCases() is one pool for one run.
@@ -69,11 +71,16 @@ export async function runCases(plan: CasePlan, options: PoolOptions = {}): Promi
 /** How often the watchdog looks at the cases running. */
 const WATCHDOG_MS = 10;
 
-/** A case handed to a worker, as the watchdog sees it. */
+/** Most cases in one task. */
+const BATCH = 32;
+
+/** A batch handed to a worker, as the watchdog sees it. */
 interface Running {
+  /** 1 + the index in the batch of the case the worker has started; 0 before. */
   started: Int32Array;
-  /** When the watchdog first saw it started. */
-  since: number | undefined;
+  /** The value of `started` the watchdog last saw, and when it first saw it. */
+  seen: number;
+  since: number;
   abort: AbortController;
 }
 
@@ -108,43 +115,71 @@ export class CasePool {
     const watchdog = setInterval(() => {
       const now = performance.now();
       for (const r of running) {
-        if (Atomics.load(r.started, 0) === 0) continue;
-        r.since ??= now;
-        if (now - r.since > this.timeoutMs) r.abort.abort();
+        const at = Atomics.load(r.started, 0);
+        if (at !== r.seen) {
+          r.seen = at;
+          r.since = now;
+        } else if (at !== 0 && now - r.since > this.timeoutMs) {
+          r.abort.abort();
+        }
       }
     }, WATCHDOG_MS);
+    const results = new Array<CaseResult>(cases.length);
     let done = 0;
+    const settle = (indices: readonly number[], out: readonly CaseResult[]): void => {
+      indices.forEach((i, k) => (results[i] = out[k]!));
+      done += indices.length;
+      onProgress?.(done, cases.length);
+    };
     try {
-      return await Promise.all(
-        cases.map(([scenario, variant]) =>
-          oneAtATime(() => this.runOne(scenario, variant, running)).then((r) => {
-            onProgress?.(++done, cases.length);
-            return r;
-          }),
-        ),
-      );
+      await Promise.all(batchesOf(cases).map((indices) => oneAtATime(() => this.runBatch(cases, indices, running, settle))));
+      return results;
     } finally {
       clearInterval(watchdog);
     }
   }
 
-  private async runOne(scenario: number, variant: number, running: Set<Running>): Promise<CaseResult> {
-    const r: Running = { started: new Int32Array(new SharedArrayBuffer(4)), since: undefined, abort: new AbortController() };
-    running.add(r);
-    try {
-      const task: CaseTask = { scenario, variant, started: r.started };
-      return (await this.pool.run(task, { signal: r.abort.signal })) as CaseResult;
-    } catch (e) {
-      if (!(e instanceof Error && e.name === 'AbortError')) throw e;
-      const fixture = this.plan.scenarios[scenario]!.id;
-      const id = this.plan.variants[variant]!.meta.id;
-      return { id: caseId(fixture, id), fixture, variant: id, status: 'timeout', budget_ms: this.timeoutMs };
-    } finally {
-      running.delete(r);
+  /** Run a batch; on a timeout, its case is a timeout cell and the others run again. */
+  private async runBatch(
+    cases: ReadonlyArray<[number, number]>,
+    indices: readonly number[],
+    running: Set<Running>,
+    settle: (indices: readonly number[], out: readonly CaseResult[]) => void,
+  ): Promise<void> {
+    let todo = indices;
+    while (todo.length > 0) {
+      const r: Running = { started: new Int32Array(new SharedArrayBuffer(4)), seen: 0, since: 0, abort: new AbortController() };
+      running.add(r);
+      try {
+        const task: CaseTask = { cases: todo.map((i) => cases[i]!), started: r.started };
+        settle(todo, (await this.pool.run(task, { signal: r.abort.signal })) as CaseResult[]);
+        return;
+      } catch (e) {
+        if (!(e instanceof Error && e.name === 'AbortError')) throw e;
+        const hung = Atomics.load(r.started, 0) - 1;
+        const i = todo[hung]!;
+        const fixture = this.plan.scenarios[cases[i]![0]]!.id;
+        const variant = this.plan.variants[cases[i]![1]]!.meta.id;
+        settle([i], [{ id: caseId(fixture, variant), fixture, variant, status: 'timeout', budget_ms: this.timeoutMs }]);
+        todo = todo.filter((_, k) => k !== hung);
+      } finally {
+        running.delete(r);
+      }
     }
   }
 
   async close(): Promise<void> {
     await this.pool.destroy();
   }
+}
+
+/** Indices of the cases, in batches: consecutive cases of one fixture, at most BATCH of them. */
+function batchesOf(cases: ReadonlyArray<[number, number]>): number[][] {
+  const out: number[][] = [];
+  cases.forEach(([scenario], i) => {
+    const last = out[out.length - 1];
+    if (last !== undefined && last.length < BATCH && cases[last[0]!]![0] === scenario) last.push(i);
+    else out.push([i]);
+  });
+  return out;
 }

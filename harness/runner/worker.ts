@@ -1,8 +1,9 @@
 // A worker thread of the case pool. It receives the scenarios and the variant
 // folders once, at start, loads the variants before it takes its first task,
-// and then runs one case per task. Whatever a case does, it yields a result
-// value (a variant that throws becomes an `error` result), which goes back to
-// the main thread as it is.
+// and then runs a batch of cases per task, saying in shared memory which one
+// it has started. Whatever a case does, it yields a result value (a variant
+// that throws becomes an `error` result); the batch's results go back to the
+// main thread as they are.
 
 import { workerData } from 'node:worker_threads';
 import type { Scenario } from '../fixtures/scenario.js';
@@ -16,11 +17,10 @@ export interface WorkerInit {
   variants: Array<{ meta: VariantMeta; dir: string }>;
 }
 
-/** One case: indexes into the scenarios and variants the worker was given. */
+/** Some cases, each [scenario index, variant index] into what the worker was given. */
 export interface CaseTask {
-  scenario: number;
-  variant: number;
-  /** Set to 1 when the case starts: its time budget runs from then (pool.ts). */
+  cases: Array<[number, number]>;
+  /** Set to 1 + the index of the case started: its time budget runs from then (pool.ts). */
   started: Int32Array;
 }
 
@@ -32,7 +32,9 @@ const init = workerData as WorkerInit;
 const variants = await Promise.all(init.variants.map((v) => loadVariant(v.meta, v.dir)));
 const workspace = new Workspace();
 
-export default function runTask(task: CaseTask): CaseResult {
-  Atomics.store(task.started, 0, 1);
-  return runCase(init.scenarios[task.scenario]!, variants[task.variant]!, { workspace });
+export default function runTask(task: CaseTask): CaseResult[] {
+  return task.cases.map(([scenario, variant], k) => {
+    Atomics.store(task.started, 0, k + 1);
+    return runCase(init.scenarios[scenario]!, variants[variant]!, { workspace });
+  });
 }

@@ -25,7 +25,8 @@ describe('CasePool', () => {
     scenarios.forEach((_, f) => variants.forEach((_, v) => cases.push([f, v])));
     const loops = variants.findIndex((v) => v.meta.id === 'loops');
     const callsMapPage = (steps: readonly ScenarioStep[]): boolean => steps.some((s) => s.op === 'map_page' || (s.op === 'repeat' && callsMapPage(s.steps)));
-    const hangs = (f: number): boolean => callsMapPage(scenarios[f]!.steps);
+    // The broken map_page is dma-iommu's: a device without an IOMMU never calls it.
+    const hangs = (f: number): boolean => callsMapPage(scenarios[f]!.steps) && scenarios[f]!.device.domain !== null;
     expect(cases.filter(([f, v]) => v === loops && hangs(f)).length).toBeGreaterThan(10);
 
     for (const workers of [1, 2]) {
