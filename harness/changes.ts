@@ -10,6 +10,7 @@ import { projectRoot } from './paths.js';
 const SHARED = [
   'harness/machine/',
   'harness/run/',
+  'harness/contract/',
   'harness/runner/',
   'harness/fixtures/',
   'harness/variants/',

@@ -1,8 +1,9 @@
-// Regenerates the tables in README.md that come from running the corpus:
-// the variants, what each step of each series changes, and how v3 5/5 and
-// the merged 5.16 form still differ. Each table sits between
-// <!-- BEGIN name --> and <!-- END name --> markers; the prose around them is
-// written by hand. `--check` only reports whether README.md is current.
+// Regenerates the parts of the documents that come from running the corpus:
+// the variants table in README.md, and in docs/findings.md what each step of
+// each series changes and how v3 5/5 and the merged 5.16 form still differ.
+// Each part sits between <!-- BEGIN name --> and <!-- END name --> markers;
+// the prose around them is written by hand. `--check` only reports whether
+// the files are current.
 
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -118,39 +119,44 @@ function unmapTraces(c: Corpus, fixture: string, variants: string[], stepLabel: 
   return out.join('\n');
 }
 
-export async function readmeSections(): Promise<Record<string, string>> {
+/** Every generated part, by the file it is in (relative to the project root). */
+export async function generatedSections(): Promise<Record<string, Record<string, string>>> {
   const c = await runCorpus();
   return {
-    variants: variantTable(c),
-    steps: stepTable(c),
-    'v3-vs-5.16': pairTable(c, 'v3-5-min-align', '5.16-7-min-align'),
-    'v3-3-vs-ee9d4097cc14': unmapTraces(c, 'map_page+untrusted+coherent+from_device+unaligned', ['v3-2-arch-sync', 'v3-3-skip-sync', 'alt-hch-raw-sync', '5.16-3-skip-extra-sync'], '3'),
+    'README.md': { variants: variantTable(c) },
+    'docs/findings.md': {
+      steps: stepTable(c),
+      'v3-vs-5.16': pairTable(c, 'v3-5-min-align', '5.16-7-min-align'),
+      'v3-3-vs-ee9d4097cc14': unmapTraces(c, 'map_page+untrusted+coherent+from_device+unaligned', ['v3-2-arch-sync', 'v3-3-skip-sync', 'alt-hch-raw-sync', '5.16-3-skip-extra-sync'], '3'),
+    },
   };
 }
 
-export function fillSections(readme: string, sections: Record<string, string>): string {
-  let out = readme;
+export function fillSections(file: string, text: string, sections: Record<string, string>): string {
+  let out = text;
   for (const [name, body] of Object.entries(sections)) {
     const re = new RegExp(`(<!-- BEGIN ${name} -->\\n)[\\s\\S]*?(<!-- END ${name} -->)`);
-    if (!re.test(out)) throw new Error(`README.md has no section ${name}`);
+    if (!re.test(out)) throw new Error(`${file} has no section ${name}`);
     out = out.replace(re, (_m, a: string, b: string) => `${a}${body}\n${b}`);
   }
   return out;
 }
 
 async function main(): Promise<void> {
-  const path = join(projectRoot, 'README.md');
-  const readme = await readFile(path, 'utf8');
-  const next = fillSections(readme, await readmeSections());
-  if (process.argv.includes('--check')) {
-    if (next !== readme) {
-      console.error('README.md tables are stale; run npm run gen:readme');
-      process.exitCode = 1;
+  for (const [file, sections] of Object.entries(await generatedSections())) {
+    const path = join(projectRoot, file);
+    const text = await readFile(path, 'utf8');
+    const next = fillSections(file, text, sections);
+    if (process.argv.includes('--check')) {
+      if (next !== text) {
+        console.error(`${file} is stale; run npm run gen:docs`);
+        process.exitCode = 1;
+      }
+      continue;
     }
-    return;
+    await writeFile(path, next);
+    console.log(`wrote ${file}`);
   }
-  await writeFile(path, next);
-  console.log('wrote README.md tables');
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await main();
