@@ -220,10 +220,10 @@ function leakedSlots(run: RunState): number[] {
   });
 }
 
-/** The translations that hold state (IOMMU domains), each with its name shown when there are several. */
-function stateful(m: Machine): Array<{ t: Translation; label: Record<string, string> }> {
-  const all = [...m.domains.values()];
-  return all.map((t) => ({ t, label: all.length > 1 ? { domain: t.name } : ({} as Record<string, string>) }));
+/** The devices' translations, each with its name shown when there are several. */
+function translationsOf(m: Machine): Array<{ t: Translation; label: Record<string, string> }> {
+  const all = m.translations();
+  return all.map((t) => ({ t, label: all.length > 1 ? { via: t.label } : ({} as Record<string, string>) }));
 }
 
 /** Address ranges allocated from a translation that belong to no live mapping and are not held by its cache as intended. */
@@ -482,7 +482,7 @@ export function checkAfterCall(ctx: CallContext, kind: 'map' | 'map-failed' | 'u
 /** At the end: anything held that no live mapping accounts for. */
 export function checkLeaks(ctx: CallContext): void {
   const { run } = ctx;
-  const translations = stateful(run.m);
+  const translations = translationsOf(run.m);
   for (const { t, label } of translations) {
     const g = t.granule;
     let ptePages = 0;

@@ -70,6 +70,10 @@ export class IommuDomain<C extends DmaCookie = DmaCookie> implements Translation
   /** IOVA page number → entry. */
   readonly table: RangeMap<Pte>;
 
+  get label(): string {
+    return `domain ${this.name}`;
+  }
+
   constructor(
     readonly name: string,
     readonly flavour: IommuFlavour,

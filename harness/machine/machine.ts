@@ -14,6 +14,7 @@ import { IommuDomain } from './iommu.js';
 import { PhysicalMemory } from './memory.js';
 import type { DeviceConfig, PlatformConfig } from './platform.js';
 import type { BouncePool } from './swiotlb-slots.js';
+import type { Translation } from './translation.js';
 import { Workspace } from './workspace.js';
 
 /** Switches of the model itself; the defaults are what every run uses. */
@@ -68,6 +69,13 @@ export class Machine {
     const d = this.dev.iommu_domain;
     if (d === null) throw new Error(`device ${this.dev.name} has no IOMMU domain`);
     return d;
+  }
+
+  /** The translations the devices' DMA goes through, each once, in the order of the devices. */
+  translations(): Translation[] {
+    const out: Translation[] = [];
+    for (const d of this.devices) if (!out.includes(d.translation)) out.push(d.translation);
+    return out;
   }
 
   /** A device by name. */

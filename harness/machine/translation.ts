@@ -27,8 +27,10 @@ export interface AddressRange {
 export type Translated = { phys: number; fault?: undefined } | { fault: 'unmapped' | 'permission'; phys?: undefined };
 
 export interface Translation {
-  /** Its name in traces and in the final state. */
+  /** Its name, as fixtures give it. */
   readonly name: string;
+  /** What reports call it: "domain NAME" for an IOMMU domain. */
+  readonly label: string;
   /** The unit it translates in, in bytes (an IOMMU page). */
   readonly granule: number;
   /** Where a device access to `addr` lands, or why it faults. */
@@ -46,6 +48,7 @@ const NO_ENTRIES: readonly Run<TranslationEntry>[] = [];
 /** A device without an IOMMU: a bus address is the physical address (the model has no DMA offset). */
 export class DirectTranslation implements Translation {
   readonly name = 'direct';
+  readonly label = 'direct';
   readonly granule = 4096;
 
   translate(addr: number): Translated {

@@ -8,9 +8,9 @@ import type { FinalState } from './result.js';
 
 export function finalState(m: Machine, liveHandles: string[]): FinalState {
   const sections: FinalState = {};
-  for (const d of m.domains.values()) {
-    const section = d.finalSection();
-    if (section !== null) sections[`domain ${d.name}`] = section;
+  for (const t of m.translations()) {
+    const section = t.finalSection();
+    if (section !== null) sections[t.label] = section;
   }
   const pool = m.swiotlb;
   if (pool !== null) {
