@@ -18,7 +18,8 @@ export type MachineEvent =
   | { t: 'iova_rcache_release'; reason: 'depot-full' | 'flush'; nodes: Array<[number, number]> }
   | { t: 'iommu_map'; iova: number; phys: number; size: number; prot: number; ret: number }
   | { t: 'iommu_unmap'; iova: number; size: number; unmapped: number }
-  | { t: 'iotlb_sync' }
+  /** The driver asked to invalidate what an unmap gathered (`pages`; 0 for an empty gather). */
+  | { t: 'iotlb_sync'; pages: number }
   /** A map found a page-table entry already set (ARM: -EEXIST; Intel: kept the old one). */
   | { t: 'pte_collision'; iova: number; oldPhys: number; newPhys: number; kept: boolean }
   | { t: 'iova_to_phys'; iova: number; phys: number }

@@ -1,26 +1,36 @@
-// The IOMMU: a domain with its page table, the IOMMU core's map/unmap
-// (drivers/iommu/iommu.c, 5.1x) and the two page-table behaviours that matter
-// when a page is mapped twice (kernel-model §3.14). A domain is one
-// implementation of a device's translation (translation.ts); the kernel's
-// IOVA allocator behind a DMA domain hangs off its cookie, which the kernel
-// code (dma-iommu.c, in the variants) sets up:
+// The IOMMU: a domain with its page table, and the operations the IOMMU
+// core calls on it (the driver's and io-pgtable's map and unmap), with the
+// two page-table behaviours that matter when a page is mapped twice
+// (kernel-model §3.14):
 //
-//   arm    io-pgtable-arm: mapping over a valid entry WARNs and returns
-//          -EEXIST; the core then unrolls what this call mapped. Unmapping
-//          an absent entry WARNs and stops the unmap short.
+//   arm    io-pgtable-arm, stage 1: mapping over a valid entry WARNs
+//          (WARN_ON(!selftest_running)) and returns -EEXIST. Unmapping an
+//          absent entry WARNs and stops the unmap short. Stage-1 access
+//          permissions are read/write or read-only: an entry mapped with
+//          IOMMU_WRITE alone is readable too.
+//   arm-s2 the same driver with stage-2 tables, whose permissions are
+//          separate read and write bits: a write-only entry faults reads.
 //   intel  VT-d __domain_mapping: mapping over a set entry prints "DMA PTE
-//          ... already set", WARNs, keeps the old entry and reports success.
-//          Unmapping clears whatever is there and reports the full size.
+//          for vPFN ... already set", WARNs, keeps the old entry and carries
+//          on. Unmapping clears whatever is there and reports the full size.
+//          Every entry is readable (eea53c581688 removed write-only entries).
+//
+// A domain is one implementation of a device's translation (translation.ts).
+// The IOMMU core (drivers/iommu/iommu.c: iommu_map, iommu_unmap and the
+// IOTLB gather) is kernel code and lives in the variants; it calls the
+// operations here, in the form of its era: one page at a time (5.14,
+// ops->map) or a page table's worth at a time (5.15 and later,
+// ops->map_pages). The kernel's IOVA allocator behind a DMA domain hangs off
+// its cookie, which dma-iommu.c (also in the variants) sets up.
 //
 // The domain supports a single page size, the IOVA granule. The page table is
 // kept as runs of IOVA pages, so mapping a large buffer costs one run.
 // Invalidation is strict: there is no IOTLB to go stale, only a count of the
 // syncs the kernel asks for.
 
-import { hex, isPowerOfTwo, or } from './bits.js';
+import { hex, isPowerOfTwo } from './bits.js';
 import type { Recorder } from './events.js';
 import { RangeMap, type Run } from './range-map.js';
-import { sg_phys, type scatterlist } from './scatterlist.js';
 import type { AddressRange, Translated, Translation, TranslationEntry } from './translation.js';
 
 export const IOMMU_READ = 1 << 0;
@@ -30,10 +40,9 @@ export const IOMMU_NOEXEC = 1 << 3;
 export const IOMMU_MMIO = 1 << 4;
 export const IOMMU_PRIV = 1 << 5;
 
-const EINVAL = 22;
 const EEXIST = 17;
 
-export type IommuFlavour = 'arm' | 'intel';
+export type IommuFlavour = 'arm' | 'arm-s2' | 'intel';
 
 /** A page-table run: `phys` is the physical address of the run's first page. */
 export type Pte = TranslationEntry;
@@ -57,6 +66,7 @@ export interface IommuGeometry {
   force_aperture: boolean;
 }
 
+/** struct iommu_iotlb_gather: what an unmap has left to invalidate. */
 export interface IotlbGather {
   pages: number;
 }
@@ -106,7 +116,7 @@ export class IommuDomain<C extends DmaCookie = DmaCookie> implements Translation
     const g = this.granule;
     const entries = this.entries();
     return {
-      ptes: firstOf(entries, (e) => `${hex(e.start * g)}+${hex((e.end - e.start) * g)} -> ${hex(e.value.phys)} ${protText(e.value.prot)}`),
+      ptes: firstOf(entries, (e) => `${hex(e.start * g)}+${hex((e.end - e.start) * g)} -> ${hex(e.value.phys)} ${protText(this.access(e.value.prot))}`),
       pte_pages: entries.reduce((n, e) => n + e.end - e.start, 0),
       ...(this.iova_cookie as C | null)?.iovad.finalSection(),
     };
@@ -116,50 +126,100 @@ export class IommuDomain<C extends DmaCookie = DmaCookie> implements Translation
   translate(iova: number, write: boolean): Translated {
     const run = this.table.get(Math.floor(iova / this.granule));
     if (run === undefined) return { fault: 'unmapped' };
-    const needed = write ? IOMMU_WRITE : IOMMU_READ;
-    if ((run.value.prot & needed) === 0) return { fault: 'permission' };
+    if ((this.access(run.value.prot) & (write ? IOMMU_WRITE : IOMMU_READ)) === 0) return { fault: 'permission' };
     return { phys: run.value.phys + (iova - run.start * this.granule) };
   }
 
-  /** The page-table driver's map of [iova, iova + size): returns bytes mapped and an errno. */
-  pgtableMap(iova: number, paddr: number, size: number, prot: number): { mapped: number; ret: number } {
+  /** What an entry written with `prot` lets the device do, as the page-table format encodes it. */
+  access(prot: number): number {
+    switch (this.flavour) {
+      case 'arm': // AP[2] (read-only) only for READ without WRITE; there is no write-only encoding
+      case 'intel': // the read (present) bit is always set
+        return prot & IOMMU_WRITE ? IOMMU_READ | IOMMU_WRITE : prot & IOMMU_READ;
+      case 'arm-s2': // HAP read and write bits
+        return prot & (IOMMU_READ | IOMMU_WRITE);
+    }
+  }
+
+  /**
+   * The driver's ops->map (5.14), called for `count` pages of `pgsize` one
+   * page at a time, as the IOMMU core's loop does, stopping at the first that
+   * fails: the pages before it stay mapped (the core unrolls them). The
+   * pages are taken in one go where none fails, which leaves the same
+   * entries and the same messages as the page-by-page loop.
+   */
+  map_each(iova: number, paddr: number, pgsize: number, count: number, prot: number): { mapped: number; ret: number } {
+    if (this.flavour === 'intel') return this.domainMapping(iova, paddr, pgsize * count, prot);
+    const first = iova / this.granule;
+    const last = first + (pgsize * count) / this.granule;
+    const clash = this.table.runs(first, last)[0];
+    const stop = clash === undefined ? last : clash.start;
+    if (stop > first) this.table.set(first, stop, { phys: paddr, prot, owner: this.recorder.owner });
+    const mapped = (stop - first) * this.granule;
+    if (clash === undefined) return { mapped, ret: 0 };
+    this.refuse(clash.start * this.granule, clash.value.phys, paddr + mapped);
+    return { mapped, ret: -EEXIST };
+  }
+
+  /**
+   * The driver's ops->map_pages (5.15 and later): io-pgtable-arm maps up to
+   * the end of the current leaf table per call, checking every entry of
+   * that chunk before it writes any; VT-d maps them all.
+   */
+  map_pages(iova: number, paddr: number, pgsize: number, count: number, prot: number): { mapped: number; ret: number } {
+    if (this.flavour === 'intel') return this.domainMapping(iova, paddr, pgsize * count, prot);
+    const g = this.granule;
+    // A leaf table holds granule / 8 entries.
+    const perTable = g / 8;
+    const first = iova / g;
+    const num = Math.min(count * (pgsize / g), perTable - (first % perTable));
+    const clash = this.table.runs(first, first + num)[0];
+    if (clash !== undefined) {
+      this.refuse(clash.start * g, clash.value.phys, paddr + (clash.start - first) * g);
+      return { mapped: 0, ret: -EEXIST };
+    }
+    this.table.set(first, first + num, { phys: paddr, prot, owner: this.recorder.owner });
+    return { mapped: num * g, ret: 0 };
+  }
+
+  /** arm_lpae_init_pte on a valid entry: WARN and refuse. */
+  private refuse(at: number, oldPhys: number, newPhys: number): void {
+    this.recorder.emit({ t: 'pte_collision', iova: at, oldPhys, newPhys, kept: false });
+    this.recorder.warn('arm_lpae_init_pte', 'WARN_ON(!selftest_running)');
+  }
+
+  /** VT-d's __domain_mapping: every entry already set is reported, WARNed and kept; the rest are written; success. */
+  private domainMapping(iova: number, paddr: number, size: number, prot: number): { mapped: number; ret: number } {
     const g = this.granule;
     const first = iova / g;
     const last = (iova + size) / g;
-    const owner = this.recorder.owner;
-    const existing = this.table.runs(first, last);
-    if (existing.length === 0) {
-      this.table.set(first, last, { phys: paddr, prot, owner });
-      return { mapped: size, ret: 0 };
-    }
-    if (this.flavour === 'arm') {
-      const clash = existing[0]!;
-      const mapped = (clash.start - first) * g;
-      this.table.set(first, clash.start, { phys: paddr, prot, owner });
-      const at = clash.start * g;
-      // arm_lpae_init_pte WARNs and refuses: "We require an unmap first".
-      this.recorder.emit({ t: 'pte_collision', iova: at, oldPhys: clash.value.phys, newPhys: paddr + mapped, kept: false });
-      return { mapped, ret: -EEXIST };
-    }
-    // __domain_mapping prints "DMA PTE for vPFN ... already set", WARNs, and carries on.
-    for (const clash of existing) {
-      const at = clash.start * g;
-      this.recorder.emit({ t: 'pte_collision', iova: at, oldPhys: clash.value.phys, newPhys: paddr + (at - iova), kept: true });
+    for (const clash of this.table.runs(first, last)) {
+      for (let pfn = Math.max(clash.start, first); pfn < Math.min(clash.end, last); pfn++) {
+        const at = pfn * g;
+        const old = clash.value.phys + (pfn - clash.start) * g;
+        this.recorder.emit({ t: 'pte_collision', iova: at, oldPhys: old, newPhys: paddr + (at - iova), kept: true });
+        this.recorder.warn('__domain_mapping', `DMAR: ERROR: DMA PTE for vPFN ${hex(pfn)} already set (to ${hex(old)} not ${hex(paddr + (at - iova))})`, false);
+        this.recorder.warn('__domain_mapping', 'WARN_ON(1)');
+      }
     }
     for (const [s, e] of this.table.gaps(first, last)) {
-      this.table.set(s, e, { phys: paddr + (s - first) * g, prot, owner });
+      this.table.set(s, e, { phys: paddr + (s - first) * g, prot, owner: this.recorder.owner });
     }
     return { mapped: size, ret: 0 };
   }
 
-  /** The page-table driver's unmap of [iova, iova + size): returns bytes unmapped. */
-  pgtableUnmap(iova: number, size: number): number {
+  /**
+   * The driver's unmap of `count` pages of `pgsize` (ops->unmap page by page,
+   * or ops->unmap_pages): bytes unmapped. io-pgtable-arm stops with a WARN at
+   * an absent entry; VT-d clears whatever is there.
+   */
+  unmap_each(iova: number, pgsize: number, count: number): number {
     const g = this.granule;
     const first = iova / g;
-    const last = (iova + size) / g;
+    const last = first + (pgsize * count) / g;
     if (this.flavour === 'intel') {
       this.table.clear(first, last);
-      return size;
+      return pgsize * count;
     }
     const holes = this.table.gaps(first, last);
     const stop = holes.length === 0 ? last : holes[0]![0];
@@ -167,99 +227,12 @@ export class IommuDomain<C extends DmaCookie = DmaCookie> implements Translation
     this.table.clear(first, stop);
     return (stop - first) * g;
   }
-}
 
-export function iommu_iotlb_gather_init(): IotlbGather {
-  return { pages: 0 };
-}
-
-function __iommu_unmap(domain: IommuDomain, iova: number, size: number, _gather: IotlbGather): number {
-  const min_pagesz = domain.granule;
-  if (or(iova, size) % min_pagesz !== 0) {
-    domain.recorder.warn('__iommu_unmap', `unaligned: iova ${hex(iova)} size ${hex(size)} min_pagesz ${hex(min_pagesz)}`, false);
-    return 0;
+  /** ops->iova_to_phys: 0 where nothing is mapped. */
+  iova_to_phys(iova: number): number {
+    const t = this.table.get(Math.floor(iova / this.granule));
+    return t === undefined ? 0 : t.value.phys + (iova - t.start * this.granule);
   }
-  const unmapped = domain.pgtableUnmap(iova, size);
-  domain.recorder.emit({ t: 'iommu_unmap', iova, size, unmapped });
-  return unmapped;
-}
-
-export function iommu_iotlb_sync(domain: IommuDomain, _gather: IotlbGather): void {
-  domain.recorder.emit({ t: 'iotlb_sync' });
-}
-
-export function iommu_unmap_fast(domain: IommuDomain, iova: number, size: number, gather: IotlbGather): number {
-  return __iommu_unmap(domain, iova, size, gather);
-}
-
-export function iommu_unmap(domain: IommuDomain, iova: number, size: number): number {
-  const gather = iommu_iotlb_gather_init();
-  const unmapped = __iommu_unmap(domain, iova, size, gather);
-  iommu_iotlb_sync(domain, gather);
-  return unmapped;
-}
-
-function __iommu_map(domain: IommuDomain, iova: number, paddr: number, size: number, prot: number): number {
-  const min_pagesz = domain.granule;
-  if (or(or(iova, paddr), size) % min_pagesz !== 0) {
-    domain.recorder.warn(
-      '__iommu_map',
-      `unaligned: iova ${hex(iova)} pa ${hex(paddr)} size ${hex(size)} min_pagesz ${hex(min_pagesz)}`,
-      false,
-    );
-    domain.recorder.emit({ t: 'iommu_map', iova, phys: paddr, size, prot, ret: -EINVAL });
-    return -EINVAL;
-  }
-  const { mapped, ret } = domain.pgtableMap(iova, paddr, size, prot);
-  domain.recorder.emit({ t: 'iommu_map', iova, phys: paddr, size, prot, ret });
-  // Unroll only what this call mapped, as the core does.
-  if (ret !== 0 && mapped > 0) iommu_unmap(domain, iova, mapped);
-  return ret;
-}
-
-export function iommu_map_atomic(domain: IommuDomain, iova: number, paddr: number, size: number, prot: number): number {
-  return __iommu_map(domain, iova, paddr, size, prot);
-}
-
-/** __iommu_map_sg: maps physically contiguous runs of entries; returns bytes mapped, or 0 after undoing. */
-export function iommu_map_sg_atomic(
-  domain: IommuDomain,
-  iova: number,
-  sg: readonly scatterlist[],
-  nents: number,
-  prot: number,
-): number {
-  let len = 0;
-  let start = 0;
-  let mapped = 0;
-  for (let i = 0; i <= nents; i++) {
-    const s = sg[i];
-    const s_phys = s === undefined ? 0 : sg_phys(s);
-    if (len !== 0 && (i === nents || s_phys !== start + len)) {
-      const ret = __iommu_map(domain, iova + mapped, start, len, prot);
-      if (ret !== 0) {
-        iommu_unmap(domain, iova, mapped);
-        return 0;
-      }
-      mapped += len;
-      len = 0;
-    }
-    if (i === nents || s === undefined) break;
-    if (len !== 0) {
-      len += s.length;
-    } else {
-      len = s.length;
-      start = s_phys;
-    }
-  }
-  return mapped;
-}
-
-export function iommu_iova_to_phys(domain: IommuDomain, iova: number): number {
-  const t = domain.table.get(Math.floor(iova / domain.granule));
-  const phys = t === undefined ? 0 : t.value.phys + (iova - t.start * domain.granule);
-  domain.recorder.emit({ t: 'iova_to_phys', iova, phys });
-  return phys;
 }
 
 /** How many page-table runs (and IOVA ranges) a final state lists by value. */

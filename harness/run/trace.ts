@@ -40,11 +40,11 @@ export function eventText(e: MachineEvent): string {
     case 'iommu_unmap':
       return `iommu unmap ${range(e.iova, e.size)}${e.unmapped !== e.size ? ` unmapped only ${hex(e.unmapped)}` : ''}`;
     case 'iotlb_sync':
-      return 'iotlb sync';
+      return e.pages === 0 ? 'iotlb sync (nothing gathered)' : 'iotlb sync';
     case 'pte_collision':
       return e.kept
-        ? `iommu: DMA PTE for iova ${hex(e.iova)} already set (to ${hex(e.oldPhys)} not ${hex(e.newPhys)}); WARNING, old entry kept`
-        : `iommu: entry for iova ${hex(e.iova)} already valid (${hex(e.oldPhys)}); WARNING, -EEXIST`;
+        ? `iommu: entry for iova ${hex(e.iova)} already set (to ${hex(e.oldPhys)} not ${hex(e.newPhys)}); old entry kept`
+        : `iommu: entry for iova ${hex(e.iova)} already valid (${hex(e.oldPhys)}); -EEXIST`;
     case 'iova_to_phys':
       return `iova_to_phys ${hex(e.iova)} = ${hex(e.phys)}`;
     case 'swiotlb_map':

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveFixture } from '../../harness/fixtures/load.js';
 import { iommu_get_dma_domain } from '../../harness/kernel.js';
 import type { Kernel } from '../../harness/variant-api.js';
-import { iommu_unmap } from '../../harness/machine/iommu.js';
+import { iommu_unmap } from '../../variants/v5.14/iommu.js';
 import { executeScenario } from '../../harness/run/execute.js';
 import { iommuOps, variant } from '../corpus.js';
 

@@ -30,14 +30,8 @@ import {
   iommu_dma_forcedac,
   iommu_get_dma_domain,
   iommu_get_domain_for_dev,
-  iommu_iotlb_gather_init,
-  iommu_iotlb_sync,
-  iommu_iova_to_phys,
-  iommu_map_atomic,
-  iommu_map_sg_atomic,
   IOMMU_PRIV,
   IOMMU_READ,
-  iommu_unmap_fast,
   IOMMU_WRITE,
   type IommuDomain,
   IS_ENABLED,
@@ -56,6 +50,14 @@ import {
   ulong_pad,
   WARN_ON,
 } from '../../harness/kernel.js';
+import {
+  iommu_iotlb_gather_init,
+  iommu_iotlb_sync,
+  iommu_iova_to_phys,
+  iommu_map_atomic,
+  iommu_map_sg_atomic,
+  iommu_unmap_fast,
+} from '../v5.14/iommu.js';
 import {
   alloc_iova_fast,
   free_iova_fast,
