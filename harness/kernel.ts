@@ -35,7 +35,7 @@ export {
   DMA_TO_DEVICE,
   type dma_data_direction,
 } from './machine/dma.js';
-export { BUG, BUG_ON, WARN_ON } from './machine/warn.js';
+export { BUG, BUG_ON, WARN_ON, WARN_ONCE } from './machine/warn.js';
 export { iommu_is_span_boundary } from './machine/helpers.js';
 export {
   IOMMU_CACHE,

@@ -33,6 +33,8 @@ export class Recorder {
   readonly events: MachineEvent[] = [];
   /** Tag stored with page-table entries and swiotlb slots created from now on. */
   owner = 0;
+  /** The WARN_ONCE call sites that have fired on this machine. */
+  readonly warnedOnce = new Set<string>();
 
   emit(event: MachineEvent): void {
     this.events.push(event);

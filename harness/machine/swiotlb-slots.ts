@@ -81,15 +81,25 @@ export class io_tlb_slots {
 
   /** Fill in a slot's bookkeeping; an orig_addr of INVALID_PHYS_ADDR frees it. */
   setSlot(i: number, orig_addr: number, alloc_size: number): void {
+    this.setOrigAddr(i, orig_addr);
+    this.setAllocSize(i, alloc_size);
+  }
+
+  /** slots[i].orig_addr = orig_addr: the slot now holds a bounce of the current DMA API call (INVALID_PHYS_ADDR: of nobody's). */
+  setOrigAddr(i: number, orig_addr: number): void {
     const seg = this.segment(i);
     const o = i & SEG_MASK;
     seg.orig_addr[o] = orig_addr;
-    seg.alloc_size[o] = alloc_size;
     const owner = orig_addr === INVALID_PHYS_ADDR ? 0 : machine().recorder.owner;
     if (seg.owner[o] !== owner) {
       seg.owner[o] = owner;
       seg.changed[o] = ++this.changes;
     }
+  }
+
+  /** slots[i].alloc_size = alloc_size. */
+  setAllocSize(i: number, alloc_size: number): void {
+    this.segment(i).alloc_size[i & SEG_MASK] = alloc_size;
   }
 
   /** The owner tag of an allocated slot, 0 when free. */

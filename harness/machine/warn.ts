@@ -12,6 +12,24 @@ export function WARN_ON(condition: boolean, what: string): boolean {
   return condition;
 }
 
+/**
+ * WARN_ONCE / dev_WARN_ONCE: a WARNING the first time this call site gets
+ * here on this machine, nothing after that. Each call site has its own
+ * once-flag, as in C: `flag` tells apart sites in one function. Returns the
+ * condition, as in C.
+ */
+export function WARN_ONCE(condition: boolean, site: string, message: string, flag = ''): boolean {
+  if (condition) {
+    const r = machine().recorder;
+    const key = `${site}:${flag}`;
+    if (!r.warnedOnce.has(key)) {
+      r.warnedOnce.add(key);
+      r.warn(site, message);
+    }
+  }
+  return condition;
+}
+
 export function BUG_ON(condition: boolean, message: string): void {
   if (condition) BUG(message);
 }

@@ -41,7 +41,7 @@ describe('keeping variants', () => {
     expect(cli(dir, `run -q -f ${FIXTURE}`).code).toBe(0);
   }, 60_000);
 
-  it('propagate merges an edit of v5.14 into every descendant that carries dma-iommu.ts', async () => {
+  it('propagate merges an edit of v5.14 into every descendant that carries dma-iommu.ts, through v5.15-rc3 too', async () => {
     const base = join(dir, 'variants', 'v5.14', 'dma-iommu.ts');
     const text = await readFile(base, 'utf8');
     const edited = text.replace(
@@ -52,7 +52,7 @@ describe('keeping variants', () => {
     await writeFile(base, edited);
     const r = cli(dir, 'propagate v5.14');
     expect(r.code).toBe(0);
-    expect(r.out).toContain('propagate v5.14: 1 edited file since HEAD, updated 14 descendant copies');
+    expect(r.out).toContain('propagate v5.14: 1 edited file since HEAD, updated 15 descendant copies');
     for (const v of ['v3-5-min-align', 'alt-robin-else-if', '5.16-7-min-align']) {
       const copy = await readFile(join(dir, 'variants', v, 'dma-iommu.ts'), 'utf8');
       expect(copy).toContain('  // (propagated)\n');

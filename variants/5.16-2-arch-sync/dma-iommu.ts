@@ -57,7 +57,7 @@ import {
   iommu_map_atomic,
   iommu_map_sg_atomic,
   iommu_unmap_fast,
-} from '../v5.14/iommu.js';
+} from '../v5.15-rc3/iommu.js';
 import {
   alloc_iova_fast,
   free_iova_fast,
@@ -75,7 +75,7 @@ import {
   swiotlb_sync_single_for_device,
   swiotlb_tbl_map_single,
   swiotlb_tbl_unmap_single,
-} from '../v5.14/swiotlb.js';
+} from '../v5.15-rc3/swiotlb.js';
 
 // errno values the functions below return (negated).
 const EINVAL = 22;
@@ -107,7 +107,7 @@ export function iommu_get_dma_cookie(domain: iommu_domain): number {
  * model reserves no regions (no PCI windows, no firmware reservations) and
  * has no flush queue: every domain is strict.
  */
-function iommu_dma_init_domain(domain: iommu_domain, base: dma_addr_t, size: number, _dev: device): number {
+function iommu_dma_init_domain(domain: iommu_domain, base: dma_addr_t, limit: dma_addr_t, _dev: device): number {
   const cookie = domain.iova_cookie;
   const iovad = cookie?.iovad;
 
@@ -118,7 +118,7 @@ function iommu_dma_init_domain(domain: iommu_domain, base: dma_addr_t, size: num
   let base_pfn = Math.max(1, Math.floor(base / BIT(order)));
 
   if (domain.geometry.force_aperture) {
-    if (base > domain.geometry.aperture_end || base + size <= domain.geometry.aperture_start) {
+    if (base > domain.geometry.aperture_end || limit < domain.geometry.aperture_start) {
       machine().recorder.warn('iommu_dma_init_domain', 'specified DMA range outside IOMMU capability', false);
       return -EFAULT;
     }
@@ -220,7 +220,7 @@ function __iommu_dma_unmap_swiotlb(
 
   __iommu_dma_unmap(dev, dma_addr, size);
 
-  if (is_swiotlb_buffer(phys)) swiotlb_tbl_unmap_single(dev, phys, size, dir, attrs);
+  if (is_swiotlb_buffer(dev, phys)) swiotlb_tbl_unmap_single(dev, phys, size, dir, attrs);
 }
 
 function __iommu_dma_map(dev: device, phys: phys_addr_t, size: size_t, prot: number, dma_mask: number): dma_addr_t {
@@ -283,7 +283,7 @@ function __iommu_dma_map_swiotlb(
   if (!coherent && !(attrs & DMA_ATTR_SKIP_CPU_SYNC)) arch_sync_dma_for_device(phys, org_size, dir);
 
   const iova = __iommu_dma_map(dev, phys, aligned_size, prot, dma_mask);
-  if (iova === DMA_MAPPING_ERROR && is_swiotlb_buffer(phys)) swiotlb_tbl_unmap_single(dev, phys, org_size, dir, attrs);
+  if (iova === DMA_MAPPING_ERROR && is_swiotlb_buffer(dev, phys)) swiotlb_tbl_unmap_single(dev, phys, org_size, dir, attrs);
   return iova;
 }
 
@@ -293,14 +293,14 @@ function iommu_dma_sync_single_for_cpu(dev: device, dma_handle: dma_addr_t, size
   const phys = iommu_iova_to_phys(iommu_get_dma_domain(dev), dma_handle);
   if (!dev_is_dma_coherent(dev)) arch_sync_dma_for_cpu(phys, size, dir);
 
-  if (is_swiotlb_buffer(phys)) swiotlb_sync_single_for_cpu(dev, phys, size, dir);
+  if (is_swiotlb_buffer(dev, phys)) swiotlb_sync_single_for_cpu(dev, phys, size, dir);
 }
 
 function iommu_dma_sync_single_for_device(dev: device, dma_handle: dma_addr_t, size: size_t, dir: dma_data_direction): void {
   if (dev_is_dma_coherent(dev) && !dev_is_untrusted(dev)) return;
 
   const phys = iommu_iova_to_phys(iommu_get_dma_domain(dev), dma_handle);
-  if (is_swiotlb_buffer(phys)) swiotlb_sync_single_for_device(dev, phys, size, dir);
+  if (is_swiotlb_buffer(dev, phys)) swiotlb_sync_single_for_device(dev, phys, size, dir);
 
   if (!dev_is_dma_coherent(dev)) arch_sync_dma_for_device(phys, size, dir);
 }
@@ -503,7 +503,7 @@ export const iommu_dma_ops: dma_map_ops = {
 };
 
 /** arch_setup_dma_ops calls this for a device behind an IOMMU: a DMA domain gets the ops above. */
-export function iommu_setup_dma_ops(dev: device, dma_base: dma_addr_t, size: number): void {
+export function iommu_setup_dma_ops(dev: device, dma_base: dma_addr_t, dma_limit: dma_addr_t): void {
   const domain: iommu_domain | null = iommu_get_domain_for_dev(dev);
 
   if (!domain) {
@@ -511,7 +511,7 @@ export function iommu_setup_dma_ops(dev: device, dma_base: dma_addr_t, size: num
     return;
   }
 
-  if (iommu_dma_init_domain(domain, dma_base, size, dev)) {
+  if (iommu_dma_init_domain(domain, dma_base, dma_limit, dev)) {
     machine().recorder.warn('iommu_setup_dma_ops', `Failed to set up IOMMU for device ${dev.name}; retaining platform DMA ops`, false);
     return;
   }

@@ -20,7 +20,6 @@ import {
   phys_to_dma,
   sg_dma_address,
   sg_dma_len,
-  SWIOTLB_FORCE,
   swiotlb_force,
   SWIOTLB_NO_FORCE,
   type device,
@@ -32,6 +31,7 @@ import {
 } from '../../harness/kernel.js';
 import {
   is_swiotlb_buffer,
+  is_swiotlb_force_bounce,
   swiotlb_map,
   swiotlb_sync_single_for_cpu,
   swiotlb_sync_single_for_device,
@@ -41,11 +41,13 @@ import {
 // arch_sync_dma_for_cpu_all() and arch_dma_mark_clean() are empty on arm64:
 // the calls are left out.
 
+const EIO = 5;
+
 function dma_direct_sync_single_for_device(dev: device, addr: dma_addr_t, size: size_t, dir: dma_data_direction): void {
   const paddr = dma_to_phys(dev, addr);
 
   // The bounce is filled first, then its cache lines are maintained.
-  if (is_swiotlb_buffer(paddr)) swiotlb_sync_single_for_device(dev, paddr, size, dir);
+  if (is_swiotlb_buffer(dev, paddr)) swiotlb_sync_single_for_device(dev, paddr, size, dir);
 
   if (!dev_is_dma_coherent(dev)) arch_sync_dma_for_device(paddr, size, dir);
 }
@@ -56,14 +58,14 @@ function dma_direct_sync_single_for_cpu(dev: device, addr: dma_addr_t, size: siz
   // Stale lines go first, then the bounce is copied back.
   if (!dev_is_dma_coherent(dev)) arch_sync_dma_for_cpu(paddr, size, dir);
 
-  if (is_swiotlb_buffer(paddr)) swiotlb_sync_single_for_cpu(dev, paddr, size, dir);
+  if (is_swiotlb_buffer(dev, paddr)) swiotlb_sync_single_for_cpu(dev, paddr, size, dir);
 }
 
 function dma_direct_map_page(dev: device, page: number, offset: number, size: size_t, dir: dma_data_direction, attrs: number): dma_addr_t {
   const phys = page_to_phys(page) + offset;
   const dma_addr = phys_to_dma(dev, phys);
 
-  if (swiotlb_force() === SWIOTLB_FORCE) return swiotlb_map(dev, phys, size, dir, attrs);
+  if (is_swiotlb_force_bounce(dev)) return swiotlb_map(dev, phys, size, dir, attrs);
 
   if (!dma_capable(dev, dma_addr, size, true)) {
     if (swiotlb_force() !== SWIOTLB_NO_FORCE) return swiotlb_map(dev, phys, size, dir, attrs);
@@ -82,7 +84,7 @@ function dma_direct_unmap_page(dev: device, addr: dma_addr_t, size: size_t, dir:
   if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC)) dma_direct_sync_single_for_cpu(dev, addr, size, dir);
 
   // attrs go to swiotlb as they came: a synced bounce is copied back twice.
-  if (is_swiotlb_buffer(phys)) swiotlb_tbl_unmap_single(dev, phys, size, dir, attrs);
+  if (is_swiotlb_buffer(dev, phys)) swiotlb_tbl_unmap_single(dev, phys, size, dir, attrs);
 }
 
 function dma_direct_sync_sg_for_device(dev: device, sgl: scatterlist[], nents: number, dir: dma_data_direction): void {
@@ -90,7 +92,7 @@ function dma_direct_sync_sg_for_device(dev: device, sgl: scatterlist[], nents: n
     const sg = sgl[i]!;
     const paddr = dma_to_phys(dev, sg_dma_address(sg));
 
-    if (is_swiotlb_buffer(paddr)) swiotlb_sync_single_for_device(dev, paddr, sg.length, dir);
+    if (is_swiotlb_buffer(dev, paddr)) swiotlb_sync_single_for_device(dev, paddr, sg.length, dir);
 
     if (!dev_is_dma_coherent(dev)) arch_sync_dma_for_device(paddr, sg.length, dir);
   }
@@ -103,7 +105,7 @@ function dma_direct_sync_sg_for_cpu(dev: device, sgl: scatterlist[], nents: numb
 
     if (!dev_is_dma_coherent(dev)) arch_sync_dma_for_cpu(paddr, sg.length, dir);
 
-    if (is_swiotlb_buffer(paddr)) swiotlb_sync_single_for_cpu(dev, paddr, sg.length, dir);
+    if (is_swiotlb_buffer(dev, paddr)) swiotlb_sync_single_for_cpu(dev, paddr, sg.length, dir);
   }
 }
 
@@ -127,7 +129,7 @@ function dma_direct_map_sg(dev: device, sgl: scatterlist[], nents: number, dir: 
 
   // out_unmap: the entries already mapped, without copying back.
   dma_direct_unmap_sg(dev, sgl, i, dir, attrs | DMA_ATTR_SKIP_CPU_SYNC);
-  return 0;
+  return -EIO;
 }
 
 /** Not a kernel table: mapping.c calls these directly when a device's dma_ops are NULL; the harness dispatches through it. */

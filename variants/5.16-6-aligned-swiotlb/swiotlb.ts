@@ -36,9 +36,11 @@ import {
   PAGE_SIZE,
   phys_to_dma_unencrypted,
   phys_to_virt,
-  sizeSub,
   skip_hopeless_search,
+  SWIOTLB_FORCE,
+  swiotlb_force,
   wrap_index,
+  WARN_ONCE,
   type BouncePool,
   type device,
   type dma_addr_t,
@@ -53,6 +55,8 @@ export class io_tlb_mem implements BouncePool {
   readonly nslabs: number;
   used = 0;
   index = 0;
+  /** Every mapping of a device using this pool bounces (swiotlb=force, or a restricted pool). */
+  force_bounce = false;
   readonly slots = new io_tlb_slots();
   /** Not kernel state: loop iterations in slot searches since the last DMA API call began (wrap_index). */
   spins = 0;
@@ -64,24 +68,42 @@ export class io_tlb_mem implements BouncePool {
   }
 }
 
-/** The global default pool (io_tlb_default_mem), or null until swiotlb_init or with CONFIG_SWIOTLB=n. */
+/** The default pool (io_tlb_default_mem, static since 463e862ac63e), or null with CONFIG_SWIOTLB=n. */
 export function io_tlb_default_mem(): io_tlb_mem | null {
   return machine().swiotlb as io_tlb_mem | null;
 }
 
 /**
- * Boot: the default pool over the memory the platform set aside (the model
- * places it; the kernel's memblock allocation is not modelled).
+ * dev->dma_io_tlb_mem: the pool a device bounces through, the default one
+ * for every device here (the model has no restricted-dma-pool).
  */
-export function swiotlb_init_with_tbl(tlb: phys_addr_t, nslabs: number): void {
-  machine().swiotlb = new io_tlb_mem(tlb, nslabs);
+function dev_io_tlb_mem(_dev: device): io_tlb_mem | null {
+  return io_tlb_default_mem();
 }
 
-/** include/linux/swiotlb.h: a pure range check on the default pool. */
-export function is_swiotlb_buffer(paddr: number): boolean {
+/**
+ * Boot: the default pool over the memory the platform set aside (the model
+ * places it; the kernel's memblock allocation is not modelled), forced to
+ * bounce everything with swiotlb=force.
+ */
+export function swiotlb_init_with_tbl(tlb: phys_addr_t, nslabs: number): void {
+  const mem = new io_tlb_mem(tlb, nslabs);
+  if (swiotlb_force() === SWIOTLB_FORCE) mem.force_bounce = true;
+  machine().swiotlb = mem;
+}
+
+/** include/linux/swiotlb.h: is paddr in the pool the device bounces through? */
+export function is_swiotlb_buffer(dev: device, paddr: number): boolean {
   if (!IS_ENABLED('CONFIG_SWIOTLB')) return false;
-  const mem = io_tlb_default_mem();
+  const mem = dev_io_tlb_mem(dev);
   return mem !== null && paddr >= mem.start && paddr < mem.end;
+}
+
+/** include/linux/swiotlb.h: must every mapping of this device bounce? */
+export function is_swiotlb_force_bounce(dev: device): boolean {
+  if (!IS_ENABLED('CONFIG_SWIOTLB')) return false;
+  const mem = dev_io_tlb_mem(dev);
+  return mem !== null && mem.force_bounce;
 }
 
 /** The part of the original's offset that is kept inside the first slot. */
@@ -111,18 +133,28 @@ function swiotlb_bounce(dev: device, tlb_addr: number, size: number, dir: dma_da
 
   if (orig_addr === INVALID_PHYS_ADDR) return;
 
-  // unsigned int in C: a tlb_addr in the first bytes of a later slot makes
-  // this wrap to nearly 4 GiB (fixed only in 2024, kernel-model §4.5).
-  const tlb_offset = ((tlb_addr % IO_TLB_SIZE) - swiotlb_align_offset(dev, orig_addr)) >>> 0;
+  // 868c9ddc182b: an access that starts in front of the mapping, or past
+  // what is left of its allocation in this slot, WARNs and copies nothing.
+  // (The first check also refuses a sync that starts in the first bytes of
+  // a later slot of the mapping; that was only fixed in 2024.)
+  let tlb_offset = tlb_addr % IO_TLB_SIZE;
+  const orig_offset = swiotlb_align_offset(dev, orig_addr);
+  if (tlb_offset < orig_offset) {
+    WARN_ONCE(true, 'swiotlb_bounce', `Access before mapping start detected. orig offset ${orig_offset}, requested offset ${tlb_offset}.`, 'start');
+    return;
+  }
+
+  tlb_offset -= orig_offset;
+  if (tlb_offset > alloc_size) {
+    WARN_ONCE(true, 'swiotlb_bounce', `Buffer overflow detected. Allocation size: ${alloc_size}. Mapping size: ${size}+${tlb_offset}.`, 'past end');
+    return;
+  }
 
   orig_addr += tlb_offset;
-  alloc_size = sizeSub(alloc_size, tlb_offset);
+  alloc_size -= tlb_offset;
 
   if (size > alloc_size) {
-    machine().recorder.warn(
-      'swiotlb_bounce',
-      `Buffer overflow detected. Allocation size: ${alloc_size}. Mapping size: ${size}.`,
-    );
+    WARN_ONCE(true, 'swiotlb_bounce', `Buffer overflow detected. Allocation size: ${alloc_size}. Mapping size: ${size}.`);
     size = alloc_size;
   }
 
@@ -143,17 +175,21 @@ function get_max_slots(boundary_mask: number): number {
   return nr_slots(boundary_mask + 1);
 }
 
-/** Find nslots free, contiguous slots that keep the original's alignment bits; -1 if none. */
-function find_slots(dev: device, orig_addr: number, alloc_size: number, alloc_align_mask: number): number {
+/**
+ * Find nslots free, contiguous slots that keep the original's alignment
+ * bits, and note in each what is left of the allocation from it; -1 if none.
+ */
+function swiotlb_find_slots(dev: device, orig_addr: number, alloc_size: number, alloc_align_mask: number): number {
   const mem = pool();
   const boundary_mask = dma_get_seg_boundary(dev);
   const tbl_dma_addr = and(phys_to_dma_unencrypted(dev, mem.start), boundary_mask);
   const max_slots = get_max_slots(boundary_mask);
   const iotlb_align_mask = andNot(dma_get_min_align_mask(dev), IO_TLB_SIZE - 1);
   const nslots = nr_slots(alloc_size);
+  const offset = swiotlb_align_offset(dev, orig_addr);
   let count = 0;
 
-  BUG_ON(nslots === 0, 'find_slots: zero slots requested');
+  BUG_ON(nslots === 0, 'swiotlb_find_slots: zero slots requested');
 
   // An alignment requirement (or an allocation of a page or more) only
   // visits slots on the matching stride.
@@ -172,7 +208,8 @@ function find_slots(dev: device, orig_addr: number, alloc_size: number, alloc_al
   // the first test are 0, and the slot's address is not worked out at all.
   const orig_align_bits = and(orig_addr, iotlb_align_mask);
   const tbl_slots = nr_slots(tbl_dma_addr);
-  const aligning = iotlb_align_mask !== 0;
+  // Only an allocation for a real buffer (orig_addr != 0) keeps its bits.
+  const aligning = iotlb_align_mask !== 0 && orig_addr !== 0;
   // A model shortcut, not in the kernel (skip_hopeless_search): with no
   // alignment test, a search for more slots than any list[] holds walks the
   // whole pool in vain; the walk is counted, not taken.
@@ -193,7 +230,10 @@ function find_slots(dev: device, orig_addr: number, alloc_size: number, alloc_al
 
   if (!found) return -1;
 
-  for (let i = index; i < index + nslots; i++) mem.slots.setList(i, 0);
+  for (let i = index; i < index + nslots; i++) {
+    mem.slots.setList(i, 0);
+    mem.slots.setAllocSize(i, alloc_size - (offset + (i - index) * IO_TLB_SIZE));
+  }
   for (let i = index - 1; i >= 0 && i % IO_TLB_SEGSIZE !== IO_TLB_SEGSIZE - 1 && mem.slots.list(i) !== 0; i--) {
     mem.slots.setList(i, ++count);
   }
@@ -220,7 +260,7 @@ export function swiotlb_tbl_map_single(
     return DMA_MAPPING_ERROR;
   }
 
-  const index = find_slots(dev, orig_addr, alloc_size + offset, alloc_align_mask);
+  const index = swiotlb_find_slots(dev, orig_addr, alloc_size + offset, alloc_align_mask);
   if (index === -1) {
     if (!(attrs & DMA_ATTR_NO_WARN)) {
       machine().recorder.warn(
@@ -243,9 +283,7 @@ export function swiotlb_tbl_map_single(
   // Remember where each slot's data comes from, for later syncs. Each slot
   // records the original address advanced by whole slots, not minus offset.
   const nslots = nr_slots(alloc_size + offset);
-  for (let i = 0; i < nslots; i++) {
-    mem.slots.setSlot(index + i, slot_addr(orig_addr, i), alloc_size - i * IO_TLB_SIZE);
-  }
+  for (let i = 0; i < nslots; i++) mem.slots.setOrigAddr(index + i, slot_addr(orig_addr, i));
   const tlb_addr = slot_addr(mem.start, index) + offset;
   machine().recorder.emit({ t: 'swiotlb_map', orig: orig_addr, tlb: tlb_addr, index, nslots, allocSize: alloc_size });
   if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC) && (dir === DMA_TO_DEVICE || dir === DMA_BIDIRECTIONAL)) {
@@ -254,26 +292,16 @@ export function swiotlb_tbl_map_single(
   return tlb_addr;
 }
 
-export function swiotlb_tbl_unmap_single(
-  hwdev: device,
-  tlb_addr: number,
-  mapping_size: number,
-  dir: dma_data_direction,
-  attrs: number,
-): void {
+/** Give a mapping's slots back. */
+function swiotlb_release_slots(dev: device, tlb_addr: number): void {
   const mem = pool();
-  const offset = swiotlb_align_offset(hwdev, tlb_addr);
-  const index = slotIndex(mem, tlb_addr - offset, 'swiotlb_tbl_unmap_single');
+  const offset = swiotlb_align_offset(dev, tlb_addr);
+  const index = slotIndex(mem, tlb_addr - offset, 'swiotlb_release_slots');
   const nslots = nr_slots(mem.slots.alloc_size(index) + offset);
   let count: number;
 
   // In C a bogus tlb_addr walks off the slot array; here that is a crash.
-  if (nslots < 0 || index + nslots > mem.nslabs) BUG(`swiotlb_tbl_unmap_single: ${nslots} slots at index ${index}`);
-
-  // Copy back first, then give the slots back.
-  if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC) && (dir === DMA_FROM_DEVICE || dir === DMA_BIDIRECTIONAL)) {
-    swiotlb_bounce(hwdev, tlb_addr, mapping_size, DMA_FROM_DEVICE);
-  }
+  if (nslots < 0 || index + nslots > mem.nslabs) BUG(`swiotlb_release_slots: ${nslots} slots at index ${index}`);
 
   // Merge the returned slots with the free run that follows them, then
   // renumber the free run in front of them, within the segment.
@@ -289,6 +317,15 @@ export function swiotlb_tbl_unmap_single(
   }
   mem.used -= nslots;
   machine().recorder.emit({ t: 'swiotlb_unmap', tlb: tlb_addr, index, nslots });
+}
+
+export function swiotlb_tbl_unmap_single(dev: device, tlb_addr: number, mapping_size: number, dir: dma_data_direction, attrs: number): void {
+  // Copy back first, then give the slots back.
+  if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC) && (dir === DMA_FROM_DEVICE || dir === DMA_BIDIRECTIONAL)) {
+    swiotlb_bounce(dev, tlb_addr, mapping_size, DMA_FROM_DEVICE);
+  }
+
+  swiotlb_release_slots(dev, tlb_addr);
 }
 
 export function swiotlb_sync_single_for_device(dev: device, tlb_addr: number, size: number, dir: dma_data_direction): void {
@@ -325,6 +362,6 @@ export function swiotlb_max_mapping_size(_dev: device): number {
   return IO_TLB_SIZE * IO_TLB_SEGSIZE;
 }
 
-export function is_swiotlb_active(): boolean {
-  return io_tlb_default_mem() !== null;
+export function is_swiotlb_active(dev: device): boolean {
+  return dev_io_tlb_mem(dev) !== null;
 }

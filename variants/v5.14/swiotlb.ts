@@ -39,6 +39,7 @@ import {
   sizeSub,
   skip_hopeless_search,
   wrap_index,
+  WARN_ONCE,
   type BouncePool,
   type device,
   type dma_addr_t,
@@ -119,10 +120,7 @@ function swiotlb_bounce(dev: device, tlb_addr: number, size: number, dir: dma_da
   alloc_size = sizeSub(alloc_size, tlb_offset);
 
   if (size > alloc_size) {
-    machine().recorder.warn(
-      'swiotlb_bounce',
-      `Buffer overflow detected. Allocation size: ${alloc_size}. Mapping size: ${size}.`,
-    );
+    WARN_ONCE(true, 'swiotlb_bounce', `Buffer overflow detected. Allocation size: ${alloc_size}. Mapping size: ${size}.`);
     size = alloc_size;
   }
 
