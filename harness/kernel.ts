@@ -60,6 +60,15 @@ export {
   type BouncePool,
 } from './machine/swiotlb-slots.js';
 export { machine } from './machine/current.js';
+export {
+  CC_ATTR_GUEST_MEM_ENCRYPT,
+  CC_ATTR_MEM_ENCRYPT,
+  cc_platform_has,
+  is_secure_guest,
+  mem_encrypt_active,
+  set_memory_decrypted,
+  set_memory_encrypted,
+} from './machine/guest-memory.js';
 export type { Machine } from './machine/machine.js';
 export { iommu_dma_forcedac, is_swiotlb_force_bounce, page_to_phys, SWIOTLB_FORCE, swiotlb_force, SWIOTLB_NO_FORCE, SWIOTLB_NORMAL } from './machine/cmdline.js';
 export type { dma_map_ops, KernelFiles } from './variant-api.js';

@@ -97,3 +97,9 @@ export function checkDeviceReach(run: RunState, doing: 'reading' | 'writing', mp
   });
 }
 
+
+/** A device access of which `bytes` reached private guest memory the device has no key for. */
+export function checkPrivateAccess(run: RunState, doing: 'reading' | 'writing', mp: Mapping, len: number, bytes: number): void {
+  if (bytes <= 0) return;
+  run.raise('private-memory', doing, { handle: mp.name, 'device address': hex(mp.dma[0]?.addr ?? 0), size: len, private: `${bytes} bytes` });
+}

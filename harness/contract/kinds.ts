@@ -50,6 +50,14 @@ export const KINDS: Record<ViolationKind, KindInfo> = {
     short: 'reach-unowned',
     sentence: { default: 'device can reach memory that is not its own' },
   },
+  'private-memory': {
+    label: 'device reaches private guest memory',
+    short: 'private',
+    sentence: {
+      reading: 'device read private guest memory and got ciphertext',
+      writing: 'device wrote private guest memory and the write did not reach the guest',
+    },
+  },
   'stale-pte': {
     label: 'page-table entry left after unmap',
     short: 'stale-pte',

@@ -6,6 +6,7 @@
 
 import { last } from './arrays.js';
 import type { CpuCache } from './cache.js';
+import { ciphertext, type GuestMemory } from './guest-memory.js';
 import type { Translation } from './translation.js';
 import type { PhysicalMemory } from './memory.js';
 
@@ -27,6 +28,8 @@ export interface DmaPiece {
 export interface DmaAccess {
   pieces: DmaPiece[];
   faults: DmaFault[];
+  /** Bytes that reached private guest memory without the key: read as ciphertext, or written to no effect. */
+  private: number;
 }
 
 export class DeviceDma {
@@ -35,6 +38,7 @@ export class DeviceDma {
     private readonly dram: PhysicalMemory,
     private readonly cache: CpuCache,
     private readonly coherent: boolean,
+    private readonly guest: GuestMemory,
   ) {}
 
   /** Where each part of [iova, iova + length) lands, granule by granule. */
@@ -58,7 +62,7 @@ export class DeviceDma {
       }
       done += n;
     }
-    return { pieces, faults };
+    return { pieces, faults, private: 0 };
   }
 
   read(iova: number, length: number): DmaAccess & { data: Uint8Array } {
@@ -72,6 +76,13 @@ export class DeviceDma {
     for (const p of access.pieces) {
       if (this.coherent) this.cache.snoopReadInto(p.phys, dst, dstOffset + p.offset, p.length);
       else this.dram.readInto(p.phys, dst, dstOffset + p.offset, p.length);
+      if (this.guest.active && !this.translation.decrypts) {
+        for (const q of this.guest.pieces(p.phys, p.length)) {
+          if (!q.private) continue;
+          ciphertext(dst, dstOffset + p.offset + q.offset, p.phys + q.offset, q.length);
+          access.private += q.length;
+        }
+      }
     }
     return access;
   }
@@ -79,9 +90,17 @@ export class DeviceDma {
   write(iova: number, data: Uint8Array): DmaAccess {
     const access = this.translate(iova, data.length, true);
     for (const p of access.pieces) {
-      const bytes = data.subarray(p.offset, p.offset + p.length);
-      if (this.coherent) this.cache.snoopWrite(p.phys, bytes);
-      else this.dram.write(p.phys, bytes);
+      const parts = this.guest.active && !this.translation.decrypts ? this.guest.pieces(p.phys, p.length) : [{ offset: 0, length: p.length, private: false }];
+      for (const q of parts) {
+        // A write to a private page does not reach the guest.
+        if (q.private) {
+          access.private += q.length;
+          continue;
+        }
+        const bytes = data.subarray(p.offset + q.offset, p.offset + q.offset + q.length);
+        if (this.coherent) this.cache.snoopWrite(p.phys + q.offset, bytes);
+        else this.dram.write(p.phys + q.offset, bytes);
+      }
     }
     return access;
   }

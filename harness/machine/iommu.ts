@@ -90,6 +90,8 @@ export class IommuDomain<C extends DmaCookie = DmaCookie> implements Translation
     readonly granule: number,
     apertureEnd: number,
     readonly recorder: Recorder,
+    /** In a confidential guest: whether devices see private memory in the clear through this IOMMU. */
+    readonly decrypts = false,
   ) {
     if (!isPowerOfTwo(granule)) throw new Error(`IOMMU granule ${granule} is not a power of two`);
     this.pgsize_bitmap = granule;

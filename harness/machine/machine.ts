@@ -10,6 +10,7 @@ import { CpuCache } from './cache.js';
 import { device } from './device.js';
 import { DeviceDma } from './device-dma.js';
 import { Recorder } from './events.js';
+import { GuestMemory } from './guest-memory.js';
 import { IommuDomain } from './iommu.js';
 import { PhysicalMemory } from './memory.js';
 import type { DeviceConfig, PlatformConfig } from './platform.js';
@@ -29,6 +30,8 @@ export class Machine {
   readonly recorder = new Recorder();
   readonly dram: PhysicalMemory;
   readonly cache: CpuCache;
+  /** Which pages a confidential guest has shared. */
+  readonly guest: GuestMemory;
   /** IOMMU domains by name, in the order devices first name them. */
   readonly domains = new Map<string, IommuDomain>();
   /** Devices in the order the fixture lists them; the first is the default one. */
@@ -47,13 +50,15 @@ export class Machine {
     if (deviceConfigs.length === 0) throw new Error('a machine needs a device');
     this.dram = new PhysicalMemory(workspace);
     this.cache = new CpuCache(this.dram, platform.cacheLineSize, workspace);
+    this.guest = new GuestMemory(platform.memoryEncryption);
     this.devices = deviceConfigs.map((config) => new device(config, config.domain === null ? null : this.domainNamed(config.domain)));
   }
 
   private domainNamed(name: string): IommuDomain {
     let d = this.domains.get(name);
     if (d === undefined) {
-      d = new IommuDomain(name, this.platform.iommu, this.platform.iovaGranule, BIT(this.platform.apertureBits) - 1, this.recorder);
+      const decrypts = this.platform.memoryEncryption !== 'none' && this.platform.iommuDecrypts;
+      d = new IommuDomain(name, this.platform.iommu, this.platform.iovaGranule, BIT(this.platform.apertureBits) - 1, this.recorder, decrypts);
       this.domains.set(name, d);
     }
     return d;
@@ -89,7 +94,7 @@ export class Machine {
   dma(dev: device = this.dev): DeviceDma {
     let dma = this.dmaByDevice.get(dev);
     if (dma === undefined) {
-      dma = new DeviceDma(dev.translation, this.dram, this.cache, dev.config.coherent);
+      dma = new DeviceDma(dev.translation, this.dram, this.cache, dev.config.coherent, this.guest);
       this.dmaByDevice.set(dev, dma);
     }
     return dma;

@@ -1,6 +1,7 @@
 // Platform and device settings of a simulated machine, with every default
 // resolved. Fixtures state what they care about; the rest comes from here.
 
+import type { MemoryEncryption } from './guest-memory.js';
 import type { IommuFlavour } from './iommu.js';
 
 export interface PlatformConfig {
@@ -25,6 +26,10 @@ export interface PlatformConfig {
   swiotlbForce: boolean;
   /** Where the run engine starts placing fixture buffers. */
   dramBase: number;
+  /** A confidential guest: memory is private unless shared (guest-memory.ts). */
+  memoryEncryption: MemoryEncryption;
+  /** In such a guest, whether devices behind an IOMMU see private memory in the clear (an assumption: Robin Murphy's for x86 guests). */
+  iommuDecrypts: boolean;
 }
 
 export interface DeviceConfig {
@@ -55,6 +60,8 @@ export const DEFAULT_PLATFORM: PlatformConfig = {
   forceDac: false,
   swiotlbForce: false,
   dramBase: 0x8000_0000,
+  memoryEncryption: 'none',
+  iommuDecrypts: false,
 };
 
 /** The name of a machine's first device, and of its domain unless it says otherwise. */

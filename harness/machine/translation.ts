@@ -33,6 +33,8 @@ export interface Translation {
   readonly label: string;
   /** The unit it translates in, in bytes (an IOMMU page). */
   readonly granule: number;
+  /** Whether the device sees private guest memory through it in the clear (it holds the guest's key). */
+  readonly decrypts: boolean;
   /** Where a device access to `addr` lands, or why it faults. */
   translate(addr: number, write: boolean): Translated;
   /** The entries it holds, as runs of pages, to read before it next changes (not a copy). */
@@ -50,6 +52,7 @@ export class DirectTranslation implements Translation {
   readonly name = 'direct';
   readonly label = 'direct';
   readonly granule = 4096;
+  readonly decrypts = false;
 
   translate(addr: number): Translated {
     return { phys: addr };

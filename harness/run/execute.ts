@@ -26,7 +26,7 @@ import type { BufferSpec, Scenario, ScenarioStep } from '../fixtures/scenario.js
 import type { dma_map_ops, Kernel } from '../variant-api.js';
 import type { device } from '../machine/device.js';
 import { DEFAULT_DEVICE_NAME } from '../machine/platform.js';
-import { checkCpuRead, checkDeviceRead, checkDeviceReach, compareBytes, keepOnly } from '../contract/bytes.js';
+import { checkCpuRead, checkDeviceRead, checkDeviceReach, checkPrivateAccess, compareBytes, keepOnly } from '../contract/bytes.js';
 import { checkAfterCall, checkKernelStop, checkLeaks, ExposureSet, type CallContext, type RunReach, type RunState } from '../contract/checks.js';
 import { IdealBuffer, type ViewBytes } from '../contract/ideal.js';
 import { sentenceOf, sortVerdict, type ViolationKind } from '../contract/kinds.js';
@@ -484,6 +484,7 @@ class CaseRun implements RunState {
     const reached: number[] = [];
     let reachedBytes = 0;
     let faults = 0;
+    let privateBytes = 0;
     for (const d of this.dmaPieces(mp, off, len)) {
       const r = this.m.dma(mp.device).readInto(d.addr, actual, d.at, d.size);
       for (const p of r.pieces) {
@@ -491,6 +492,7 @@ class CaseRun implements RunState {
         reachedBytes += p.length;
       }
       faults += r.faults.length;
+      privateBytes += r.private;
     }
     const expected = this.scratch(SLOT.expected, len);
     const defined = this.scratch(SLOT.defined, len);
@@ -512,6 +514,7 @@ class CaseRun implements RunState {
     this.line(`device read ${name}[${hex(off)}..+${hex(len)}] ${faults > 0 ? `(${faults} faults) ` : ''}${bytesText(actual, expected, cmp)}`);
     this.flushEvents();
     checkDeviceReach(this, 'reading', mp, len, unreached);
+    checkPrivateAccess(this, 'reading', mp, len, privateBytes);
     checkDeviceRead(this, mp, off, len, actual, expected, cmp);
   }
 
@@ -523,10 +526,12 @@ class CaseRun implements RunState {
     const data = this.pattern(fill, len);
     let landed = 0;
     let faults = 0;
+    let privateBytes = 0;
     for (const d of this.dmaPieces(mp, off, len)) {
       const r = this.m.dma(mp.device).write(d.addr, data.subarray(d.at, d.at + d.size));
       for (const p of r.pieces) landed += p.length;
       faults += r.faults.length;
+      privateBytes += r.private;
     }
     const writable = mp.dir !== DMA_TO_DEVICE;
     if (writable) {
@@ -542,6 +547,7 @@ class CaseRun implements RunState {
     // As for a read: the pieces that landed never overlap.
     const lost = writable ? len - landed : 0;
     checkDeviceReach(this, 'writing', mp, len, lost);
+    checkPrivateAccess(this, 'writing', mp, len, privateBytes);
   }
 }
 
