@@ -468,8 +468,22 @@ function changesReach(e: MachineEvent): boolean {
   return e.t === 'iommu_map' || e.t === 'iommu_unmap' || e.t === 'swiotlb_map' || e.t === 'swiotlb_unmap';
 }
 
+/** dma-debug's check_sg_segment: every DMA segment a map_sg hands out respects the device's length and boundary limits. */
+function segmentLimitCheck(ctx: CallContext): void {
+  const mp = ctx.mapping;
+  if (mp === undefined || mp.kind !== 'sg') return;
+  const max = mp.device.dma_parms.max_segment_size;
+  const boundary = mp.device.dma_parms.segment_boundary_mask;
+  for (const d of mp.dma) {
+    if (d.len > max) ctx.run.raise('segment-limits', 'length', { handle: mp.name, len: d.len, max });
+    const end = d.addr + d.len - 1;
+    if (andNot(d.addr, boundary) !== andNot(end, boundary)) ctx.run.raise('segment-limits', 'boundary', { handle: mp.name, start: hex(d.addr), end: hex(end), boundary: hex(boundary) });
+  }
+}
+
 export function checkAfterCall(ctx: CallContext, kind: 'map' | 'map-failed' | 'unmap' | 'sync'): void {
   eventChecks(ctx);
+  if (kind === 'map') segmentLimitCheck(ctx);
   if (kind === 'map-failed') {
     refusedCheck(ctx);
     stalePteCheck(ctx, 'failed-map');

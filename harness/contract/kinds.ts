@@ -50,6 +50,14 @@ export const KINDS: Record<ViolationKind, KindInfo> = {
     short: 'reach-unowned',
     sentence: { default: 'device can reach memory that is not its own' },
   },
+  'segment-limits': {
+    label: 'DMA segment breaks the device\'s limits',
+    short: 'seg-limits',
+    sentence: {
+      length: 'mapping sg segment longer than device claims to support',
+      boundary: 'mapping sg segment across boundary',
+    },
+  },
   'private-memory': {
     label: 'device reaches private guest memory',
     short: 'private',

@@ -11,6 +11,7 @@ export type ViolationKind =
   | 'reach-other-allocation'
   | 'reach-free-slot'
   | 'reach-unowned'
+  | 'segment-limits'
   | 'private-memory'
   | 'stale-pte'
   | 'iommu-collision'
