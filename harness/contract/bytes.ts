@@ -103,3 +103,34 @@ export function checkPrivateAccess(run: RunState, doing: 'reading' | 'writing', 
   if (bytes <= 0) return;
   run.raise('private-memory', doing, { handle: mp.name, 'device address': hex(mp.dma[0]?.addr ?? 0), size: len, private: `${bytes} bytes` });
 }
+
+/** Runs of another owner's data among [phys, phys + length), as [offset, length, owner] triples. */
+function foreign(run: RunState, phys: number, length: number, own: ReadonlySet<number>): Array<[number, number, number]> {
+  const out: Array<[number, number, number]> = [];
+  for (const r of run.m.provenance.owners(phys, length)) if (!own.has(r.value)) out.push([r.start - phys, r.end - r.start, r.value]);
+  return out;
+}
+
+/** The CPU read `size` bytes of a buffer: any of them another owner's data (not stale, not zeroed: someone else's)? */
+export function checkCpuReadOwners(run: RunState, buffer: string, offset: number, size: number): void {
+  const phys = run.scenario.buffers.get(buffer)!.phys + offset;
+  const leaked = foreign(run, phys, size, new Set([run.ownerOf(buffer)]));
+  if (leaked.length === 0) return;
+  const bytes = leaked.reduce((n, [, l]) => n + l, 0);
+  run.raise('data-leak', 'cpu', { buffer, offset: hex(offset + leaked[0]![0]), bytes, from: `buffer "${run.ownerName(leaked[0]![2])}"` });
+}
+
+/** What the device read through a mapping, where it landed: any of it another owner's data? */
+export function checkDeviceReadOwners(run: RunState, mp: Mapping, off: number, reached: ReadonlyArray<{ at: number; phys: number; length: number }>): void {
+  const own = new Set(mp.segments.map((s) => run.ownerOf(s.buffer)));
+  let bytes = 0;
+  let first: [number, number] | undefined;
+  for (const p of reached) {
+    for (const [o, l, tag] of foreign(run, p.phys, p.length, own)) {
+      bytes += l;
+      first ??= [p.at + o, tag];
+    }
+  }
+  if (first === undefined) return;
+  run.raise('data-leak', 'device', { handle: mp.name, offset: hex(off + first[0]), bytes, from: `buffer "${run.ownerName(first[1])}"` });
+}

@@ -31,6 +31,9 @@ export interface RunState {
   /** How often it did. */
   reachReused: number;
   /** Begin a violation's line with what happened; its fields follow, then end(). */
+  /** The provenance tag of a buffer's data, and the buffer a tag stands for. */
+  ownerOf(buffer: string): number;
+  ownerName(tag: number): string;
   /** Record a violation: its kind, the situation that picks its sentence (kinds.ts), and its labelled values in order. */
   raise(kind: ViolationKind, situation: string, fields: Record<string, string | number>): void;
   note(text: string): void;
@@ -188,6 +191,11 @@ function eventChecks(ctx: CallContext): void {
           'new phys': hex(e.newPhys),
           outcome: e.kept ? 'old entry kept, map reported success' : '-EEXIST, map refused',
         });
+        break;
+      case 'cache':
+        if (mapping !== undefined && !within((own ??= ownRanges(run, mapping)), e.addr, e.addr + e.size)) {
+          run.raise('cache-outside', e.op, { range: range(e.addr, e.size), handle: mapping.name });
+        }
         break;
       case 'memcpy':
       case 'memset': {

@@ -30,6 +30,14 @@ export const KINDS: Record<ViolationKind, KindInfo> = {
     short: 'cpu-stale',
     sentence: { default: 'CPU read data the DMA API did not promise' },
   },
+  'data-leak': {
+    label: 'data of another owner reaches the CPU or the device',
+    short: 'leak-data',
+    sentence: {
+      cpu: 'CPU read data that belongs to another owner',
+      device: 'device read data that belongs to another owner',
+    },
+  },
   'device-fault': {
     label: 'device faults on memory mapped for it',
     short: 'fault',
@@ -96,6 +104,14 @@ export const KINDS: Record<ViolationKind, KindInfo> = {
     sentence: {
       copy: 'kernel copy wrote outside the mapping and its bounce slots',
       free: 'swiotlb freed slots the mapping does not own',
+    },
+  },
+  'cache-outside': {
+    label: 'cache maintenance outside what the driver handed over',
+    short: 'cache-out',
+    sentence: {
+      clean: 'cache clean outside the mapping and its bounce slots',
+      invalidate: 'cache invalidate outside the mapping and its bounce slots',
     },
   },
   'kernel-warning': {

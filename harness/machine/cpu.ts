@@ -20,6 +20,7 @@ export function memcpy(dst: number, src: number, size: number): void {
   checkLength('memcpy', size);
   const m = machine();
   m.cache.cpuCopy(dst, src, size);
+  m.provenance.copy(dst, src, size);
   m.recorder.emit({ t: 'memcpy', dst, src, size });
 }
 
@@ -28,6 +29,7 @@ export function memset(addr: number, value: number, size: number): void {
   if (size === 0) return;
   const m = machine();
   m.cache.cpuFill(addr, value, size);
+  m.provenance.mark(addr, size, 0);
   m.recorder.emit({ t: 'memset', addr, size });
 }
 

@@ -13,6 +13,7 @@ import { Recorder } from './events.js';
 import { GuestMemory } from './guest-memory.js';
 import { IommuDomain } from './iommu.js';
 import { PhysicalMemory } from './memory.js';
+import { Provenance } from './provenance.js';
 import type { DeviceConfig, PlatformConfig } from './platform.js';
 import type { BouncePool } from './swiotlb-slots.js';
 import type { Translation } from './translation.js';
@@ -32,6 +33,8 @@ export class Machine {
   readonly cache: CpuCache;
   /** Which pages a confidential guest has shared. */
   readonly guest: GuestMemory;
+  /** Whose data each byte holds. */
+  readonly provenance = new Provenance();
   /** IOMMU domains by name, in the order devices first name them. */
   readonly domains = new Map<string, IommuDomain>();
   /** Devices in the order the fixture lists them; the first is the default one. */

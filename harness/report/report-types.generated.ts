@@ -7,6 +7,7 @@
 export type ViolationKind =
   | 'device-read-stale'
   | 'cpu-read-stale'
+  | 'data-leak'
   | 'device-fault'
   | 'reach-other-allocation'
   | 'reach-free-slot'
@@ -18,6 +19,7 @@ export type ViolationKind =
   | 'map-refused'
   | 'resource-leak'
   | 'memory-corruption'
+  | 'cache-outside'
   | 'kernel-warning'
   | 'kernel-oops'
   | 'soft-lockup';

@@ -26,7 +26,7 @@ import type { BufferSpec, Scenario, ScenarioStep } from '../fixtures/scenario.js
 import type { dma_map_ops, Kernel } from '../variant-api.js';
 import type { device } from '../machine/device.js';
 import { DEFAULT_DEVICE_NAME } from '../machine/platform.js';
-import { checkCpuRead, checkDeviceRead, checkDeviceReach, checkPrivateAccess, compareBytes, keepOnly } from '../contract/bytes.js';
+import { checkCpuRead, checkCpuReadOwners, checkDeviceRead, checkDeviceReach, checkDeviceReadOwners, checkPrivateAccess, compareBytes, keepOnly } from '../contract/bytes.js';
 import { checkAfterCall, checkKernelStop, checkLeaks, ExposureSet, type CallContext, type RunReach, type RunState } from '../contract/checks.js';
 import { IdealBuffer, type ViewBytes } from '../contract/ideal.js';
 import { sentenceOf, sortVerdict, type ViolationKind } from '../contract/kinds.js';
@@ -106,6 +106,7 @@ class CaseRun implements RunState {
     for (const b of this.scenario.buffers.values()) {
       if (b.fill !== undefined) this.m.dram.back(b.phys, b.size, patternSource(b.fill));
       this.ideal.set(b.name, new IdealBuffer(b, keep));
+      this.m.provenance.mark(b.phys, b.size, this.ownerOf(b.name));
     }
     try {
       this.label = 'boot';
@@ -171,6 +172,21 @@ class CaseRun implements RunState {
     for (const e of events) this.trace.push(`${this.label}   ${eventText(e)}`);
     this.rendered = all.length;
     return events;
+  }
+
+  /** The provenance tag of a buffer's data: its place in the fixture, from 1. */
+  ownerOf(buffer: string): number {
+    let i = 1;
+    for (const name of this.scenario.buffers.keys()) {
+      if (name === buffer) return i;
+      i++;
+    }
+    throw new Error(`no buffer ${buffer}`);
+  }
+
+  /** The buffer whose data a provenance tag stands for. */
+  ownerName(tag: number): string {
+    return [...this.scenario.buffers.keys()][tag - 1] ?? '?';
   }
 
   private scratch(slot: (typeof SLOT)[keyof typeof SLOT], length: number): Uint8Array {
@@ -430,6 +446,7 @@ class CaseRun implements RunState {
     const b = this.buffer(name);
     const ib = this.idealOf(name);
     this.m.cache.cpuWrite(b.phys + offset, data);
+    this.m.provenance.mark(b.phys + offset, data.length, this.ownerOf(name));
     ib.cpu.write(offset, data);
     for (const run of ib.deviceOwned.runs(offset, offset + data.length)) {
       ib.dev.undefine(run.start, run.end);
@@ -451,6 +468,7 @@ class CaseRun implements RunState {
     }
     const cmp = compareBytes(actual, expected.bytes, expected.defined);
     this.line(`cpu read ${name}[${hex(offset)}..+${hex(size)}] ${bytesText(actual, expected.bytes, cmp)}`);
+    checkCpuReadOwners(this, name, offset, size);
     checkCpuRead(this, name, offset, size, actual, expected.bytes, cmp);
   }
 
@@ -485,11 +503,13 @@ class CaseRun implements RunState {
     let reachedBytes = 0;
     let faults = 0;
     let privateBytes = 0;
+    const reachedPhys: Array<{ at: number; phys: number; length: number }> = [];
     for (const d of this.dmaPieces(mp, off, len)) {
       const r = this.m.dma(mp.device).readInto(d.addr, actual, d.at, d.size);
       for (const p of r.pieces) {
         reached.push(d.at + p.offset, d.at + p.offset + p.length);
         reachedBytes += p.length;
+        reachedPhys.push({ at: d.at + p.offset, phys: p.phys, length: p.length });
       }
       faults += r.faults.length;
       privateBytes += r.private;
@@ -515,6 +535,7 @@ class CaseRun implements RunState {
     this.flushEvents();
     checkDeviceReach(this, 'reading', mp, len, unreached);
     checkPrivateAccess(this, 'reading', mp, len, privateBytes);
+    checkDeviceReadOwners(this, mp, off, reachedPhys);
     checkDeviceRead(this, mp, off, len, actual, expected, cmp);
   }
 
@@ -527,9 +548,18 @@ class CaseRun implements RunState {
     let landed = 0;
     let faults = 0;
     let privateBytes = 0;
+    const buffers = this.pieces(mp, off, len);
     for (const d of this.dmaPieces(mp, off, len)) {
       const r = this.m.dma(mp.device).write(d.addr, data.subarray(d.at, d.at + d.size));
-      for (const p of r.pieces) landed += p.length;
+      for (const p of r.pieces) {
+        landed += p.length;
+        // The bytes are the data of the buffer they are for, wherever they land.
+        for (const b of buffers) {
+          const from = Math.max(d.at + p.offset, b.at);
+          const to = Math.min(d.at + p.offset + p.length, b.at + b.size);
+          if (from < to) this.m.provenance.mark(p.phys + (from - d.at - p.offset), to - from, this.ownerOf(b.buffer));
+        }
+      }
       faults += r.faults.length;
       privateBytes += r.private;
     }

@@ -81,6 +81,7 @@ export interface Effect {
   fixes?: (
     | 'device-read-stale'
     | 'cpu-read-stale'
+    | 'data-leak'
     | 'device-fault'
     | 'reach-other-allocation'
     | 'reach-free-slot'
@@ -92,6 +93,7 @@ export interface Effect {
     | 'map-refused'
     | 'resource-leak'
     | 'memory-corruption'
+    | 'cache-outside'
     | 'kernel-warning'
     | 'kernel-oops'
     | 'soft-lockup'
@@ -102,6 +104,7 @@ export interface Effect {
   regresses?: (
     | 'device-read-stale'
     | 'cpu-read-stale'
+    | 'data-leak'
     | 'device-fault'
     | 'reach-other-allocation'
     | 'reach-free-slot'
@@ -113,6 +116,7 @@ export interface Effect {
     | 'map-refused'
     | 'resource-leak'
     | 'memory-corruption'
+    | 'cache-outside'
     | 'kernel-warning'
     | 'kernel-oops'
     | 'soft-lockup'
