@@ -91,6 +91,8 @@ class CaseRun implements RunState {
   private rendered = 0;
   private label = '';
   readonly runReaches = new Map<Run<TranslationEntry>, RunReach>();
+  /** The driver's kept sg_tables, by name: the lists the kernel writes into, as it left them. */
+  private readonly tables = new Map<string, scatterlist[]>();
   readonly exposures = new Map<Translation, ExposureSet>();
   reachReused = 0;
 
@@ -296,11 +298,16 @@ class CaseRun implements RunState {
 
   private mapSg(step: Extract<ScenarioStep, { op: 'map_sg' }>): void {
     const pageSize = this.scenario.platform.pageSize;
-    const sgl: scatterlist[] = step.segments.map((s) => {
-      const phys = this.buffer(s.buffer).phys + s.offset;
-      const page = alignDown(phys, pageSize);
-      return { page, offset: phys - page, length: s.size, dma_address: 0, dma_length: 0 };
-    });
+    // A kept sg_table is mapped again as the kernel left it; otherwise the list is filled afresh.
+    const kept = step.again ? this.tables.get(step.table!) : undefined;
+    const sgl: scatterlist[] =
+      kept ??
+      step.segments.map((s) => {
+        const phys = this.buffer(s.buffer).phys + s.offset;
+        const page = alignDown(phys, pageSize);
+        return { page, offset: phys - page, length: s.size, dma_address: 0, dma_length: 0 };
+      });
+    if (step.table !== undefined) this.tables.set(step.table, sgl);
     const nents = sgl.length;
     const dev = this.m.device(step.device);
     const serial = this.beginCall();
@@ -310,7 +317,8 @@ class CaseRun implements RunState {
     this.callLine(
       stepText(step, () => {
         const segs = step.segments.map((s) => `${s.buffer}[${hex(s.offset)}..+${hex(s.size)}]`).join(' ');
-        return `map_sg ${step.handle}${onDevice(step.device)} = {${segs}} ${DMA_DIRECTION_NAMES[step.dir]} attrs=${attrNames(step.attrs)} -> `;
+        const table = step.table === undefined ? '' : `table ${step.table}${step.again ? ' again' : ''} `;
+        return `map_sg ${step.handle}${onDevice(step.device)} = ${table}{${segs}} ${DMA_DIRECTION_NAMES[step.dir]} attrs=${attrNames(step.attrs)} -> `;
       }),
       failed ? `${count}` : `${plural(count, 'segment')} ${dma.map((d) => range(d.addr, d.len)).join(' ')}`,
     );
