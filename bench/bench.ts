@@ -62,6 +62,7 @@ function mappedBufferMemory(size: number, variant: Variant): number {
     device: { ...DEFAULT_DEVICE, coherent: false, untrusted: false },
     devices: [{ ...DEFAULT_DEVICE, coherent: false, untrusted: false }],
     contract: { fromDeviceUntouched: 'undefined' },
+    fail: null,
     buffers: new Map([['big', { name: 'big', phys: 0x1_0000_0000, size, fill: { counter: 0 } }]]),
     steps: [
       { op: 'cpu_write', path: '/steps/0', buffer: 'big', offset: size - 64, size: 64, fill: { byte: 1 } },

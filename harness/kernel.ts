@@ -60,6 +60,7 @@ export {
   type BouncePool,
 } from './machine/swiotlb-slots.js';
 export { machine } from './machine/current.js';
+export { should_fail } from './machine/faults.js';
 export {
   CC_ATTR_GUEST_MEM_ENCRYPT,
   CC_ATTR_MEM_ENCRYPT,

@@ -6,6 +6,8 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fixtureFiles, loadFixtures } from './fixtures/load.js';
 import type { Scenario } from './fixtures/scenario.js';
+import { parseFailId, withFail } from './fixtures/fail.js';
+import type { Fail } from './fixtures/fixture-types.generated.js';
 import { InputError, pointerToken, type InputProblem } from './input-error.js';
 import { corpusDir, variantsDir } from './paths.js';
 import type { CasePlan } from './runner/pool.js';
@@ -39,22 +41,27 @@ export function findVariant(metas: ReadonlyArray<{ meta: VariantMeta }>, key: st
 }
 
 export async function loadCorpus(dir: string, only?: string[]): Promise<Scenario[]> {
+  if (only === undefined || only.length === 0) return loadFixtures(await fixtureFiles(dir));
   const problems: InputProblem[] = [];
-  let files: string[];
-  if (only !== undefined && only.length > 0) {
-    files = [];
-    for (const key of only) {
-      const asPath = resolve(key);
-      const inCorpus = resolve(dir, `${key}.json`);
-      if (key.endsWith('.json') && existsSync(asPath)) files.push(asPath);
-      else if (existsSync(inCorpus)) files.push(inCorpus);
-      else problems.push({ file: 'command line', pointer: '/fixture', message: `no fixture "${key}" in ${dir}` });
+  const files: string[] = [];
+  // Each key: a fixture's file and, for a name like "<id>~iova:2", what is made to fail.
+  const wanted: Array<{ file: number; fail: Fail | undefined }> = [];
+  for (const key of only) {
+    const failed = parseFailId(key);
+    const base = failed?.fixture ?? key;
+    const asPath = resolve(base);
+    const inCorpus = resolve(dir, `${base}.json`);
+    const file = base.endsWith('.json') && existsSync(asPath) ? asPath : existsSync(inCorpus) ? inCorpus : undefined;
+    if (file === undefined) {
+      problems.push({ file: 'command line', pointer: '/fixture', message: `no fixture "${base}" in ${dir}` });
+      continue;
     }
-  } else {
-    files = await fixtureFiles(dir);
+    if (!files.includes(file)) files.push(file);
+    wanted.push({ file: files.indexOf(file), fail: failed?.fail });
   }
   if (problems.length > 0) throw new InputError(problems);
-  return loadFixtures(files);
+  const loaded = await loadFixtures(files);
+  return wanted.map((w) => (w.fail === undefined ? loaded[w.file]! : withFail(loaded[w.file]!, w.fail)));
 }
 
 /** Every fixture's expectations must name variants that exist. */

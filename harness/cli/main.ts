@@ -7,6 +7,7 @@ import { FORMATS } from '../report/render/index.js';
 import { bisectCommand } from './bisect.js';
 import { compareCommand, reviewCommand } from './compare.js';
 import { explainCommand } from './explain.js';
+import { faultsCommand } from './faults.js';
 import { fuzzCommand } from './fuzz.js';
 import { matrixCommand } from './matrix.js';
 import { promoteCommand } from './promote.js';
@@ -92,6 +93,15 @@ export function buildProgram(): Command {
       .option('--max-commands <n>', 'longest driver sequence (default 12)', positiveInt)
       .option('--replay <fixture-file>', 'regenerate a written finding from the seed and paths in its origin, print it, and fail if it differs; then stop')
   ).action(fuzzCommand);
+
+  withRunOptions(
+    program
+      .command('faults')
+      .description('Run each fixture failing its allocations one at a time (an IOVA range, swiotlb slots, page-table memory), N = 1, 2, ... until none is left to fail, and report what each error path leaves behind.')
+      .option('-v, --variant <id...>', 'only these variants (ids, or upstream commit ids)')
+      .option('-s, --series <name...>', 'only the variants of these series')
+      .addOption(new Option('--kind <kind...>', 'only these kinds of allocation (default all)').choices(['iova', 'swiotlb', 'pgtable'])),
+  ).action(faultsCommand);
 
   program
     .command('scaffold')

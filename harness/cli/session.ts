@@ -46,7 +46,7 @@ export async function finish(
   prepared: Prepared,
   results: CaseResult[],
   opts: CommonOptions,
-  extra: Pick<ReportInput, 'command' | 'comparisons' | 'bisections' | 'fuzz' | 'sourceDiffs'>,
+  extra: Pick<ReportInput, 'command' | 'comparisons' | 'bisections' | 'fuzz' | 'faults' | 'sourceDiffs'>,
 ): Promise<{ report: Report; written: string[] }> {
   const report = await buildReport({
     ...extra,

@@ -73,6 +73,20 @@ export function checkCpuRead(run: RunState, buffer: string, offset: number, size
   });
 }
 
+/** A kernel copy wrote bytes [offset, offset + size) of a buffer during a map that failed; `cmp` compared them with what the CPU had there. */
+export function checkFailedMapWrite(run: RunState, mp: Mapping, buffer: string, offset: number, size: number, actual: Uint8Array, expected: Uint8Array, cmp: Comparison): void {
+  if (cmp.differ === 0) return;
+  run.raise('memory-corruption', 'failed-map', {
+    handle: mp.name,
+    buffer,
+    offset: hex(offset + cmp.first),
+    size,
+    differing: `${cmp.differ} bytes`,
+    now: quoted(actual, cmp.first),
+    was: quoted(expected, cmp.first),
+  });
+}
+
 /** The device read `len` bytes of a mapping at `off`; `cmp` compared what it reached with what it was promised. */
 export function checkDeviceRead(run: RunState, mp: Mapping, off: number, len: number, actual: Uint8Array, expected: Uint8Array, cmp: Comparison): void {
   if (cmp.differ === 0) return;

@@ -269,7 +269,9 @@ function refusedCheck(ctx: CallContext): void {
   const einval = events.find((e) => e.t === 'iommu_map' && e.ret === -22);
   const full = events.find((e): e is Extract<MachineEvent, { t: 'swiotlb_full' }> => e.t === 'swiotlb_full');
   const lastIova = events.filter((e) => e.t === 'iova_alloc' || e.t === 'iova_alloc_fail').pop();
-  if (collision !== undefined && collision.t === 'pte_collision') cause = `IOMMU entry already set at iova ${hex(collision.iova)}`;
+  const injected = events.find((e): e is Extract<MachineEvent, { t: 'fault_injected' }> => e.t === 'fault_injected');
+  if (injected !== undefined) shortage = `${injected.site} was made to fail`;
+  else if (collision !== undefined && collision.t === 'pte_collision') cause = `IOMMU entry already set at iova ${hex(collision.iova)}`;
   else if (einval !== undefined) cause = 'the IOMMU refused an unaligned map';
   else if (full !== undefined) {
     const leaked = leakedSlots(run).length;
@@ -291,6 +293,31 @@ function refusedCheck(ctx: CallContext): void {
     run.raise('map-refused', 'default', { handle: ctx.mapping?.name ?? '-', cause });
   } else {
     run.note(`map of "${ctx.mapping?.name ?? '-'}" refused: ${shortage}`);
+  }
+}
+
+/**
+ * A failed map hands everything back: an IOVA range or swiotlb slots it
+ * allocated must not still be held when it returns. (Its page-table entries
+ * are stalePteCheck's, the caller's bytes bytes.ts's.)
+ */
+function failedMapResidueCheck(ctx: CallContext): void {
+  const { run, events, mapping } = ctx;
+  if (mapping === undefined) return;
+  const t = mapping.device.translation;
+  const held = t.allocated();
+  for (const e of events) {
+    if (e.t !== 'iova_alloc') continue;
+    const n = held.find((r) => r.lo === e.pfn && !r.cached);
+    if (n !== undefined) run.raise('resource-leak', 'failed-map-iovas', { handle: mapping.name, pfns: `${hex(n.lo)}-${hex(n.hi)}`, pages: n.hi - n.lo + 1 });
+  }
+  const pool = run.m.swiotlb;
+  if (pool === null) return;
+  for (const e of events) {
+    if (e.t !== 'swiotlb_map') continue;
+    let kept = 0;
+    for (let i = e.index; i < e.index + e.nslots; i++) if (pool.slots.owner(i) === mapping.serial) kept++;
+    if (kept > 0) run.raise('resource-leak', 'failed-map-slots', { handle: mapping.name, slots: `${e.index}..${e.index + e.nslots - 1}`, held: kept });
   }
 }
 
@@ -495,6 +522,7 @@ export function checkAfterCall(ctx: CallContext, kind: 'map' | 'map-failed' | 'u
   if (kind === 'map-failed') {
     refusedCheck(ctx);
     stalePteCheck(ctx, 'failed-map');
+    failedMapResidueCheck(ctx);
   }
   if (kind === 'unmap') stalePteCheck(ctx, 'unmap');
   // Only maps and unmaps change a page table or who owns a slot.

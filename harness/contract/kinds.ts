@@ -96,6 +96,8 @@ export const KINDS: Record<ViolationKind, KindInfo> = {
       ptes: 'page-table entries leaked at the end',
       slots: 'swiotlb slots leaked at the end',
       iovas: 'IOVA ranges leaked at the end',
+      'failed-map-iovas': 'IOVA range left allocated by a failed map',
+      'failed-map-slots': 'swiotlb slots left allocated by a failed map',
     },
   },
   'memory-corruption': {
@@ -104,6 +106,7 @@ export const KINDS: Record<ViolationKind, KindInfo> = {
     sentence: {
       copy: 'kernel copy wrote outside the mapping and its bounce slots',
       free: 'swiotlb freed slots the mapping does not own',
+      'failed-map': "failed map changed the caller's buffer",
     },
   },
   'cache-outside': {

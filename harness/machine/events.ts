@@ -26,6 +26,8 @@ export type MachineEvent =
   | { t: 'swiotlb_map'; orig: number; tlb: number; index: number; nslots: number; allocSize: number }
   | { t: 'swiotlb_full'; orig: number; allocSize: number; nslots: number; used: number; total: number }
   | { t: 'swiotlb_unmap'; tlb: number; index: number; nslots: number }
+  /** An allocation made to fail (faults.ts): the nth of its kind, at `site`. */
+  | { t: 'fault_injected'; kind: 'iova' | 'swiotlb' | 'pgtable'; nth: number; site: string }
   /** A message the kernel would print; `splat` for a WARN with its backtrace, false for dev_warn/pr_err. */
   | { t: 'warn'; site: string; message: string; splat: boolean };
 

@@ -8,6 +8,7 @@
 import { BIT } from './bits.js';
 import { CpuCache } from './cache.js';
 import { device } from './device.js';
+import { FaultInjector, type Fail } from './faults.js';
 import { DeviceDma } from './device-dma.js';
 import { Recorder } from './events.js';
 import { GuestMemory } from './guest-memory.js';
@@ -33,6 +34,8 @@ export class Machine {
   readonly cache: CpuCache;
   /** Which pages a confidential guest has shared. */
   readonly guest: GuestMemory;
+  /** Which allocations fail, and how many of each kind were made. */
+  readonly faults: FaultInjector;
   /** Whose data each byte holds. */
   readonly provenance = new Provenance();
   /** IOMMU domains by name, in the order devices first name them. */
@@ -49,8 +52,10 @@ export class Machine {
     /** Where DRAM and cache frames and scratch bytes come from: the caller's, reused from case to case. */
     readonly workspace: Workspace = new Workspace(),
     readonly options: ModelOptions = DEFAULT_MODEL_OPTIONS,
+    fail: Fail | null = null,
   ) {
     if (deviceConfigs.length === 0) throw new Error('a machine needs a device');
+    this.faults = new FaultInjector(fail, this.recorder);
     this.dram = new PhysicalMemory(workspace);
     this.cache = new CpuCache(this.dram, platform.cacheLineSize, workspace);
     this.guest = new GuestMemory(platform.memoryEncryption);
@@ -61,7 +66,7 @@ export class Machine {
     let d = this.domains.get(name);
     if (d === undefined) {
       const decrypts = this.platform.memoryEncryption !== 'none' && this.platform.iommuDecrypts;
-      d = new IommuDomain(name, this.platform.iommu, this.platform.iovaGranule, BIT(this.platform.apertureBits) - 1, this.recorder, decrypts);
+      d = new IommuDomain(name, this.platform.iommu, this.platform.iovaGranule, BIT(this.platform.apertureBits) - 1, this.recorder, decrypts, this.faults);
       this.domains.set(name, d);
     }
     return d;

@@ -9,7 +9,7 @@ import { projectRoot } from '../paths.js';
 import type { CaseResult } from '../run/result.js';
 import type { Series, VariantMeta } from '../variants/registry.js';
 import { fileHash, folderHash } from './hash.js';
-import type { Bisection, ComparisonSet, Expectation, Fuzz, Report, SourceDiff } from './report-types.generated.js';
+import type { Bisection, ComparisonSet, Expectation, Faults, Fuzz, Report, SourceDiff } from './report-types.generated.js';
 import type { TreeInfo } from './tree.js';
 
 export type { Report };
@@ -59,6 +59,7 @@ export interface ReportInput {
   comparisons?: ComparisonSet[];
   bisections?: Bisection[];
   fuzz?: Fuzz;
+  faults?: Faults;
   sourceDiffs?: SourceDiff[];
 }
 
@@ -103,6 +104,7 @@ export async function buildReport(input: ReportInput): Promise<Report> {
     comparisons,
     bisections: input.bisections ?? [],
     fuzz: input.fuzz ?? null,
+    faults: input.faults ?? null,
     source_diffs: input.sourceDiffs ?? [],
     totals: {
       cases: cases.length,

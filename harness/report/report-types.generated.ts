@@ -46,7 +46,7 @@ export interface Report {
    * What produced the report.
    */
   command: {
-    name: 'run' | 'compare' | 'review' | 'bisect' | 'fuzz';
+    name: 'run' | 'compare' | 'review' | 'bisect' | 'fuzz' | 'faults';
     args: string[];
   };
   tree: Tree;
@@ -62,6 +62,7 @@ export interface Report {
    * What a fuzz run searched and found; null for other commands.
    */
   fuzz: null | Fuzz;
+  faults: null | Faults;
   /**
    * For compare and review: the TypeScript diff of the second variant's model against the first's, file by file, so a reader can check that the model says what the C patch says.
    */
@@ -157,6 +158,7 @@ export interface CaseOk {
    */
   trace: string[];
   final: FinalState;
+  faults?: FaultRun;
 }
 /**
  * This interface was referenced by `Report`'s JSON-Schema
@@ -200,6 +202,40 @@ export interface Costs {
  */
 export interface FinalState {
   [k: string]: {};
+}
+/**
+ * A case run with allocations made to fail: which, and how many allocations of each kind the run made (its injection points).
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "FaultRun".
+ */
+export interface FaultRun {
+  kind: 'iova' | 'swiotlb' | 'pgtable';
+  /**
+   * The first allocation of the kind to fail, from 1; 0 when nothing fails (the run counts its injection points).
+   */
+  nth: number;
+  /**
+   * How many fail from the nth on; -1: all of them.
+   */
+  times: number;
+  /**
+   * Failures injected; 0 when the run made fewer than nth allocations of the kind.
+   */
+  injected: number;
+  points: {
+    iova: number;
+    swiotlb: number;
+    pgtable: number;
+  };
+  /**
+   * Map calls that returned an error.
+   */
+  failed_maps: number;
+  /**
+   * In a faults report, violations of a failing run left out of its case: those beyond the first 4 of each kind that its fixture's own case does not have.
+   */
+  left_out?: number;
 }
 /**
  * This interface was referenced by `Report`'s JSON-Schema
@@ -381,6 +417,19 @@ export interface Finding {
   seed: number;
   commands_path: string;
   path: string;
+}
+/**
+ * A faults run: each fixture ran once counting its injection points (the case under the fixture's own id) and then once per failing allocation (the cases under the runs' ids, "<fixture>~<kind>:<nth>", with "+" when every later one fails too). A failing run's case keeps its whole verdict but only the violations its fixture's own case does not have (the first 4 of each kind; faults.left_out counts the rest), and of its trace, for each step where a fault was injected, the call's line and what followed the fault, then the kept violations' lines; `explain <run id> --variant V` gives the whole case.
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "Faults".
+ */
+export interface Faults {
+  kinds: ('iova' | 'swiotlb' | 'pgtable')[];
+  fixtures: {
+    fixture: string;
+    runs: string[];
+  }[];
 }
 /**
  * This interface was referenced by `Report`'s JSON-Schema

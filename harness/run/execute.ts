@@ -26,7 +26,7 @@ import type { BufferSpec, Scenario, ScenarioStep } from '../fixtures/scenario.js
 import type { dma_map_ops, Kernel } from '../variant-api.js';
 import type { device } from '../machine/device.js';
 import { DEFAULT_DEVICE_NAME } from '../machine/platform.js';
-import { checkCpuRead, checkCpuReadOwners, checkDeviceRead, checkDeviceReach, checkDeviceReadOwners, checkPrivateAccess, compareBytes, keepOnly } from '../contract/bytes.js';
+import { checkCpuRead, checkCpuReadOwners, checkFailedMapWrite, checkDeviceRead, checkDeviceReach, checkDeviceReadOwners, checkPrivateAccess, compareBytes, keepOnly } from '../contract/bytes.js';
 import { checkAfterCall, checkKernelStop, checkLeaks, ExposureSet, type CallContext, type RunReach, type RunState } from '../contract/checks.js';
 import { IdealBuffer, type ViewBytes } from '../contract/ideal.js';
 import { sentenceOf, sortVerdict, type ViolationKind } from '../contract/kinds.js';
@@ -65,7 +65,7 @@ export function executeScenario(s: Scenario, kernel: Kernel, options: CaseOption
  */
 export function executeCase(s: Scenario, kernel: Kernel, options: CaseOptions = {}): { outcome: CaseOutcome; stats: CaseStats } {
   const workspace = options.workspace ?? new Workspace();
-  const m = new Machine(s.platform, s.devices, workspace, { ...DEFAULT_MODEL_OPTIONS, ...options.model });
+  const m = new Machine(s.platform, s.devices, workspace, { ...DEFAULT_MODEL_OPTIONS, ...options.model }, s.fail);
   try {
     const run = new CaseRun(s, kernel, m, options.reachReuse ?? true);
     const outcome = withMachine(m, () => run.run());
@@ -89,6 +89,8 @@ class CaseRun implements RunState {
   readonly bySerial: Mapping[] = [];
   private serial = 0;
   private rendered = 0;
+  /** Map calls that returned an error. */
+  private failedMaps = 0;
   private label = '';
   readonly runReaches = new Map<Run<TranslationEntry>, RunReach>();
   /** The driver's kept sg_tables, by name: the lists the kernel writes into, as it left them. */
@@ -126,6 +128,7 @@ class CaseRun implements RunState {
     for (const mp of this.mappings.values()) {
       if (mp.live) this.note(`driver never unmapped "${mp.name}"`);
     }
+    const f = this.scenario.fail;
     return {
       verdict: sortVerdict(this.violations.map((v) => v.kind)),
       violations: this.violations,
@@ -133,6 +136,7 @@ class CaseRun implements RunState {
       costs: costsOf(this.m.recorder.events, this.m.swiotlb),
       trace: this.trace,
       final: finalState(this.m, [...this.mappings.values()].filter((mp) => mp.live).map((mp) => mp.name)),
+      ...(f === null ? {} : { faults: { kind: f.kind, nth: f.nth, times: f.times ?? 1, injected: this.m.faults.injected, points: { ...this.m.faults.points }, failed_maps: this.failedMaps } }),
     };
   }
 
@@ -352,7 +356,31 @@ class CaseRun implements RunState {
         this.toDevice(mapping, 0, mapping.size);
       }
     }
+    if (failed) {
+      this.failedMaps++;
+      this.failedMapWrites(mapping, events);
+    }
     checkAfterCall(this.context(events, mapping), failed ? 'map-failed' : 'map');
+  }
+
+  /** A failed map hands the caller's buffer back as it was: compare what kernel copies in the call wrote into it with what the CPU had there. */
+  private failedMapWrites(mapping: Mapping, events: MachineEvent[]): void {
+    for (const e of events) {
+      if (e.t !== 'memcpy' && e.t !== 'memset') continue;
+      const dst = e.t === 'memcpy' ? e.dst : e.addr;
+      for (const seg of mapping.segments) {
+        const b = this.buffer(seg.buffer);
+        const from = Math.max(dst, b.phys + seg.offset);
+        const to = Math.min(dst + e.size, b.phys + seg.offset + seg.size);
+        if (from >= to) continue;
+        const offset = from - b.phys;
+        const size = to - from;
+        const actual = this.scratch(SLOT.actual, size);
+        this.m.cache.snoopReadInto(from, actual, 0, size);
+        const expected = this.idealOf(seg.buffer).read('cpu', offset, offset + size, this.idealScratch(size));
+        checkFailedMapWrite(this, mapping, seg.buffer, offset, size, actual, expected.bytes, compareBytes(actual, expected.bytes, expected.defined));
+      }
+    }
   }
 
   private liveMapping(name: string, what: string): Mapping | undefined {

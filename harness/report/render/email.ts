@@ -5,6 +5,7 @@
 
 import { COST_KEYS } from '../../run/result.js';
 import type { ComparisonSet, Report, ReportFixture, ReportVariant } from '../report-types.generated.js';
+import { faultLines, faultTotals, faultViews } from './faults.js';
 import { caseIndex, changedItems, differingReads, fuzzFindingLines, fuzzStatisticsLines, outcome, replayCommand, titleOf, treeText, verdictChanged } from './common.js';
 
 const WIDTH = 80;
@@ -134,7 +135,9 @@ export function renderEmail(report: Report): string {
   const out: string[] = [];
   const first = sets[0];
   const subject =
-    report.fuzz !== null
+    report.faults !== null
+      ? `[dma-iommu-harness] faults: ${faultTotals(faultViews(report)).added} failing runs show a violation their fixture's own run does not`
+      : report.fuzz !== null
       ? `[dma-iommu-harness] fuzz over ${report.fuzz.series}: ${report.fuzz.findings.length} findings`
       : first === undefined
       ? `[dma-iommu-harness] ${report.command.name}: ${report.totals.expectations_failed} expectations not met`
@@ -151,6 +154,8 @@ export function renderEmail(report: Report): string {
     for (const f of d.files) out.push('', ...commandLines(`git diff --no-index ${f.before_path || '/dev/null'} ${f.after_path || '/dev/null'}`, '  '));
     out.push('');
   }
+  for (const l of faultLines(report)) out.push(...wrap(l, '      '));
+  if (report.faults !== null) out.push('');
   if (report.fuzz !== null) {
     for (const l of fuzzFindingLines(report.fuzz)) out.push(...wrap(l, '      '));
     out.push('', ...fuzzStatisticsLines(report.fuzz), '');

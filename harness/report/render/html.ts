@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { html as diffToHtml } from 'diff2html';
 import { GRADE_LABELS, GRADES } from '../../compare/grade.js';
 import type { Report } from '../report-types.generated.js';
+import { failingRunIds, faultHtml } from './faults.js';
 import { caseIndex, changedItems, escapeXml, fuzzStatisticsLines, outcome, replayCommand, shortOutcome, titleOf, traceDiff, treeText, verdictChanged } from './common.js';
 
 const DIFF_CSS = readFileSync(createRequire(import.meta.url).resolve('diff2html/bundles/css/diff2html.min.css'), 'utf8');
@@ -47,10 +48,13 @@ export function renderHtml(report: Report): string {
     out.push('</tbody></table>', `<pre>${escapeXml(fuzzStatisticsLines(fz).join('\n'))}</pre>`, '</section>');
   }
 
+  out.push(...faultHtml(report));
+
+  const failing = failingRunIds(report);
   out.push('<section id="matrix">', '<h2>Matrix</h2>', '<table class="matrix">', '<thead><tr><th>fixture</th>');
   for (const v of report.variants) out.push(`<th class="variant" title="${escapeXml(v.subject)}">${escapeXml(v.id)}</th>`);
   out.push('</tr></thead>', '<tbody>');
-  for (const f of report.fixtures) {
+  for (const f of report.fixtures.filter((x) => !failing.has(x.id))) {
     out.push(`<tr><th title="${escapeXml(f.question)}"><code>${escapeXml(f.id)}</code></th>`);
     for (const v of report.variants) {
       const c = cases.get(`${f.id}@${v.id}`);

@@ -4,6 +4,7 @@
 import { COST_KEYS } from '../../run/result.js';
 import { GRADE_LABELS, GRADES } from '../../compare/grade.js';
 import type { Report } from '../report-types.generated.js';
+import { failingRunIds, faultMarkdown } from './faults.js';
 import { caseIndex, changedItems, fuzzStatisticsLines, outcome, replayCommand, shortOutcome, SHORT, titleOf, traceDiff, treeText, verdictChanged } from './common.js';
 
 function cell(s: string): string {
@@ -51,6 +52,8 @@ export function renderMarkdown(report: Report): string {
     out.push('', '```', ...fuzzStatisticsLines(fz), '```', '');
   }
 
+  out.push(...faultMarkdown(report, cell));
+
   if (report.comparisons.length > 0) out.push('## What changed', '');
   for (const set of report.comparisons) {
     out.push(`### ${titleOf(set)}`, '');
@@ -80,9 +83,12 @@ export function renderMarkdown(report: Report): string {
     for (const f of d.files) out.push(`\`${f.file}\`: +${f.added} -${f.removed}`, '', '```diff', f.patch.trimEnd(), '```', '');
   }
 
+  // A faults run's failing runs are in their own section.
+  const failing = failingRunIds(report);
+  const fixtures = report.fixtures.filter((f) => !failing.has(f.id));
   out.push('## Matrix', '');
   out.push(`| fixture | ${report.variants.map((v) => `\`${v.id}\``).join(' | ')} |`, `|---|${report.variants.map(() => '---').join('|')}|`);
-  for (const f of report.fixtures) {
+  for (const f of fixtures) {
     out.push(`| \`${f.id}\` | ${report.variants.map((v) => cell(shortOutcome(cases.get(`${f.id}@${v.id}`)))).join(' | ')} |`);
   }
   out.push('', `· clean; ${Object.entries(SHORT).map(([k, s]) => `${s} = ${k}`).join('; ')}.`, '');
@@ -90,7 +96,7 @@ export function renderMarkdown(report: Report): string {
   out.push('## Costs per variant (summed over the fixtures)', '');
   out.push(`| cost | ${report.variants.map((v) => `\`${v.id}\``).join(' | ')} |`, `|---|${report.variants.map(() => '---:').join('|')}|`);
   for (const k of COST_KEYS) {
-    const sums = report.variants.map((v) => report.cases.filter((c) => c.variant === v.id && c.status === 'ok').reduce((n, c) => n + (c.status === 'ok' ? c.costs[k] : 0), 0));
+    const sums = report.variants.map((v) => report.cases.filter((c) => c.variant === v.id && c.status === 'ok' && !failing.has(c.fixture)).reduce((n, c) => n + (c.status === 'ok' ? c.costs[k] : 0), 0));
     out.push(`| ${k} | ${sums.join(' | ')} |`);
   }
   out.push('');
