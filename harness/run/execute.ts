@@ -127,7 +127,7 @@ class CaseRun implements RunState {
       verdict: sortVerdict(this.violations.map((v) => v.kind)),
       violations: this.violations,
       notes: this.notes,
-      costs: costsOf(this.m.recorder.events, this.m.swiotlb),
+      costs: costsOf(this.m.recorder.events, this.m.bouncePools()),
       trace: this.trace,
       final: finalState(this.m, [...this.mappings.values()].filter((mp) => mp.live).map((mp) => mp.name)),
     };
