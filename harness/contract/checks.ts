@@ -282,7 +282,7 @@ function refusedCheck(ctx: CallContext): void {
     const leaked = leakedSlots(run).length;
     const fit = full.nslots <= IO_TLB_SEGSIZE ? freeRunFor(run, ctx.mapping, full.orig, full.nslots) : -1;
     if (full.nslots > IO_TLB_SEGSIZE) {
-      cause = `a ${full.allocSize}-byte bounce needs ${full.nslots} contiguous slots, more than a ${IO_TLB_SEGSIZE}-slot segment, and dma-iommu advertises no smaller maximum mapping size`;
+      cause = `a ${full.allocSize}-byte bounce needs ${full.nslots} contiguous slots, more than a ${IO_TLB_SEGSIZE}-slot segment holds`;
     } else if (leaked > 0) cause = `${leaked} swiotlb slots are held by no live mapping`;
     else if (fit >= 0) cause = `slots ${fit}..${fit + full.nslots - 1} were free and keep the address bits min_align_mask asks for, but the slot search did not visit them`;
     else shortage = 'the swiotlb pool is full';
