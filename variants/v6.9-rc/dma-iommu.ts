@@ -233,11 +233,11 @@ function iommu_dma_alloc_iova(domain: iommu_domain, size: size_t, dma_limit: num
   return iova * BIT(shift);
 }
 
+/** A queued gather would hand the range to the flush queue; the model's domains are strict, so none is. */
 function iommu_dma_free_iova(cookie: iommu_dma_cookie, iova: dma_addr_t, size: size_t, _gather: IotlbGather | null): void {
   const iovad = cookie.iovad;
 
-  // A gather that is queued would hand the range to the flush queue; the
-  // model's domains are strict, so none is.
+  // Strict mode only: the flush-queue (lazy) branch is not modelled.
   free_iova_fast(iovad, iova_pfn(iovad, iova), size / BIT(iova_shift(iovad)));
 }
 
