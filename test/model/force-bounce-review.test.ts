@@ -1,6 +1,6 @@
 // Robin Murphy's objection to "iommu/dma: Respect SWIOTLB force_bounce"
-// (seed A), as figures: the patch (tj-force-bounce) against its base
-// (v6.9-rc) and the LTS before it (v6.1), on the fixtures of seed A.5.
+// (T.J. Mercier, May 2024), as figures: the patch (tj-force-bounce)
+// against its base (v6.9-rc) and the LTS before it (v6.1).
 
 import { describe, expect, it } from 'vitest';
 import { fixtureFiles, loadFixtures } from '../../harness/fixtures/load.js';
