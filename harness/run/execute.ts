@@ -133,7 +133,7 @@ class CaseRun implements RunState {
       verdict: sortVerdict(this.violations.map((v) => v.kind)),
       violations: this.violations,
       notes: this.notes,
-      costs: costsOf(this.m.recorder.events, this.m.swiotlb),
+      costs: costsOf(this.m.recorder.events, this.m.bouncePools()),
       trace: this.trace,
       final: finalState(this.m, [...this.mappings.values()].filter((mp) => mp.live).map((mp) => mp.name)),
       ...(f === null ? {} : { faults: { kind: f.kind, nth: f.nth, times: f.times ?? 1, injected: this.m.faults.injected, points: { ...this.m.faults.points }, failed_maps: this.failedMaps } }),

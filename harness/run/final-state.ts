@@ -3,6 +3,7 @@
 // domain's page table and IOVA allocator, the swiotlb pool), then the CPU's
 // cache and what the driver still holds.
 
+import { hex } from '../machine/bits.js';
 import type { Machine } from '../machine/machine.js';
 import type { FinalState } from './result.js';
 
@@ -29,6 +30,10 @@ export function finalState(m: Machine, liveHandles: string[]): FinalState {
     }
     if (runStart >= 0) slots.push(`${runStart}+${prev - runStart + 1}`);
     sections['swiotlb'] = { slots, used: pool.used };
+  }
+  // Another pool shows only while it holds something.
+  for (const other of m.swiotlbPools) {
+    if (other.used > 0) sections[`swiotlb ${hex(other.start)}`] = { slots: other.slots.allocated().length, used: other.used };
   }
   sections['cpu'] = { dirty_lines: m.cache.dirtyCount() };
   sections['driver'] = { live_handles: liveHandles };

@@ -40,7 +40,7 @@ describe('run --changed-since', () => {
     commitAll(dir, 'edit one fixture');
     const r = run(dir, '--changed-since HEAD~1');
     expect(r.out).toContain('running only fixture map_page+untrusted+4k_pages+odd_slot (on every variant)');
-    expect(r.out).toMatch(/^1 fixtures x 16 variants = 16 cases/m);
+    expect(r.out).toMatch(/^1 fixtures x 19 variants = 19 cases/m);
   }, 60_000);
 
   it('runs every variant that runs an edited kernel file, its own or inherited', async () => {
@@ -57,7 +57,7 @@ describe('run --changed-since', () => {
     commitAll(dir, 'edit the cache model');
     const r = run(dir, '--changed-since HEAD~1');
     expect(r.out).toContain('including shared parts of the harness (harness/machine/cache.ts): running everything');
-    expect(r.out).toMatch(/^\d+ fixtures x 16 variants/m);
+    expect(r.out).toMatch(/^\d+ fixtures x 19 variants/m);
   }, 60_000);
 
   it('runs nothing when nothing that affects a result changed, and rejects an unknown ref', async () => {

@@ -52,7 +52,7 @@ describe('keeping variants', () => {
     await writeFile(base, edited);
     const r = cli(dir, 'propagate v5.14');
     expect(r.code).toBe(0);
-    expect(r.out).toContain('propagate v5.14: 1 edited file since HEAD, updated 15 descendant copies');
+    expect(r.out).toContain('propagate v5.14: 1 edited file since HEAD, updated 18 descendant copies');
     for (const v of ['v3-5-min-align', 'alt-robin-else-if', '5.16-7-min-align']) {
       const copy = await readFile(join(dir, 'variants', v, 'dma-iommu.ts'), 'utf8');
       expect(copy).toContain('  // (propagated)\n');
