@@ -7,32 +7,10 @@
 // when the process dies without a word.
 
 import { writeSync } from 'node:fs';
-import type { Scenario } from '../fixtures/scenario.js';
 import { Workspace } from '../machine/workspace.js';
-import type { CaseResult } from '../run/result.js';
-import { loadVariant, type Variant, type VariantMeta } from '../variants/registry.js';
+import { loadVariant, type Variant } from '../variants/registry.js';
+import { PROGRESS_FD, type ChildInit, type ChildResults, type ChildRun } from './child-protocol.js';
 import { runCase } from './run-case.js';
-
-export interface ChildInit {
-  type: 'init';
-  variants: Array<{ meta: VariantMeta; dir: string }>;
-}
-
-export interface ChildRun {
-  type: 'run';
-  /** Which batch this is, echoed in the answer. */
-  id: number;
-  cases: Array<{ scenario: Scenario; variant: number }>;
-}
-
-export interface ChildResults {
-  type: 'results';
-  id: number;
-  results: CaseResult[];
-}
-
-/** The fd the child reports each case's start on. */
-export const PROGRESS_FD = 4;
 
 process.setSourceMapsEnabled(true);
 
@@ -44,6 +22,7 @@ process.on('message', (msg: ChildInit | ChildRun) => {
     variants = Promise.all(msg.variants.map((v) => loadVariant(v.meta, v.dir)));
     return;
   }
+  if (msg.type !== 'run') return;
   void (async () => {
     const loaded = await variants!;
     const results = msg.cases.map((c, k) => {

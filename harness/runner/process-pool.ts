@@ -15,7 +15,7 @@ import type { Scenario } from '../fixtures/scenario.js';
 import { compiledFile, projectRoot } from '../paths.js';
 import { caseId, type CaseResult } from '../run/result.js';
 import type { VariantMeta } from '../variants/registry.js';
-import { PROGRESS_FD, type ChildInit, type ChildResults, type ChildRun } from './child.js';
+import { PROGRESS_FD, type ChildInit, type ChildResults, type ChildRun } from './child-protocol.js';
 
 export interface ChildCase {
   scenario: Scenario;
