@@ -158,32 +158,41 @@ export async function sourceIdentity(spec: KernelSpec, patches: readonly PatchFi
   return identityOf(await originOf(spec), patches);
 }
 
+/**
+ * The unpatched files of an origin, extracted once and shared by every set
+ * of patches on it: `.fetched` lists the paths asked for so far (a path the
+ * tree does not have is not asked for again).
+ */
+async function pristineFiles(origin: Origin, paths: readonly string[]): Promise<string> {
+  const dir = join(cacheRoot(), 'trees', `origin-${createHash('sha256').update(origin.id).digest('hex').slice(0, 20)}`);
+  const list = join(dir, '.fetched');
+  const fetched = new Set((await readFile(list, 'utf8').catch(() => '')).split('\n').filter((l) => l !== ''));
+  const missing = paths.filter((p) => !fetched.has(p));
+  if (missing.length > 0) {
+    await mkdir(dir, { recursive: true });
+    await origin.fetch(dir, missing);
+    for (const p of missing) fetched.add(p);
+    await writeFile(list, [...fetched].sort().join('\n') + '\n');
+  }
+  if (!existsSync(join(dir, 'Makefile'))) throw new SourceError(`${origin.label}: no top Makefile: not a kernel tree`);
+  return dir;
+}
+
 export async function prepareSource(spec: KernelSpec, patches: readonly PatchFile[]): Promise<SourceTree & { label: string }> {
   const origin = await originOf(spec);
   const id = identityOf(origin, patches);
   const dir = join(cacheRoot(), 'trees', id);
-  const done = join(dir, '.complete');
-  const pristine = join(cacheRoot(), 'trees', `${id}.pristine`);
-  // A file fetched later (a header a patched file includes) comes from the
-  // unpatched tree; the patches are applied again over the lot.
-  const fetchInto = async (paths: readonly string[]): Promise<void> => {
-    await origin.fetch(pristine, paths);
-    await cp(pristine, dir, { recursive: true, force: false, errorOnExist: false });
-  };
-  if (!existsSync(done)) {
-    await rm(dir, { recursive: true, force: true });
-    await rm(pristine, { recursive: true, force: true });
+  if (!existsSync(join(dir, '.complete'))) {
     const wanted = new Set(neededPaths());
     for (const p of patches) for (const path of patchedPaths(p.text)) wanted.add(path);
-    await mkdir(pristine, { recursive: true });
-    await origin.fetch(pristine, [...wanted]);
-    if (!existsSync(join(pristine, 'Makefile'))) throw new SourceError(`${origin.label}: no top Makefile: not a kernel tree`);
+    const pristine = await pristineFiles(origin, [...wanted]);
     const staging = `${dir}.staging-${process.pid}`;
     await rm(staging, { recursive: true, force: true });
-    await cp(pristine, staging, { recursive: true });
+    await cp(pristine, staging, { recursive: true, filter: (src) => !src.endsWith('/.fetched') });
     for (const p of patches) await applyPatch(staging, p);
     await writeFile(join(staging, '.complete'), `${origin.label}\n${patches.map((p) => p.name).join('\n')}\n`);
     await mkdir(dirname(dir), { recursive: true });
+    await rm(dir, { recursive: true, force: true });
     await rename(staging, dir).catch(async (e: NodeJS.ErrnoException) => {
       // Another process finished the same tree first.
       if (e.code !== 'ENOTEMPTY' && e.code !== 'EEXIST') throw e;
@@ -194,11 +203,19 @@ export async function prepareSource(spec: KernelSpec, patches: readonly PatchFil
     dir,
     id,
     label: origin.label + patches.map((p) => ` + ${p.name}`).join(''),
+    // A header a patched file includes beyond the usual ones: unpatched is
+    // right, since every file a patch touches was taken out, and patched,
+    // at extraction.
     fetch: async (paths) => {
-      const before = paths.filter((p) => existsSync(join(dir, p))).length;
-      // Unpatched is right: every file a patch touches was taken out, and patched, at extraction.
-      await fetchInto(paths);
-      return paths.filter((p) => existsSync(join(dir, p))).length > before;
+      const pristine = await pristineFiles(origin, paths);
+      let added = false;
+      for (const p of paths) {
+        if (existsSync(join(dir, p)) || !existsSync(join(pristine, p))) continue;
+        await mkdir(dirname(join(dir, p)), { recursive: true });
+        await cp(join(pristine, p), join(dir, p));
+        added = true;
+      }
+      return added;
     },
   };
 }
