@@ -67,8 +67,11 @@ export function buildProgram(): Command {
   withRunOptions(
     program
       .command('review')
-      .description("Compare a variant with its parent and print a reviewer's e-mail: fixes, regressions, bytes, costs, replay commands.")
-      .argument('<variant>', 'the variant to review (id or upstream commit id)'),
+      .description("Compare a variant with its parent and print a reviewer's e-mail: fixes, regressions, bytes, costs, replay commands. With --kernel-tree, review a posted C patch as it is.")
+      .argument('[variant]', 'the variant to review (id or upstream commit id)')
+      .option('--kernel-tree <dir>', 'a kernel git tree: build --base and each --patch on it from its own C (the tree is only read)')
+      .option('--base <rev>', 'with --kernel-tree: the revision the patches apply to')
+      .option('--patch <file...>', 'with --kernel-tree: the patches, in order (mboxes or diffs; an mbox may hold a whole series)'),
   ).action(reviewCommand);
 
   withRunOptions(

@@ -13,12 +13,12 @@ export interface CliResult {
   stderr: string;
 }
 
-export function cli(args: string[], env: Record<string, string> = {}): CliResult {
+export function cli(args: string[], env: Record<string, string> = {}, timeout = 120_000): CliResult {
   const r = spawnSync(process.execPath, [MAIN, ...args], {
     cwd: projectRoot,
     encoding: 'utf8',
     env: { ...process.env, ...env },
-    timeout: 120_000,
+    timeout,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
