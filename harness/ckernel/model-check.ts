@@ -51,3 +51,24 @@ export function modelDifference(c: CaseResult, model: CaseResult): ModelDifferen
 export function differenceText(d: ModelDifference): string {
   return `${d.fixture}: ${d.what} differ${d.step === null ? '' : ` (first divergent step ${d.step})`}: ${d.detail}`;
 }
+
+/**
+ * What `fuzz --against` looks for: the ways a C variant and its model
+ * disagree on a scenario, one class per kind of disagreement (each verdict
+ * kind one shows and the other does not, each cost counter, the bytes, the
+ * final state, a case that did not finish on one side).
+ */
+export function disagreementClasses(cId: string, modelId: string, c: CaseResult, model: CaseResult): Map<string, { variant: string; kind: 'change' }> {
+  const out = new Map<string, { variant: string; kind: 'change' }>();
+  const d = modelDifference(c, model);
+  if (d === null) return out;
+  const add = (cls: string): void => void out.set(cls, { variant: cId, kind: 'change' });
+  if (d.what === 'status') add(`${cId} ${c.status === 'ok' ? 'runs' : `ends in ${c.status === 'error' ? 'an error' : 'a timeout'}`} where ${modelId} ${model.status === 'ok' ? 'runs' : 'does not'}`);
+  else if (d.what === 'verdict' && c.status === 'ok' && model.status === 'ok') {
+    for (const k of c.verdict.filter((x) => !model.verdict.includes(x))) add(`${cId} shows ${k} where ${modelId} does not`);
+    for (const k of model.verdict.filter((x) => !c.verdict.includes(x))) add(`${modelId} shows ${k} where ${cId} does not`);
+  } else if (d.what === 'costs' && c.status === 'ok' && model.status === 'ok') {
+    for (const k of COST_KEYS.filter((x) => c.costs[x] !== model.costs[x])) add(`${cId} and ${modelId} count ${k} differently`);
+  } else add(`${cId} and ${modelId} differ in ${d.what}`);
+  return out;
+}

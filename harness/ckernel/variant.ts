@@ -21,12 +21,7 @@ export function isCVariant(meta: VariantMeta): boolean {
 }
 
 /** Every configuration a C build can have; a run builds those its scenarios need. */
-export const ALL_CONFIGS: readonly BuildConfig[] = [
-  { pageShift: 12, swiotlb: true },
-  { pageShift: 12, swiotlb: false },
-  { pageShift: 14, swiotlb: true },
-  { pageShift: 16, swiotlb: true },
-];
+export const ALL_CONFIGS: readonly BuildConfig[] = [12, 14, 16].flatMap((pageShift) => [true, false].map((swiotlb) => ({ pageShift, swiotlb })));
 
 interface CSource {
   spec: KernelSpec;

@@ -89,6 +89,7 @@ export function buildProgram(): Command {
       .command('fuzz')
       .description('Generate correct-driver scenarios, keep those that change behaviour along a series or still violate on its last variant, shrink them, and write them out as fixtures.')
       .option('-s, --series <name>', 'the series to search (a chain of variants)')
+      .option('--against <c-variant>', "instead: look for scenarios on which a C variant and its model (its variant.json's model) disagree")
       .option('--seed <n>', 'random seed; the same seed and run count give the same findings (default 1)', nonNegativeInt)
       .option('--runs <n>', 'scenarios to generate (default 2000 unless --time is given)', positiveInt)
       .option('--time <seconds>', 'stop after this many seconds instead (results then depend on the machine)', positiveInt)
