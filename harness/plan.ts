@@ -6,10 +6,11 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fixtureFiles, loadFixtures } from './fixtures/load.js';
 import type { Scenario } from './fixtures/scenario.js';
-import { InputError, pointerToken, type InputProblem } from './input-error.js';
-import { corpusDir, variantsDir } from './paths.js';
+import { inputFolderProblems } from './folders.js';
+import { InputError, formatProblem, pointerToken, type InputProblem } from './input-error.js';
+import { corpusDir, shownPath, variantsDir } from './paths.js';
 import type { CasePlan } from './runner/pool.js';
-import { readVariantMetas, seriesOf, type Series, type VariantMeta } from './variants/registry.js';
+import { loadVariant, readVariantMetas, seriesOf, type Series, type VariantMeta } from './variants/registry.js';
 
 export interface PlanOptions {
   fixturesDir?: string;
@@ -52,6 +53,7 @@ export async function loadCorpus(dir: string, only?: string[]): Promise<Scenario
     }
   } else {
     files = await fixtureFiles(dir);
+    if (files.length === 0) problems.push({ file: 'command line', pointer: '/fixtures-dir', message: `${shownPath(dir)} holds no fixtures (*.json); expected at least one` });
   }
   if (problems.length > 0) throw new InputError(problems);
   return loadFixtures(files);
@@ -93,14 +95,37 @@ export function chooseVariants(
   return allVariants.filter((v) => wanted.has(v.meta.id));
 }
 
+/**
+ * Every chosen variant's kernel imports: a file that throws as it is loaded
+ * is bad input, named by file and line, found before any case runs (the
+ * workers load the same files).
+ */
+export async function checkImports(variants: ReadonlyArray<{ meta: VariantMeta; dir: string }>): Promise<void> {
+  const problems = new Map<string, InputProblem>();
+  for (const v of variants) {
+    try {
+      await loadVariant(v.meta, v.dir);
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      for (const p of e.problems) problems.set(formatProblem(p), p);
+    }
+  }
+  if (problems.size > 0) throw new InputError([...problems.values()]);
+}
+
 export async function prepare(options: PlanOptions = {}): Promise<Prepared> {
-  const allVariants = await readVariantMetas(options.variantsDir ?? variantsDir);
+  const variantsFolder = options.variantsDir ?? variantsDir;
+  const fixturesFolder = options.fixturesDir ?? corpusDir;
+  const folders = [...(await inputFolderProblems(variantsFolder, '/variants-dir')), ...(await inputFolderProblems(fixturesFolder, '/fixtures-dir'))];
+  if (folders.length > 0) throw new InputError(folders);
+  const allVariants = await readVariantMetas(variantsFolder);
   const series = seriesOf(allVariants.map((v) => v.meta));
-  const scenarios = await loadCorpus(options.fixturesDir ?? corpusDir, options.fixtures);
+  const scenarios = await loadCorpus(fixturesFolder, options.fixtures);
   // With another set of variants, expectations about the usual ones are not this run's business.
   if (options.variantsDir === undefined) checkExpectations(scenarios, allVariants);
 
   const chosen = chooseVariants(allVariants, series, options);
+  await checkImports(chosen);
   const cases: Array<[number, number]> = [];
   scenarios.forEach((_, f) => chosen.forEach((_, v) => cases.push([f, v])));
   return { plan: { scenarios, variants: chosen, cases }, allVariants, series };

@@ -39,10 +39,20 @@ export function nonNegativeInt(value: string): number {
   return n;
 }
 
+/**
+ * An argument commander rejects is bad input like any other: one line,
+ * naming the command line and pointing at that command's help; exit 2.
+ */
+function oneLineErrors(cmd: Command, name: string): void {
+  cmd.configureOutput({
+    outputError: (message, write) => write(`bad input, nothing was run: command line: ${message.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, '; ')} (see ${name} --help)\n`),
+  });
+  for (const sub of cmd.commands) oneLineErrors(sub, `${name} ${sub.name()}`);
+}
+
 export function buildProgram(): Command {
   const program = new Command('dma-harness')
     .description('Runs fixtures (DMA API scenarios) against models of drivers/iommu/dma-iommu.c and reports what changes in behaviour.')
-    .showHelpAfterError()
     .exitOverride()
     .addHelpText('after', '\nExit codes: 0 nothing regressed, 1 something regressed or a case errored or timed out, 2 bad input.');
 
@@ -157,6 +167,7 @@ export function buildProgram(): Command {
     .option('--since <older.json>', 'instead: what changed since an older report (trees, fixtures and variants by content hash, case outcomes)')
     .action(reportCommand);
 
+  oneLineErrors(program, 'dma-harness');
   return program;
 }
 

@@ -2,12 +2,13 @@
 // --changed-since REF, only what changed since REF (everything when a shared
 // part of the machine changed).
 
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { changedSince, type Changes } from '../changes.js';
 import { projectRoot } from '../paths.js';
-import { kernelFilesOf, type VariantMeta } from '../variants/registry.js';
+import { kernelFilesOf, readVariantMetas, type VariantMeta } from '../variants/registry.js';
 import { RENDERERS } from '../report/render/index.js';
-import { finish, planOptions, prepare, runPlan, type CommonOptions } from './session.js';
+import type { Prepared } from '../plan.js';
+import { checkFolders, finish, outFolder, prepareRun, runPlan, type CommonOptions } from './session.js';
 
 export interface RunOptions extends CommonOptions {
   variant?: string[];
@@ -49,17 +50,30 @@ function describeChanges(c: Changes, narrowed: RunOptions | null, original: RunO
   return `${head}: running only fixture${c.fixtures.length > 1 ? 's' : ''} ${c.fixtures.join(', ')} (on every variant)\n`;
 }
 
-export async function runCommand(opts: RunOptions): Promise<void> {
+/** A run whose input has been checked: what to run, or null when nothing changed that affects a result. */
+export interface RunJob {
+  prepared: Prepared;
+  selected: RunOptions;
+}
+
+/** Check the folders and the input, and narrow to what changed when asked; prints what --changed-since found. */
+export async function prepareRunJob(opts: RunOptions): Promise<RunJob | null> {
   let selected = opts;
   if (opts.changedSince !== undefined) {
-    const all = await prepare(planOptions({ ...opts, fixture: [] }));
-    const changes = await affected(await changedSince(opts.changedSince), all.allVariants);
-    const narrowed = selectChanged(changes, opts, new Set(all.allVariants.map((v) => v.meta.id)));
+    await checkFolders(opts, outFolder(opts));
+    const all = await readVariantMetas(opts.variantsDir !== undefined ? resolve(opts.variantsDir) : undefined);
+    const changes = await affected(await changedSince(opts.changedSince), all);
+    const narrowed = selectChanged(changes, opts, new Set(all.map((v) => v.meta.id)));
     process.stdout.write(describeChanges(changes, narrowed, opts));
-    if (narrowed === null) return;
+    if (narrowed === null) return null;
     selected = narrowed;
   }
-  const prepared = await prepare(planOptions(selected));
+  return { prepared: await prepareRun(selected), selected };
+}
+
+/** Run a prepared job, write every report, print the summary; the exit code. */
+export async function executeRun(job: RunJob, opts: RunOptions): Promise<number> {
+  const { prepared, selected } = job;
   const results = await runPlan(prepared.plan, selected);
   // The selection only: execution options (workers, output folder) do not change the result.
   const args = [
@@ -68,8 +82,14 @@ export async function runCommand(opts: RunOptions): Promise<void> {
     ...(selected.variant ?? []).flatMap((v) => ['--variant', v]),
     ...(selected.series ?? []).flatMap((s) => ['--series', s]),
   ];
-  const { report, written } = await finish(prepared, results, selected, { command: { name: 'run', args } });
+  const { report, written, exitCode } = await finish(prepared, results, selected, { command: { name: 'run', args } });
   const summary = RENDERERS.summary.render(report);
   process.stdout.write(opts.quiet === true ? summary.split('\n')[0] + '\n' : summary);
   process.stdout.write(`reports: ${written.join(', ')}\n`);
+  return exitCode;
+}
+
+export async function runCommand(opts: RunOptions): Promise<void> {
+  const job = await prepareRunJob(opts);
+  process.exitCode = job === null ? 0 : await executeRun(job, opts);
 }

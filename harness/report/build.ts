@@ -1,7 +1,7 @@
 // Building the canonical report from a run's results. Every other format is
 // rendered from this one document (harness/report/render/).
 
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import { compareVariants, countGrades } from '../compare/series.js';
 import { isRegression } from '../compare/grade.js';
 import type { Scenario } from '../fixtures/scenario.js';
@@ -69,7 +69,7 @@ export async function buildReport(input: ReportInput): Promise<Report> {
       id: s.id,
       file: s.file ?? null,
       question: s.question,
-      sha256: s.file !== undefined ? await fileHash(join(projectRoot, s.file)) : '',
+      sha256: s.file !== undefined ? await fileHash(resolve(projectRoot, s.file)) : '',
       expect: s.expect,
     })),
   );

@@ -86,7 +86,7 @@ describe('reports', () => {
   it('report refuses a file that is not a report, with exit 2', async () => {
     const dir = await out();
     await writeFile(join(dir, 'bad.json'), JSON.stringify({ format: 'something else' }));
-    const r = cli(['report', join(dir, 'bad.json')]);
+    const r = cli(['report', join(dir, 'bad.json'), '--format', 'markdown']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/bad\.json: \/format: must be equal to constant/);
   });
