@@ -84,6 +84,11 @@ export async function finish(
     cases: results,
   });
   const written = await writeReportFiles(outFolder(opts), renderAll(report));
+  const harnessErrors = results.filter((c) => c.status === 'error' && c.origin === 'harness');
+  if (harnessErrors.length > 0) {
+    const first = harnessErrors[0]!;
+    process.stderr.write(`harness error in ${harnessErrors.length} case${harnessErrors.length === 1 ? '' : 's'}, a bug in the harness, not in the variants (first: ${first.id}: ${first.status === 'error' ? first.message : ''})\n`);
+  }
   const exitCode = exitCodeOf(report);
   process.exitCode = exitCode;
   return { report, written, exitCode };

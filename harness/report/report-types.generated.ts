@@ -206,6 +206,13 @@ export interface CaseError {
   fixture: string;
   variant: string;
   status: 'error';
+  /**
+   * Whose code threw: the variant's kernel files (also when absent), or the harness's own (a bug in the harness).
+   */
+  origin?: 'variant' | 'harness';
+  /**
+   * The exception, and the project file and line it was thrown at.
+   */
   message: string;
 }
 /**

@@ -54,7 +54,7 @@ export function defaultWorkers(): number {
 
 /** The compiled worker module: worker threads always run the compiled tree. */
 function workerEntry(): string {
-  const filename = compiledFile(join(projectRoot, 'harness', 'runner', 'worker.ts'));
+  const filename = compiledFile(join(projectRoot, 'harness', 'runner', 'worker-main.ts'));
   if (!existsSync(filename)) throw new Error(`${filename} is missing: run npm run build first`);
   return filename;
 }

@@ -24,9 +24,6 @@ export interface CaseTask {
   started: Int32Array;
 }
 
-// Errors thrown by a variant name the TypeScript file and line, not the compiled ones.
-process.setSourceMapsEnabled(true);
-
 const init = workerData as WorkerInit;
 // Loaded before the first task, so that a case's time budget is its own.
 const variants = await Promise.all(init.variants.map((v) => loadVariant(v.meta, v.dir)));

@@ -3,7 +3,7 @@
 
 import { createTwoFilesPatch } from 'diff';
 import { KINDS, VIOLATION_KINDS, type ViolationKind } from '../../contract/kinds.js';
-import type { CaseResult, Comparison, ComparisonSet, Report } from '../report-types.generated.js';
+import type { CaseError, CaseResult, CaseTimeout, Comparison, ComparisonSet, Report } from '../report-types.generated.js';
 
 /** Short names of the kinds, for narrow cells. */
 export const SHORT = Object.fromEntries(VIOLATION_KINDS.map((k) => [k, KINDS[k].short])) as Record<ViolationKind, string>;
@@ -24,9 +24,18 @@ export function shortOutcome(c: CaseResult | undefined): string {
   return c.verdict.length === 0 ? '·' : c.verdict.map((k) => SHORT[k]).join(' ');
 }
 
+/**
+ * What a case that did not run to the end says: whose code threw, and
+ * where; or that its time ran out. A harness error is never the variant's.
+ */
+export function brokenText(c: CaseError | CaseTimeout): string {
+  if (c.status === 'timeout') return `no result within ${c.budget_ms} ms`;
+  return c.origin === 'harness' ? `harness error (a bug in the harness, not in the variant): ${c.message}` : `the variant threw: ${c.message}`;
+}
+
 export function traceOf(c: CaseResult | undefined): string[] {
   if (c === undefined) return [];
-  return c.status === 'ok' ? c.trace : [`(${c.status}${c.status === 'error' ? `: ${c.message}` : ''})`];
+  return c.status === 'ok' ? c.trace : [`(${c.status}: ${brokenText(c)})`];
 }
 
 /** A unified diff of two cases' traces, with a few lines of context. */

@@ -5,7 +5,7 @@
 
 import { COST_KEYS } from '../../run/result.js';
 import type { ComparisonSet, Report, ReportFixture, ReportVariant } from '../report-types.generated.js';
-import { caseIndex, changedItems, differingReads, fuzzFindingLines, fuzzStatisticsLines, outcome, replayCommand, titleOf, treeText, verdictChanged } from './common.js';
+import { brokenText, caseIndex, changedItems, differingReads, fuzzFindingLines, fuzzStatisticsLines, outcome, replayCommand, titleOf, treeText, verdictChanged } from './common.js';
 
 const WIDTH = 80;
 
@@ -161,9 +161,7 @@ export function renderEmail(report: Report): string {
     for (const e of failed) out.push(...wrap(`  ${e.case}: expected ${e.expected.join(', ') || 'clean'}, got ${typeof e.actual === 'string' ? e.actual : e.actual.join(', ') || 'clean'}`, '    '));
     out.push('');
   }
-  for (const c of report.cases.filter((x) => x.status !== 'ok')) {
-    out.push(...wrap(`${c.status}: ${c.id}${c.status === 'error' ? `: ${c.message}` : ''}`, '  '));
-  }
+  for (const c of report.cases) if (c.status !== 'ok') out.push(...wrap(`${c.status}: ${c.id}: ${brokenText(c)}`, '  '));
   out.push(
     'To reproduce, in a checkout of the harness:',
     '',

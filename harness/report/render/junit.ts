@@ -6,7 +6,7 @@
 
 import { isRegression } from '../../compare/grade.js';
 import type { Report } from '../report-types.generated.js';
-import { caseIndex, escapeXml, outcome } from './common.js';
+import { brokenText, caseIndex, escapeXml, outcome } from './common.js';
 
 interface Case {
   classname: string;
@@ -37,8 +37,8 @@ export function renderJunit(report: Report): string {
     const cases: Case[] = [];
     for (const c of report.cases.filter((x) => x.variant === v.id)) {
       const k: Case = { classname: v.id, name: c.fixture, file: files.get(c.fixture) ?? c.fixture };
-      if (c.status === 'error') k.error = { message: 'the variant threw', body: c.message };
-      else if (c.status === 'timeout') k.error = { message: `no result within ${c.budget_ms} ms`, body: '' };
+      if (c.status === 'error') k.error = { message: c.origin === 'harness' ? 'the harness failed (a bug in the harness, not in the variant)' : 'the variant threw', body: c.message };
+      else if (c.status === 'timeout') k.error = { message: brokenText(c), body: '' };
       else {
         const e = expectations.get(c.id);
         if (e !== undefined && !e.met) {

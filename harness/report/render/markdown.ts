@@ -3,8 +3,8 @@
 
 import { COST_KEYS } from '../../run/result.js';
 import { GRADE_LABELS, GRADES } from '../../compare/grade.js';
-import type { Report } from '../report-types.generated.js';
-import { caseIndex, changedItems, fuzzStatisticsLines, outcome, replayCommand, shortOutcome, SHORT, titleOf, traceDiff, treeText, verdictChanged } from './common.js';
+import type { CaseError, CaseTimeout, Report } from '../report-types.generated.js';
+import { brokenText, caseIndex, changedItems, fuzzStatisticsLines, outcome, replayCommand, shortOutcome, SHORT, titleOf, traceDiff, treeText, verdictChanged } from './common.js';
 
 function cell(s: string): string {
   return s.replace(/\|/g, '\\|');
@@ -25,10 +25,10 @@ export function renderMarkdown(report: Report): string {
     for (const e of failed) out.push(`| \`${e.case}\` | ${e.expected.join(', ') || 'clean'} | ${typeof e.actual === 'string' ? e.actual : e.actual.join(', ') || 'clean'} |`);
     out.push('');
   }
-  const broken = report.cases.filter((c) => c.status !== 'ok');
+  const broken = report.cases.filter((c): c is CaseError | CaseTimeout => c.status !== 'ok');
   if (broken.length > 0) {
     out.push('## Errors and timeouts', '');
-    for (const c of broken) out.push(`- \`${c.id}\`: ${c.status === 'error' ? c.message : `no result within ${c.budget_ms} ms`}`);
+    for (const c of broken) out.push(`- \`${c.id}\`: ${brokenText(c)}`);
     out.push('');
   }
 
