@@ -28,10 +28,13 @@ export interface Prepared {
   series: Series[];
 }
 
-/** Resolve a variant id, or an upstream commit id prefix, to a variant. */
+/** Resolve a variant id, an upstream commit id prefix, or a posting's Message-ID (with or without <>) to a variant. */
 export function findVariant(metas: ReadonlyArray<{ meta: VariantMeta }>, key: string): VariantMeta | undefined {
   const exact = metas.find((v) => v.meta.id === key);
   if (exact !== undefined) return exact.meta;
+  const messageId = key.replace(/^<(.*)>$/, '$1');
+  const posted = metas.find((v) => v.meta.upstream?.message_id?.replace(/^<(.*)>$/, '$1') === messageId);
+  if (posted !== undefined) return posted.meta;
   if (/^[0-9a-f]{7,40}$/.test(key)) {
     const byCommit = metas.filter((v) => v.meta.upstream?.commit?.startsWith(key) === true);
     if (byCommit.length === 1) return byCommit[0]!.meta;

@@ -41,7 +41,7 @@ export async function prepareMatrix(files: string[], opts: MatrixOptions): Promi
   const { loaded: matrices, problems } = await loadEach(paths, loadMatrixFile);
   if (problems.length > 0) throw new InputError(problems);
   const all = await readVariantMetas(opts.variantsDir !== undefined ? resolve(opts.variantsDir) : undefined);
-  const variants = chooseVariants(all, seriesOf(all.map((v) => v.meta)), opts);
+  const variants = chooseVariants(all, seriesOf(all.map((v) => v.meta)), { variants: opts.variant, series: opts.series });
   const ids = new Set(all.map((v) => v.meta.id));
   const unknown = matrices.flatMap((m) => Object.keys(m.expect).filter((v) => !ids.has(v)).map((v) => ({ file: m.file, pointer: `/matrix/expect/${v}`, message: `no variant "${v}"` })));
   if (unknown.length > 0 && opts.variantsDir === undefined) throw new InputError(unknown);
