@@ -87,7 +87,10 @@ export async function buildReport(input: ReportInput): Promise<Report> {
   const ran = new Set(vs.map((v) => v.id));
   const fixtureIds = scenarios.map((s) => s.id);
   const adHoc = input.comparisons ?? [];
-  const comparisons = [...adHoc, ...seriesComparisons(cases, fixtureIds, input.series, ran)];
+  // A series step that is also the comparison asked for (review's) is shown once, as the one asked for.
+  const asked = new Set(adHoc.map((s) => `${s.before}\u0000${s.after}`));
+  const steps = seriesComparisons(cases, fixtureIds, input.series, ran).filter((s) => !asked.has(`${s.before}\u0000${s.after}`));
+  const comparisons = [...adHoc, ...steps];
   const expectations = expectationsOf(scenarios, cases);
   const ok = cases.filter((c) => c.status === 'ok');
   return {

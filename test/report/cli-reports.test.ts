@@ -54,13 +54,14 @@ describe('reports', () => {
     expect(r.code).toBe(0);
     const mail = r.stdout;
     for (const line of mail.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
-    expect(mail).toMatch(/^Subject: \[dma-iommu-harness\] v3-2-arch-sync: 3 fixed, 0 regressed$/m);
+    expect(mail).toMatch(/^Subject: Re: \[PATCH v3 2\/5\] dma-iommu: fix arch_sync_dma for map$/m);
+    expect(mail).toMatch(/^dma-iommu-harness compared v3-2-arch-sync with its parent v3-1-sync-sg over 32\n {2}fixtures: 3 fixed, 0 regressed, 0 mixed; 0 errors, 0 timeouts\.$/m);
     for (const f of ['map_page+untrusted+noncoherent+to_device+unaligned', 'map_page+untrusted+noncoherent+bidirectional+unaligned', 'map_sg+untrusted+noncoherent+to_device+unaligned']) {
       expect(mail).toContain(`in testcase: ${f}`);
     }
     const block = mail.slice(mail.indexOf('in testcase: map_page+untrusted+noncoherent+to_device+unaligned'));
-    expect(block).toMatch(/step 3 device read:\n {4}before: h\[0x0\.\.\+0x200\] 512 bytes 00 00 00 00 00 00 00 00…/);
-    expect(block).toMatch(/after: h\[0x0\.\.\+0x200\] 512 bytes 10 11 12 13 14 15 16 17… \(as\n? *expected\)/);
+    expect(block).toMatch(/step 3 device read:\n {4}before: h\[0x0\.\.\+0x200\] 512 bytes 00 00 00 00 00 00 00 00\.\.\./);
+    expect(block).toMatch(/after: h\[0x0\.\.\+0x200\] 512 bytes 10 11 12 13 14 15 16 17\.\.\. \(as\n? *expected\)/);
     const replay = /replay:\n((?:    .*\\\n)*    .*)\n/.exec(block)![1]!;
     const run = spawnSync('bash', ['-c', replay], { cwd: projectRoot, encoding: 'utf8', timeout: 120_000 });
     expect(run.status).toBe(0);

@@ -2,8 +2,10 @@
 // command that replays a case, and short codes for verdicts.
 
 import { createTwoFilesPatch } from 'diff';
+import { isRegression } from '../../compare/grade.js';
 import { KINDS, VIOLATION_KINDS, type ViolationKind } from '../../contract/kinds.js';
-import type { CaseError, CaseResult, CaseTimeout, Comparison, ComparisonSet, Report } from '../report-types.generated.js';
+import { COST_KEYS } from '../../run/result.js';
+import type { CaseError, CaseResult, CaseTimeout, Comparison, ComparisonSet, Costs, Report } from '../report-types.generated.js';
 
 /** Short names of the kinds, for narrow cells. */
 export const SHORT = Object.fromEntries(VIOLATION_KINDS.map((k) => [k, KINDS[k].short])) as Record<ViolationKind, string>;
@@ -127,4 +129,105 @@ export function fuzzStatisticsLines(fuzz: Fuzz): string[] {
     '  violation kinds (on any variant):',
     ...Object.entries(fuzz.kinds).map(([k, n]) => `    ${k.padEnd(24)} ${pct(n).padStart(6)}`),
   ];
+}
+
+/** One cost summed over the fixtures both variants of a comparison ran, before and after. */
+export interface CostRow {
+  key: keyof Costs;
+  before: number;
+  after: number;
+  /** "+2.4%", "-29.9%", "0.0%", or "new" when it was 0 before. */
+  change: string;
+}
+
+export function percentChange(before: number, after: number): string {
+  if (before === 0) return after === 0 ? '0.0%' : 'new';
+  const p = ((after - before) / before) * 100;
+  return `${p >= 0 ? '+' : ''}${p.toFixed(1)}%`;
+}
+
+/** The costs that differ between a comparison's two variants, summed over its fixtures (cases that ran to the end). */
+export function costRows(report: Report, set: ComparisonSet): CostRow[] {
+  const fixtures = new Set(set.items.map((i) => i.fixture));
+  const rows: CostRow[] = [];
+  for (const key of COST_KEYS) {
+    let before = 0;
+    let after = 0;
+    for (const c of report.cases) {
+      if (c.status !== 'ok' || !fixtures.has(c.fixture)) continue;
+      if (c.variant === set.before) before += c.costs[key];
+      if (c.variant === set.after) after += c.costs[key];
+    }
+    if (before !== after) rows.push({ key, before, after, change: percentChange(before, after) });
+  }
+  return rows;
+}
+
+/** Verdict changes of some comparisons, by kind. */
+export interface ChangeCounts {
+  comparisons: number;
+  fixed: number;
+  regressed: number;
+  mixed: number;
+}
+
+export function changeCounts(sets: readonly ComparisonSet[]): ChangeCounts {
+  return {
+    comparisons: sets.length,
+    fixed: sets.reduce((n, s) => n + s.counts.fixed, 0),
+    regressed: sets.reduce((n, s) => n + s.counts.regressed, 0),
+    mixed: sets.reduce((n, s) => n + s.counts.mixed, 0),
+  };
+}
+
+/**
+ * What a report's headline counts, each saying what it counts: cases by
+ * outcome; verdicts a fixture does not expect; verdict changes along the
+ * series (each variant against its parent); and those of the ad-hoc
+ * comparison compare or review asked for, which decide their exit code.
+ */
+export interface Headline {
+  unexpected: number;
+  expectations: number;
+  series: ChangeCounts;
+  adHoc: ChangeCounts;
+}
+
+export function headline(report: Report): Headline {
+  return {
+    unexpected: report.totals.expectations_failed,
+    expectations: report.expectations.length,
+    series: changeCounts(report.comparisons.filter((s) => s.series !== null)),
+    adHoc: changeCounts(report.comparisons.filter((s) => s.series === null)),
+  };
+}
+
+export function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** "3 fixed, 0 regressed, 1 mixed". */
+export function changesText(c: ChangeCounts): string {
+  return `${c.fixed} fixed, ${c.regressed} regressed, ${c.mixed} mixed`;
+}
+
+/** The headline as sentences, for the Markdown and HTML reports. */
+export function headlineSentences(report: Report): string[] {
+  const h = headline(report);
+  const t = report.totals;
+  const out = [
+    `${report.fixtures.length} fixtures x ${report.variants.length} variants = ${t.cases} cases: ${t.clean} clean, ${t.violating} with violations, ${plural(t.error, 'error')}, ${plural(t.timeout, 'timeout')}.`,
+    `Unexpected verdicts (a case whose fixture expects another verdict): ${h.unexpected} of ${h.expectations} expectations.`,
+  ];
+  if (h.series.comparisons > 0) out.push(`Along the series (each variant against its parent, ${plural(h.series.comparisons, 'step')}): ${changesText(h.series)} fixtures.`);
+  if (h.adHoc.comparisons > 0) {
+    const sets = report.comparisons.filter((s) => s.series === null);
+    out.push(`${sets.map((s) => `${s.after} against ${s.before}`).join('; ')}: ${changesText(h.adHoc)} fixtures (${h.adHoc.regressed + h.adHoc.mixed} regressed or mixed: the exit code's).`);
+  }
+  return out;
+}
+
+/** Whether a comparison item's grade fails an ad-hoc comparison. */
+export function failsComparison(i: Comparison): boolean {
+  return isRegression(i.grade);
 }
