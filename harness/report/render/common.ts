@@ -2,7 +2,6 @@
 // command that replays a case, and short codes for verdicts.
 
 import { createTwoFilesPatch } from 'diff';
-import { isRegression } from '../../compare/grade.js';
 import { KINDS, VIOLATION_KINDS, type ViolationKind } from '../../contract/kinds.js';
 import { COST_KEYS } from '../../run/result.js';
 import type { CaseError, CaseResult, CaseTimeout, Comparison, ComparisonSet, Costs, Report } from '../report-types.generated.js';
@@ -40,11 +39,11 @@ export function traceOf(c: CaseResult | undefined): string[] {
   return c.status === 'ok' ? c.trace : [`(${c.status}: ${brokenText(c)})`];
 }
 
-/** A unified diff of two cases' traces, with a few lines of context. */
-export function traceDiff(before: CaseResult | undefined, after: CaseResult | undefined, context = 3): string {
+/** A unified diff of two cases' traces, with a few lines of context; the two sides named by case id unless `names` says otherwise. */
+export function traceDiff(before: CaseResult | undefined, after: CaseResult | undefined, context = 3, names?: [string, string]): string {
   const a = traceOf(before).join('\n') + '\n';
   const b = traceOf(after).join('\n') + '\n';
-  return createTwoFilesPatch(before?.id ?? 'before', after?.id ?? 'after', a, b, '', '', { context })
+  return createTwoFilesPatch(names?.[0] ?? before?.id ?? 'before', names?.[1] ?? after?.id ?? 'after', a, b, '', '', { context })
     .split('\n')
     .filter((l) => !l.startsWith('====='))
     .join('\n');
@@ -222,12 +221,7 @@ export function headlineSentences(report: Report): string[] {
   if (h.series.comparisons > 0) out.push(`Along the series (each variant against its parent, ${plural(h.series.comparisons, 'step')}): ${changesText(h.series)} fixtures.`);
   if (h.adHoc.comparisons > 0) {
     const sets = report.comparisons.filter((s) => s.series === null);
-    out.push(`${sets.map((s) => `${s.after} against ${s.before}`).join('; ')}: ${changesText(h.adHoc)} fixtures (${h.adHoc.regressed + h.adHoc.mixed} regressed or mixed: the exit code's).`);
+    out.push(`${sets.map((s) => `${s.after} against ${s.before}`).join('; ')} (the comparison asked for; a regressed or mixed fixture fails it): ${changesText(h.adHoc)} fixtures.`);
   }
   return out;
-}
-
-/** Whether a comparison item's grade fails an ad-hoc comparison. */
-export function failsComparison(i: Comparison): boolean {
-  return isRegression(i.grade);
 }

@@ -4,7 +4,7 @@
 import { COST_KEYS } from '../../run/result.js';
 import { GRADE_LABELS, GRADES } from '../../compare/grade.js';
 import type { CaseError, CaseTimeout, Report } from '../report-types.generated.js';
-import { brokenText, caseIndex, changedItems, fuzzStatisticsLines, outcome, replayCommand, shortOutcome, SHORT, titleOf, traceDiff, treeText, verdictChanged } from './common.js';
+import { brokenText, caseIndex, headlineSentences, changedItems, fuzzStatisticsLines, outcome, replayCommand, shortOutcome, SHORT, titleOf, traceDiff, treeText, verdictChanged } from './common.js';
 
 function cell(s: string): string {
   return s.replace(/\|/g, '\\|');
@@ -12,12 +12,11 @@ function cell(s: string): string {
 
 export function renderMarkdown(report: Report): string {
   const cases = caseIndex(report);
-  const t = report.totals;
   const out: string[] = [];
   out.push(`# dma-iommu harness: ${report.command.name}`, '');
-  out.push(`Harness tree ${treeText(report)}; ${report.fixtures.length} fixtures × ${report.variants.length} variants = ${t.cases} cases.`, '');
-  out.push('| clean | with violations | errors | timeouts | expectations met | not met | regressions |', '|---|---|---|---|---|---|---|');
-  out.push(`| ${t.clean} | ${t.violating} | ${t.error} | ${t.timeout} | ${t.expectations_met} | ${t.expectations_failed} | ${t.regressions} |`, '');
+  out.push(`Harness tree ${treeText(report)}.`, '');
+  for (const s of headlineSentences(report)) out.push(`- ${s}`);
+  out.push('');
 
   const failed = report.expectations.filter((e) => !e.met);
   if (failed.length > 0) {
