@@ -53,7 +53,8 @@ function withSelection(cmd: Command): Command {
   return cmd
     .option('-v, --variant <id...>', 'only these variants (ids, upstream commit ids or Message-IDs)')
     .option('-s, --series <name...>', 'only the variants of these series (with the base each starts from)')
-    .option('--changed-since <ref>', 'only the variants and fixtures changed since this git ref (everything when a shared part of the machine changed; a new variant runs with its parent)');
+    .option('--changed-since <ref>', 'only the variants and fixtures changed since this git ref (everything when a shared part of the machine changed; a new variant runs with its parent)')
+    .option('--allow-missing-expect', 'do not fail when a fixture states no expected verdict for a variant that ran');
 }
 
 /**
