@@ -30,7 +30,12 @@ export function shortOutcome(c: CaseResult | undefined): string {
  * where; or that its time ran out. A harness error is never the variant's.
  */
 export function brokenText(c: CaseError | CaseTimeout): string {
-  if (c.status === 'timeout') return `no result within ${c.budget_ms} ms`;
+  if (c.status === 'timeout') {
+    if (c.step === undefined) return `no result within ${c.budget_ms} ms`;
+    const where = c.step === 'boot' ? 'while booting' : c.step === 'end' ? 'in the checks after the last step' : `at step ${c.step}`;
+    const rounds = (c.rounds ?? []).map((r) => `round ${r.round} of ${r.count} of the repeat at step ${r.repeat}`);
+    return `no result within ${c.budget_ms} ms, ${where}${rounds.length > 0 ? ` (${rounds.join('; ')})` : ''}`;
+  }
   return c.origin === 'harness' ? `harness error (a bug in the harness, not in the variant): ${c.message}` : `the variant threw: ${c.message}`;
 }
 
