@@ -24,6 +24,12 @@ describe('reports', () => {
     const files = (await readdir(a)).sort();
     expect(files).toEqual(['email.txt', 'junit.xml', 'report.html', 'report.json', 'report.md', 'summary.txt']);
     for (const f of files) expect(await readFile(join(b, f), 'utf8'), f).toBe(await readFile(join(a, f), 'utf8'));
+    // JUnit viewers split a classname at its dots: none has any.
+    const classnames = [...(await readFile(join(a, 'junit.xml'), 'utf8')).matchAll(/classname="([^"]*)"/g)].map((m) => m[1]!);
+    expect(classnames.length).toBe(32 * 6);
+    expect(classnames.filter((c) => c.includes('.'))).toEqual([]);
+    expect(classnames).toContain('v5_14');
+    expect(classnames).toContain('v3-1-sync-sg');
   });
 
   it('show a variant that throws as error cells and one that never returns as timeout cells, and report every other cell', async () => {
