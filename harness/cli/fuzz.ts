@@ -122,7 +122,8 @@ export async function fuzzCommand(opts: FuzzOptions): Promise<void> {
   const prepared = await prepare(planOptions({ ...opts, fixture: undefined, fixturesDir, series: [s.name] }));
   const results = await runPlan(prepared.plan, { ...opts, quiet: true });
   const { report, written } = await finish(prepared, results, { ...opts, out }, { command: { name: 'fuzz', args }, fuzz });
-  process.stdout.write(RENDERERS.summary.render(report).split('\n')[0] + '\n\n');
+  const summary = RENDERERS.summary.render(report);
+  process.stdout.write(summary.slice(0, summary.indexOf('\n\n') + 2));
   process.stdout.write([...fuzzFindingLines(report.fuzz!), '', ...fuzzStatisticsLines(report.fuzz!), ''].join('\n'));
   process.stdout.write(`reports: ${written.join(', ')}\nfixtures: ${relative(process.cwd(), fixturesDir)}/\n`);
 }

@@ -10,7 +10,7 @@ import { changedSince, type Changes } from '../changes.js';
 import { projectRoot } from '../paths.js';
 import { kernelFilesOf, readVariantMetas, type VariantMeta } from '../variants/registry.js';
 import { changeCounts, changesText, plural } from '../report/render/common.js';
-import { RENDERERS } from '../report/render/index.js';
+import { renderSummary, SUMMARY_COLUMNS } from '../report/render/summary.js';
 import type { Report } from '../report/report-types.generated.js';
 import type { Prepared } from '../plan.js';
 import { checkFolders, finish, outFolder, prepareRun, runPlan, type CommonOptions } from './session.js';
@@ -75,6 +75,11 @@ function newVariantLines(report: Report, newVariants: readonly string[]): string
     .map((s) => `new variant ${s.after} against its parent ${s.before}: ${changesText(changeCounts([s]))}; ${s.counts['same-verdict']} with other costs or final state, ${s.counts.identical + s.counts['same-state']} alike`);
 }
 
+/** How wide the summary may be: the terminal's width, or summary.txt's when output is not a terminal. */
+function terminalColumns(): number {
+  return process.stdout.isTTY && process.stdout.columns > 0 ? process.stdout.columns : SUMMARY_COLUMNS;
+}
+
 /** Cases whose fixture says nothing about their variant, by variant. */
 function missingExpectations(report: Report): Map<string, number> {
   const expected = new Set(report.expectations.map((e) => e.case));
@@ -120,8 +125,8 @@ export async function executeRun(job: RunJob, opts: RunOptions): Promise<number>
     ...(selected.series ?? []).flatMap((s) => ['--series', s]),
   ];
   const { report, written, exitCode } = await finish(prepared, results, selected, { command: { name: 'run', args } });
-  const summary = RENDERERS.summary.render(report);
-  process.stdout.write(opts.quiet === true ? summary.split('\n')[0] + '\n' : summary);
+  const summary = renderSummary(report, terminalColumns());
+  process.stdout.write(opts.quiet === true ? summary.slice(0, summary.indexOf('\n\n') + 1) : summary);
   for (const line of newVariantLines(report, job.newVariants)) process.stdout.write(`${line}\n`);
   const missing = missingExpectations(report);
   if (missing.size > 0) {
