@@ -64,6 +64,25 @@ describe('run --changed-since', () => {
     expect(r.out).toMatch(new RegExp(`^\\d+ fixtures x ${all} variants`, 'm'));
   }, 60_000);
 
+  it('runs a new variant with its parent, reports the step, and fails until its expectations are written', async () => {
+    sh(dir, 'node dist/harness/cli/main.js scaffold alt-new --from v3-2-arch-sync --subject "A new variant" --date 2026-01-01 >/dev/null && npm run -s build');
+    commitAll(dir, 'a new variant');
+    const r = run(dir, '--changed-since HEAD~1');
+    expect(r.out).toContain('running only variant alt-new, and the parent v3-2-arch-sync of the new variants to compare them with (on every fixture)');
+    expect(r.out).toMatch(/^\d+ fixtures x 2 variants = \d+ cases/m);
+    expect(r.out).toMatch(/^new variant alt-new against its parent v3-2-arch-sync: 0 fixed, 0 regressed, 0 mixed; 0 with other costs or final state, \d+ alike$/m);
+    expect(r.out).toMatch(/^no expectation for alt-new \(\d+ fixtures\); this fails the run/m);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(await readFile(join(dir, 'reports', 'report.json'), 'utf8'));
+    expect(report.variants.map((v: { id: string }) => v.id)).toEqual(['v3-2-arch-sync', 'alt-new']);
+    expect(report.comparisons.map((s: { before: string; after: string }) => `${s.before} -> ${s.after}`)).toEqual(['v3-2-arch-sync -> alt-new']);
+    // Once its verdicts are written into the fixtures, the same check passes.
+    sh(dir, 'node dist/harness/cli/main.js promote alt-new >/dev/null');
+    commitAll(dir, 'alt-new: expectations');
+    expect(run(dir, '--changed-since HEAD~2').code).toBe(0);
+    expect(run(dir, '--changed-since HEAD~1 --allow-missing-expect').code).toBe(0);
+  }, 120_000);
+
   it('runs nothing when nothing that affects a result changed, and rejects an unknown ref', async () => {
     await appendFile(join(dir, 'README.md'), '\nA line.\n');
     commitAll(dir, 'edit the README');
