@@ -122,6 +122,16 @@ const CASES: BadCase[] = [
     line: /^ {2}command line: \/out: \S+\/taken is a file; expected a folder for the reports$/m,
   },
   {
+    name: 'a faults run into an output folder that is a file',
+    setup: async (s) => (await writeFile(join(s.dir, 'taken'), 'keep'), { args: ['faults', '-v', 'v5.14', '-o', join(s.dir, 'taken')] }),
+    line: /^ {2}command line: \/out: \S+\/taken is a file; expected a folder for the reports$/m,
+  },
+  {
+    name: 'a fixture that fails an allocation nothing makes',
+    setup: async (s) => ({ args: ['run', '--fixtures-dir', await s.fixtures(fixture('a', (f) => (f['fail'] = { kind: 'iova', nth: 0 }))), '-o', s.out] }),
+    line: /^ {2}\/\S+\/a\.json: \/fail\/nth: must be >= 1$/m,
+  },
+  {
     name: 'an output folder under a file',
     setup: async (s) => (await writeFile(join(s.dir, 'taken'), 'keep'), { args: ['run', '-v', 'v5.14', '-o', join(s.dir, 'taken', 'out')] }),
     line: /^ {2}command line: \/out: \S+\/taken\/out cannot be created: \S+\/taken is a file$/m,
