@@ -12,7 +12,8 @@ import { InputError } from '../input-error.js';
 import { formatFixture } from '../fixtures/format.js';
 import { buildFixture, DEFAULT_SPACE, scenarioArb, type Generated, type SearchSpace } from '../fuzz/generate.js';
 import type { Fixture } from '../fixtures/fixture-types.generated.js';
-import { readJsonFile, resolveFixture } from '../fixtures/load.js';
+import { readJsonFile } from '../json-file.js';
+import { resolveFixture } from '../fixtures/load.js';
 import { search, Searcher, type SearchHooks } from '../fuzz/search.js';
 import { againstChain } from '../fuzz/against.js';
 import { isCVariant } from '../ckernel/variant.js';
@@ -23,7 +24,7 @@ import { RENDERERS } from '../report/render/index.js';
 import type { Finding as ReportFinding } from '../report/report-types.generated.js';
 import { loadVariants, readVariantMetas, seriesOf, type Variant } from '../variants/registry.js';
 import { progress } from './progress.js';
-import { finish, planOptions, prepare, runPlan, type CommonOptions } from './session.js';
+import { checkFolders, finish, outFolder, planOptions, prepare, runPlan, type CommonOptions } from './session.js';
 
 export interface FuzzOptions extends CommonOptions {
   series?: string;
@@ -108,6 +109,9 @@ export async function fuzzCommand(opts: FuzzOptions): Promise<void> {
   if ((opts.series === undefined) === (opts.against === undefined)) {
     throw new InputError([{ file: 'command line', pointer: '/series', message: 'expected --series NAME (the series to search), --against C_VARIANT (hold a model to the C) or --replay FILE' }]);
   }
+  // Everything the search needs, and the folder it writes into, before it starts.
+  const out = outFolder(opts, join(reportsDir, 'fuzz'));
+  await checkFolders(opts, out);
   const target = opts.series !== undefined ? await seriesTarget(opts) : await againstTarget(opts);
   const seed = opts.seed ?? 1;
   const runs = opts.runs ?? (opts.time === undefined ? 2000 : undefined);
@@ -127,7 +131,6 @@ export async function fuzzCommand(opts: FuzzOptions): Promise<void> {
   const s = { name: target.name };
 
   // Write the findings as fixtures, then run them like any other fixtures.
-  const out = resolve(opts.out ?? join(reportsDir, 'fuzz'));
   const fixturesDir = join(out, 'fixtures');
   await rm(fixturesDir, { recursive: true, force: true });
   await mkdir(fixturesDir, { recursive: true });
@@ -162,7 +165,8 @@ export async function fuzzCommand(opts: FuzzOptions): Promise<void> {
   const prepared = await prepare(planOptions({ ...opts, fixture: undefined, fixturesDir, series: target.select.series, variant: target.select.variant }));
   const results = await runPlan(prepared.plan, { ...opts, quiet: true });
   const { report, written } = await finish(prepared, results, { ...opts, out }, { command: { name: 'fuzz', args }, fuzz });
-  process.stdout.write(RENDERERS.summary.render(report).split('\n')[0] + '\n\n');
+  const summary = RENDERERS.summary.render(report);
+  process.stdout.write(summary.slice(0, summary.indexOf('\n\n') + 2));
   process.stdout.write([...fuzzFindingLines(report.fuzz!), '', ...fuzzStatisticsLines(report.fuzz!), ''].join('\n'));
   process.stdout.write(`reports: ${written.join(', ')}\nfixtures: ${relative(process.cwd(), fixturesDir)}/\n`);
 }

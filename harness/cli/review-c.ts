@@ -13,11 +13,10 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { isoDate, splitPatches, type PatchMail } from '../ckernel/mail.js';
 import { InputError, type InputProblem } from '../input-error.js';
-import { reportsDir } from '../paths.js';
 import { comparisonSet } from '../report/build.js';
 import { RENDERERS } from '../report/render/index.js';
 import { sourceDiff } from '../report/source-diff.js';
-import { finish, planOptions, prepare, runPlan, type CommonOptions } from './session.js';
+import { checkFolders, finish, outFolder, planOptions, prepare, runPlan, type CommonOptions } from './session.js';
 
 const run = promisify(execFile);
 
@@ -62,10 +61,11 @@ export async function reviewKernelTreeCommand(opts: ReviewTreeOptions): Promise<
   if (missing.length > 0) {
     throw new InputError([{ file: 'command line', pointer: '/kernel-tree', message: 'expected --kernel-tree DIR, --base REV and --patch FILE together (or a variant to review)' }]);
   }
+  const out = outFolder(opts);
+  await checkFolders(opts, out);
   const tree = resolve(opts.kernelTree!);
   const commit = await resolveBase(tree, opts.base!);
   const mails = await readSeries(opts.patch!);
-  const out = resolve(opts.out ?? reportsDir);
   const variantsDir = join(out, 'variants');
   await rm(variantsDir, { recursive: true, force: true });
 

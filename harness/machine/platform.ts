@@ -58,6 +58,19 @@ export interface DeviceConfig {
   restrictedDmaPool: number;
 }
 
+/**
+ * What the machine holds, checked when a fixture is loaded. Memory is sparse
+ * and mappings are runs, so a buffer may be huge; but the bytes of one CPU or
+ * device access are materialised (the contract compares them byte by byte),
+ * and every address must stay an exact integer with room to add sizes to it.
+ */
+export const MACHINE_LIMITS = {
+  /** The most bytes one cpu_write, cpu_read, cpu_prefetch, device_read or device_write moves (16 MiB). */
+  accessBytes: 16 << 20,
+  /** Every buffer ends below this physical address (2^52, a 52-bit physical address space). */
+  physEnd: 2 ** 52,
+} as const;
+
 export const DEFAULT_PLATFORM: PlatformConfig = {
   pageSize: 4096,
   iovaGranule: 4096,

@@ -34,6 +34,7 @@ import { costsOf } from './costs.js';
 import { finalState } from './final-state.js';
 import type { Mapping } from './mapping.js';
 import type { CaseOutcome, Violation } from './result.js';
+import { AFTER_LAST_STEP, BOOTING, type Position } from './position.js';
 import { bytesText, eventText, plural, range, VIOLATION_MARK } from './trace.js';
 
 /** How a case is run; the defaults are what every run uses, the rest is for tests and the benchmark. */
@@ -46,6 +47,8 @@ export interface CaseOptions {
   reachReuse?: boolean;
   /** Sees the machine after the last step, before it is taken apart (the benchmark weighs it). */
   atEnd?: (m: Machine) => void;
+  /** Where the case is, kept up to date for a watchdog (run/position.ts). */
+  position?: Position;
 }
 
 /** What a run says about itself beyond its outcome (for tests). */
@@ -67,7 +70,7 @@ export function executeCase(s: Scenario, kernel: Kernel, options: CaseOptions = 
   const workspace = options.workspace ?? new Workspace();
   const m = new Machine(s.platform, s.devices, workspace, { ...DEFAULT_MODEL_OPTIONS, ...options.model }, s.fail);
   try {
-    const run = new CaseRun(s, kernel, m, options.reachReuse ?? true);
+    const run = new CaseRun(s, kernel, m, options.reachReuse ?? true, options.position);
     const outcome = withMachine(m, () => run.run());
     options.atEnd?.(m);
     return { outcome, stats: { reachReused: run.reachReused } };
@@ -103,6 +106,7 @@ class CaseRun implements RunState {
     private readonly kernel: Kernel,
     readonly m: Machine,
     readonly reachReuse: boolean,
+    private readonly position: Position | undefined,
   ) {}
 
   run(): CaseOutcome {
@@ -114,10 +118,12 @@ class CaseRun implements RunState {
     }
     try {
       this.label = 'boot';
+      this.position?.set(BOOTING);
       this.kernel.boot(this.m);
       this.flushEvents();
-      this.steps(this.scenario.steps, '');
+      this.steps(this.scenario.steps, '', 0);
       this.label = 'end';
+      this.position?.set(AFTER_LAST_STEP);
       checkLeaks(this.context([]));
     } catch (e) {
       this.flushEvents();
@@ -150,13 +156,17 @@ class CaseRun implements RunState {
     this.notes.push(`${this.label}: ${text}`);
   }
 
-  private steps(steps: readonly ScenarioStep[], prefix: string): void {
+  private steps(steps: readonly ScenarioStep[], prefix: string, level: number): void {
     steps.forEach((step, i) => {
       const label = `${prefix}${i + 1}`;
       if (step.op === 'repeat') {
-        for (let it = 1; it <= step.count; it++) this.steps(step.steps, `${label}#${it}.`);
+        for (let it = 1; it <= step.count; it++) {
+          this.position?.at(level, i + 1, it);
+          this.steps(step.steps, `${label}#${it}.`, level + 1);
+        }
         return;
       }
+      this.position?.at(level, i + 1, 0);
       this.label = label;
       this.step(step);
     });

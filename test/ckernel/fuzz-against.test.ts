@@ -32,7 +32,7 @@ describe.skipIf(!haveSource)('fuzz --against', () => {
   });
 
   it('finds no scenario on which c-v6.1 and the v6.1 model disagree', () => {
-    const r = cli(['fuzz', '--against', 'c-v6.1', '--runs', '150', '-q', '--out', join(tmpdir(), 'fuzz-against-none')], {}, 200_000);
+    const r = cli(['fuzz', '--against', 'c-v6.1', '--runs', '150', '-q', '--out', join(tmpdir(), 'fuzz-against-none')], {}, { timeoutMs: 200_000 });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('no findings in 150 scenarios\n');

@@ -50,13 +50,15 @@ describe.skipIf(!haveSource)('review --kernel-tree', () => {
     const messageId = /^Message-I[Dd]: (<[^>]+>)$/m.exec(await readFile(patch, 'utf8'))![1]!;
 
     const out = join(dir, 'reports');
-    const r = cli(['review', '--kernel-tree', tree, '--base', base, '--patch', patch, '-o', out, '-q', '--timeout', '5000'], {}, 300_000);
+    const r = cli(['review', '--kernel-tree', tree, '--base', base, '--patch', patch, '-o', out, '-q', '--timeout', '5000'], {}, { timeoutMs: 300_000 });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(1);
     const mail = await readFile(join(out, 'email.txt'), 'utf8');
     expect(r.stdout).toBe(mail);
-    expect(mail).toContain(`In-Reply-To: ${messageId}\n`);
-    expect(mail).toMatch(/^Subject: \[dma-iommu-harness\] patch-1: 0 fixed, 4 regressed$/m);
+    // The headers, unfolded (a long one continues on lines that start with a space).
+    const headers = mail.slice(0, mail.indexOf('\n\n')).replace(/\n[ \t]+/g, ' ').split('\n');
+    expect(headers).toEqual([`Subject: Re: [PATCH] iommu/dma: map a bounce buffer's aligned size again`, `In-Reply-To: ${messageId}`, `References: ${messageId}`]);
+    expect(mail.replace(/\n +/g, ' ')).toMatch(/^dma-iommu-harness compared patch-1 with its parent base over \d+ fixtures: 0 fixed, 4 regressed, 0 mixed; 0 errors, 0 timeouts\.$/m);
     // Every verdict change (the subject says all four regress), fixture by fixture.
     const regressed = [...mail.matchAll(/^in testcase: (\S+)$/gm)].map((m) => m[1]);
     expect(regressed).toEqual([

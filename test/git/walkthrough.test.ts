@@ -18,7 +18,7 @@ describe('README walk-through: modelling a proposed patch', () => {
     const out = sh(dir, `set -e\n${lines.join('\n')}\n${review} && echo "exit 0" || echo "exit $?"`);
     expect(out).toMatch(/exit 1\n$/);
     expect(out).toMatch(/created variants\/alt-force-bounce\/ from v6\.9-rc/);
-    expect(out).toContain('noticed 2 verdict changes (0 fixed, 2 regressed or mixed)');
+    expect(out).toContain('noticed 2 verdict changes (0 fixed, 2 regressed, 0 mixed)');
     // Robin Murphy's objection: the confidential guest's 1 MiB map now fails against the segment limit...
     expect(out).toMatch(/in testcase: map_page\+cc_guest\+trusted\+1m\+offset_0x42\n[\s\S]*?verdict: clean -> map-refused \(regressed\)/);
     expect(out).toMatch(/in testcase: map_page\+cc_guest\+trusted\+1m\+offset_0x42\+swiotlb_dynamic\n[\s\S]*?verdict: clean -> map-refused \(regressed\)/);
