@@ -38,6 +38,13 @@ describe.skipIf(!haveSource)('fuzz --against', () => {
     expect(r.stdout).toBe('no findings in 150 scenarios\n');
   }, 200_000);
 
+  it('refuses a variant that is not a C variant, exit 2, before any search', () => {
+    const r = cli(['fuzz', '--against', 'v6.1', '--runs', '10', '-q', '--out', join(tmpdir(), 'fuzz-against-bad')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^bad input, nothing was run:\n.*\/against.*no C variant "v6\.1"/);
+    expect(r.stdout).toBe('');
+  });
+
   it('finds, and shrinks, the scenarios where a patched C lets the device reach past its bounce slot', async () => {
     dir = await mkdtemp(join(tmpdir(), 'c-against-'));
     const tree = await debianTree();
