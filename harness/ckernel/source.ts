@@ -169,10 +169,26 @@ async function pristineFiles(origin: Origin, paths: readonly string[]): Promise<
   const fetched = new Set((await readFile(list, 'utf8').catch(() => '')).split('\n').filter((l) => l !== ''));
   const missing = paths.filter((p) => !fetched.has(p));
   if (missing.length > 0) {
-    await mkdir(dir, { recursive: true });
-    await origin.fetch(dir, missing);
-    for (const p of missing) fetched.add(p);
-    await writeFile(list, [...fetched].sort().join('\n') + '\n');
+    // Into a folder of this process' own, then each file renamed into place:
+    // another process reading or fetching the same origin never sees a file
+    // half written (the test files of a fresh clone all start here at once).
+    const staging = `${dir}.fetch-${process.pid}`;
+    await rm(staging, { recursive: true, force: true });
+    await mkdir(staging, { recursive: true });
+    try {
+      await origin.fetch(staging, missing);
+      for (const p of missing) {
+        if (!existsSync(join(staging, p))) continue;
+        await mkdir(dirname(join(dir, p)), { recursive: true });
+        await rename(join(staging, p), join(dir, p));
+      }
+    } finally {
+      await rm(staging, { recursive: true, force: true });
+    }
+    const now = (await readFile(list, 'utf8').catch(() => '')).split('\n').filter((l) => l !== '');
+    for (const p of [...now, ...missing]) fetched.add(p);
+    await writeFile(`${list}-${process.pid}`, [...fetched].sort().join('\n') + '\n');
+    await rename(`${list}-${process.pid}`, list);
   }
   if (!existsSync(join(dir, 'Makefile'))) throw new SourceError(`${origin.label}: no top Makefile: not a kernel tree`);
   return dir;
@@ -188,12 +204,14 @@ export async function prepareSource(spec: KernelSpec, patches: readonly PatchFil
     const pristine = await pristineFiles(origin, [...wanted]);
     const staging = `${dir}.staging-${process.pid}`;
     await rm(staging, { recursive: true, force: true });
-    await cp(pristine, staging, { recursive: true, filter: (src) => !src.endsWith('/.fetched') });
+    await cp(pristine, staging, { recursive: true, filter: (src) => !/\/\.fetched(-\d+)?$/.test(src) });
     for (const p of patches) await applyPatch(staging, p);
     await writeFile(join(staging, '.complete'), `${origin.label}\n${patches.map((p) => p.name).join('\n')}\n`);
     await mkdir(dirname(dir), { recursive: true });
-    await rm(dir, { recursive: true, force: true });
-    await rename(staging, dir).catch(async (e: NodeJS.ErrnoException) => {
+    // Another process may have finished the same tree meanwhile, and be building from it.
+    if (existsSync(join(dir, '.complete'))) await rm(staging, { recursive: true, force: true });
+    else await rm(dir, { recursive: true, force: true });
+    if (existsSync(staging)) await rename(staging, dir).catch(async (e: NodeJS.ErrnoException) => {
       // Another process finished the same tree first.
       if (e.code !== 'ENOTEMPTY' && e.code !== 'EEXIST') throw e;
       await rm(staging, { recursive: true, force: true });
