@@ -72,6 +72,9 @@ details { margin: .5em 0; } summary { cursor: pointer; }
 .d2h-wrapper { max-width: 100%; }
 `;
 
+/** A fixture id that may wrap after each "+", so a changes table keeps its costs column in view at 1280 px. */
+const breakable = (id: string): string => escapeXml(id).replace(/\+/g, '+<wbr>');
+
 /** A case's verdict with the kinds a comparison removed or added marked: gone on the "before" side, new on the "after" side. */
 function markedOutcome(c: CaseResult | undefined, marked: readonly string[], tag: 'del' | 'ins'): string {
   if (c === undefined || c.status !== 'ok') {
@@ -102,7 +105,7 @@ function costTable(report: Report, set: ComparisonSet): string[] {
 function changeRow(report: Report, set: ComparisonSet, i: Comparison, cases: Map<string, CaseResult>): string {
   const costs = i.costs.map((c) => `<span class="kind">${c.key} ${c.before} → ${c.after}</span>`).join(', ');
   return (
-    `<tr class="change grade-row-${i.grade}"><td><code>${escapeXml(i.fixture)}</code></td><td>${gradeBadge(i.grade)}</td>` +
+    `<tr class="change grade-row-${i.grade}"><td><code>${breakable(i.fixture)}</code></td><td>${gradeBadge(i.grade)}</td>` +
     `<td>${markedOutcome(cases.get(`${i.fixture}@${set.before}`), i.removed, 'del')}</td><td>${markedOutcome(cases.get(`${i.fixture}@${set.after}`), i.added, 'ins')}</td>` +
     `<td>${escapeXml(i.divergence ?? '')}</td><td>${costs}</td></tr>`
   );
