@@ -13,6 +13,7 @@ import { InputError, formatProblem, pointerToken, type InputProblem } from './in
 import { corpusDir, shownPath, variantsDir } from './paths.js';
 import type { CasePlan } from './runner/pool.js';
 import { loadVariant, readVariantMetas, seriesOf, type Series, type VariantMeta } from './variants/registry.js';
+import { cSourceAvailable, isCVariant } from './ckernel/variant.js';
 
 export interface PlanOptions {
   fixturesDir?: string;
@@ -90,7 +91,7 @@ export function chooseVariants(
   series: readonly Series[],
   options: Pick<PlanOptions, 'variants' | 'series'>,
 ): Array<{ meta: VariantMeta; dir: string }> {
-  if ((options.variants?.length ?? 0) === 0 && (options.series?.length ?? 0) === 0) return allVariants;
+  if ((options.variants?.length ?? 0) === 0 && (options.series?.length ?? 0) === 0) return withoutMissingSources(allVariants);
   const problems: InputProblem[] = [];
   const wanted = new Set<string>();
   for (const key of options.variants ?? []) {
@@ -124,6 +125,22 @@ export async function checkImports(variants: ReadonlyArray<{ meta: VariantMeta; 
     }
   }
   if (problems.size > 0) throw new InputError([...problems.values()]);
+}
+
+/**
+ * All variants, less the C variants whose kernel source is not on this
+ * machine, each skipped with a notice (named on the command line, such a
+ * variant is an input error when the run builds it).
+ */
+const noticed = new Set<string>();
+
+function withoutMissingSources(all: Array<{ meta: VariantMeta; dir: string }>): Array<{ meta: VariantMeta; dir: string }> {
+  return all.filter((v) => {
+    if (!isCVariant(v.meta)) return true;
+    const s = cSourceAvailable(v.meta, v.dir);
+    if (!s.ok && !noticed.has(v.meta.id)) noticed.add(v.meta.id) && process.stderr.write(`NOTICE: skipping C variant ${v.meta.id}: ${s.why}${s.hint === '' ? '' : `; ${s.hint}`}\n`);
+    return s.ok;
+  });
 }
 
 export async function prepare(options: PlanOptions = {}): Promise<Prepared> {

@@ -14,10 +14,13 @@ import { corpusDir, projectRoot } from '../harness/paths.js';
 import { COST_KEYS, type CaseResult, type Costs } from '../harness/run/result.js';
 import { verdictText } from '../harness/contract/kinds.js';
 import { runCase } from '../harness/runner/run-case.js';
-import { loadVariants, seriesOf, type Variant } from '../harness/variants/registry.js';
+import { loadVariants, readVariantMetas, seriesOf, type Variant, type VariantMeta } from '../harness/variants/registry.js';
 
 interface Corpus {
   fixtures: string[];
+  /** Every variant, C ones included (they are listed, not run here). */
+  metas: VariantMeta[];
+  /** The TypeScript variants, which the tables of results run. */
   variants: Variant[];
   results: Map<string, CaseResult>;
 }
@@ -27,19 +30,21 @@ async function runCorpus(): Promise<Corpus> {
   const variants = await loadVariants();
   const results = new Map<string, CaseResult>();
   for (const s of scenarios) for (const v of variants) results.set(`${s.id}@${v.meta.id}`, runCase(s, v));
-  return { fixtures: scenarios.map((s) => s.id), variants, results };
+  const metas = (await readVariantMetas()).map((m) => m.meta);
+  return { fixtures: scenarios.map((s) => s.id), metas, variants, results };
 }
 
-function upstream(v: Variant): string {
-  const u = v.meta.upstream;
+function upstream(meta: VariantMeta): string {
+  const u = meta.upstream;
   if (u?.commit !== undefined) return `\`${u.commit}\``;
   if (u?.message_id !== undefined) return u.message_id.replace(/^<|>$/g, '');
   return u?.link ?? '';
 }
 
 function variantTable(c: Corpus): string {
-  const rows = c.variants.map((v) => `| \`${v.meta.id}\` | ${v.meta.parent === null ? '' : `\`${v.meta.parent}\``} | ${v.meta.series} | ${upstream(v)} | ${v.meta.subject} |`);
-  return ['| variant | parent | series | upstream | subject |', '|---|---|---|---|---|', ...rows].join('\n');
+  const kind = (m: VariantMeta): string => (m.kind === 'c' ? `C${m.model === undefined ? '' : `, model \`${m.model}\``}` : 'TypeScript');
+  const rows = c.metas.map((m) => `| \`${m.id}\` | ${kind(m)} | ${m.parent === null ? '' : `\`${m.parent}\``} | ${m.series} | ${upstream(m)} | ${m.subject} |`);
+  return ['| variant | kind | parent | series | upstream | subject |', '|---|---|---|---|---|---|', ...rows].join('\n');
 }
 
 function totals(c: Corpus, variant: string): Costs {

@@ -13,6 +13,7 @@ import type { Report } from '../report/report-types.generated.js';
 import { sourceDiff } from '../report/source-diff.js';
 import { readVariantMetas, type VariantMeta } from '../variants/registry.js';
 import { checkFolders, finish, outFolder, prepareRun, runPlan, type CommonOptions } from './session.js';
+import { reviewKernelTreeCommand, type ReviewTreeOptions } from './review-c.js';
 
 function selection(opts: CommonOptions): string[] {
   return (opts.fixture ?? []).flatMap((f) => ['--fixture', f]);
@@ -65,7 +66,12 @@ export async function compareCommand(a: string, b: string, opts: CommonOptions):
   process.stdout.write(renderComparisonText(report));
 }
 
-export async function reviewCommand(variant: string, opts: CommonOptions): Promise<void> {
+export async function reviewCommand(variant: string | undefined, opts: ReviewTreeOptions): Promise<void> {
+  if (opts.kernelTree !== undefined || opts.patch !== undefined || opts.base !== undefined) {
+    if (variant !== undefined) throw new InputError([{ file: 'command line', pointer: '/variant', message: 'a variant or --kernel-tree, not both' }]);
+    return reviewKernelTreeCommand(opts);
+  }
+  if (variant === undefined) throw new InputError([{ file: 'command line', pointer: '/variant', message: 'expected a variant to review, or --kernel-tree DIR --base REV --patch FILE' }]);
   const all = await variantList(opts);
   const v = resolveVariant(all, variant);
   if (v.parent === null) throw new InputError([{ file: 'command line', pointer: '/variant', message: `"${v.id}" has no parent to review it against` }]);

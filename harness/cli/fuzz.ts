@@ -1,7 +1,9 @@
 // `fuzz --series S`: search generated correct-driver scenarios for behaviour
-// changes along a series (and violations left on its last variant), shrink
-// each finding, write it out as a fixture ready to commit, then run the
-// written fixtures like any others so the reports show them.
+// changes along a series (and violations left on its last variant), or
+// `fuzz --against C` for scenarios where a C variant and its model
+// disagree; shrink each finding, write it out as a fixture ready to
+// commit, then run the written fixtures like any others so the reports
+// show them.
 
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
@@ -12,17 +14,22 @@ import { buildFixture, DEFAULT_SPACE, scenarioArb, type Generated, type SearchSp
 import type { Fixture } from '../fixtures/fixture-types.generated.js';
 import { readJsonFile } from '../json-file.js';
 import { resolveFixture } from '../fixtures/load.js';
-import { search, Searcher } from '../fuzz/search.js';
+import { search, Searcher, type SearchHooks } from '../fuzz/search.js';
+import { againstChain } from '../fuzz/against.js';
+import { isCVariant } from '../ckernel/variant.js';
+import { DEFAULT_TIMEOUT_MS } from '../runner/pool.js';
 import { projectRoot, reportsDir } from '../paths.js';
 import { fuzzFindingLines, fuzzStatisticsLines } from '../report/render/common.js';
 import { RENDERERS } from '../report/render/index.js';
 import type { Finding as ReportFinding } from '../report/report-types.generated.js';
-import { loadVariants, readVariantMetas, seriesOf } from '../variants/registry.js';
+import { loadVariants, readVariantMetas, seriesOf, type Variant } from '../variants/registry.js';
 import { progress } from './progress.js';
 import { checkFolders, finish, outFolder, planOptions, prepare, runPlan, type CommonOptions } from './session.js';
 
 export interface FuzzOptions extends CommonOptions {
   series?: string;
+  /** A C variant to hold its model to (its variant.json's `model`). */
+  against?: string;
   seed?: number;
   runs?: number;
   time?: number;
@@ -63,29 +70,65 @@ async function replay(file: string): Promise<void> {
   }
 }
 
-export async function fuzzCommand(opts: FuzzOptions): Promise<void> {
-  if (opts.replay !== undefined) return replay(opts.replay);
-  if (opts.series === undefined) throw new InputError([{ file: 'command line', pointer: '/series', message: 'expected --series NAME (the series to search) or --replay FILE' }]);
-  // Everything the search needs, and the folder it writes into, before it starts.
-  const out = outFolder(opts, join(reportsDir, 'fuzz'));
-  await checkFolders(opts, out);
+/** What a search runs on: a series' chain, or a model and the C variant it is held to. */
+interface Target {
+  name: string;
+  chain: Variant[];
+  /** How the written findings are run afterwards. */
+  select: { series?: string[]; variant?: string[] };
+  hooks?: SearchHooks;
+  close(): void;
+}
+
+async function seriesTarget(opts: FuzzOptions): Promise<Target> {
   const metas = await readVariantMetas(opts.variantsDir !== undefined ? resolve(opts.variantsDir) : undefined);
   const s = seriesOf(metas.map((m) => m.meta)).find((x) => x.name === opts.series);
   if (s === undefined || s.chain === null) {
     throw new InputError([{ file: 'command line', pointer: '/series', message: `no series "${opts.series}" that is a chain of variants` }]);
   }
   const variants = await loadVariants(opts.variantsDir !== undefined ? resolve(opts.variantsDir) : undefined);
-  const chain = s.chain.map((id) => variants.find((v) => v.meta.id === id)!);
+  if (s.chain.some((id) => !variants.some((v) => v.meta.id === id))) {
+    throw new InputError([{ file: 'command line', pointer: '/series', message: `series "${s.name}" has C variants: fuzz holds one to its model with --against` }]);
+  }
+  return { name: s.name, chain: s.chain.map((id) => variants.find((v) => v.meta.id === id)!), select: { series: [s.name] }, close: () => undefined };
+}
+
+/** `--against C`: a C variant and the model its variant.json names. */
+async function againstTarget(opts: FuzzOptions): Promise<Target> {
+  const metas = await readVariantMetas(opts.variantsDir !== undefined ? resolve(opts.variantsDir) : undefined);
+  const c = metas.find((m) => m.meta.id === opts.against);
+  if (c === undefined || !isCVariant(c.meta)) throw new InputError([{ file: 'command line', pointer: '/against', message: `no C variant "${opts.against}"` }]);
+  const model = metas.find((m) => m.meta.id === c.meta.model);
+  if (model === undefined) throw new InputError([{ file: relative(projectRoot, join(c.dir, 'variant.json')), pointer: '/model', message: `expected the TypeScript variant ${c.meta.id} is checked against` }]);
+  const a = await againstChain(model, c, opts.timeout ?? DEFAULT_TIMEOUT_MS);
+  return { ...a, select: { variant: [model.meta.id, c.meta.id] } };
+}
+
+export async function fuzzCommand(opts: FuzzOptions): Promise<void> {
+  if (opts.replay !== undefined) return replay(opts.replay);
+  if ((opts.series === undefined) === (opts.against === undefined)) {
+    throw new InputError([{ file: 'command line', pointer: '/series', message: 'expected --series NAME (the series to search), --against C_VARIANT (hold a model to the C) or --replay FILE' }]);
+  }
+  // Everything the search needs, and the folder it writes into, before it starts.
+  const out = outFolder(opts, join(reportsDir, 'fuzz'));
+  await checkFolders(opts, out);
+  const target = opts.series !== undefined ? await seriesTarget(opts) : await againstTarget(opts);
   const seed = opts.seed ?? 1;
   const runs = opts.runs ?? (opts.time === undefined ? 2000 : undefined);
   const bar = progress('fuzzing', opts.quiet === true);
-  const result = await search(new Searcher(s.name, chain, space(opts)), {
-    seed,
-    runs,
-    seconds: opts.time,
-    onProgress: (done) => bar.update(done, runs ?? done),
-  });
-  bar.stop();
+  let result: Awaited<ReturnType<typeof search>>;
+  try {
+    result = await search(new Searcher(target.name, target.chain, space(opts), undefined, target.hooks), {
+      seed,
+      runs,
+      seconds: opts.time,
+      onProgress: (done) => bar.update(done, runs ?? done),
+    });
+  } finally {
+    bar.stop();
+    target.close();
+  }
+  const s = { name: target.name };
 
   // Write the findings as fixtures, then run them like any other fixtures.
   const fixturesDir = join(out, 'fixtures');
@@ -114,12 +157,12 @@ export async function fuzzCommand(opts: FuzzOptions): Promise<void> {
     kinds: Object.fromEntries(Object.entries(result.stats.kinds).filter(([, n]) => n > 0)),
     findings,
   };
-  const args = ['--series', s.name, '--seed', String(seed), ...(runs !== undefined ? ['--runs', String(runs)] : ['--time', String(opts.time)]), ...(opts.swiotlb !== undefined ? ['--swiotlb', opts.swiotlb] : []), ...(opts.maxCommands !== undefined ? ['--max-commands', String(opts.maxCommands)] : [])];
+  const args = [...(opts.against !== undefined ? ['--against', opts.against] : ['--series', s.name]), '--seed', String(seed), ...(runs !== undefined ? ['--runs', String(runs)] : ['--time', String(opts.time)]), ...(opts.swiotlb !== undefined ? ['--swiotlb', opts.swiotlb] : []), ...(opts.maxCommands !== undefined ? ['--max-commands', String(opts.maxCommands)] : [])];
   if (findings.length === 0) {
     process.stdout.write(`no findings in ${result.runs} scenarios\n`);
     return;
   }
-  const prepared = await prepare(planOptions({ ...opts, fixture: undefined, fixturesDir, series: [s.name] }));
+  const prepared = await prepare(planOptions({ ...opts, fixture: undefined, fixturesDir, series: target.select.series, variant: target.select.variant }));
   const results = await runPlan(prepared.plan, { ...opts, quiet: true });
   const { report, written } = await finish(prepared, results, { ...opts, out }, { command: { name: 'fuzz', args }, fuzz });
   const summary = RENDERERS.summary.render(report);

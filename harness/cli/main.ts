@@ -99,8 +99,11 @@ export function buildProgram(): Command {
   withRunOptions(
     program
       .command('review')
-      .description("Compare a variant with its parent and print a reviewer's e-mail: fixes, regressions, bytes, costs, replay commands.")
-      .argument('<variant>', 'the variant to review (id, upstream commit id or Message-ID)'),
+      .description("Compare a variant with its parent and print a reviewer's e-mail: fixes, regressions, bytes, costs, replay commands. With --kernel-tree, review a posted C patch as it is.")
+      .argument('[variant]', 'the variant to review (id, upstream commit id or Message-ID)')
+      .option('--kernel-tree <dir>', 'a kernel git tree: build --base and each --patch on it from its own C (the tree is only read)')
+      .option('--base <rev>', 'with --kernel-tree: the revision the patches apply to')
+      .option('--patch <file...>', 'with --kernel-tree: the patches, in order (mboxes or diffs; an mbox may hold a whole series)'),
   ).action(reviewCommand);
 
   withRunOptions(
@@ -118,6 +121,7 @@ export function buildProgram(): Command {
       .command('fuzz')
       .description('Generate correct-driver scenarios, keep those that change behaviour along a series or still violate on its last variant, shrink them, and write them out as fixtures.')
       .option('-s, --series <name>', 'the series to search (a chain of variants)')
+      .option('--against <c-variant>', "instead: look for scenarios on which a C variant and its model (its variant.json's model) disagree")
       .option('--seed <n>', 'random seed; the same seed and run count give the same findings (default 1)', nonNegativeInt)
       .option('--runs <n>', 'scenarios to generate (default 2000 unless --time is given)', positiveInt)
       .option('--time <seconds>', 'stop after this many seconds instead (results then depend on the machine)', positiveInt)

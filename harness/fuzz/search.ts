@@ -78,6 +78,25 @@ export function classesOf(chain: readonly string[], results: readonly CaseResult
   return out;
 }
 
+/** What makes a finding, and how a case runs: along a series by default; `fuzz --against` puts a model and a C variant in their place. */
+export interface SearchHooks {
+  /** The classes a scenario shows, from the results on the chain. */
+  classify(chain: readonly string[], results: readonly CaseResult[]): Map<string, { variant: string; kind: 'change' | 'violation' }>;
+  /** The question a finding of a class asks. */
+  question(cls: string, where: { variant: string; kind: 'change' | 'violation' }, series: string): string;
+  /** Run one case (in this thread by default; a C variant's in a child process). */
+  run(scenario: Scenario, variant: Variant): Promise<CaseResult>;
+}
+
+export const SERIES_HOOKS: SearchHooks = {
+  classify: classesOf,
+  question: (cls, where, series) =>
+    where.kind === 'change'
+      ? `Found by fuzzing ${series}: does this scenario behave differently on ${where.variant} than on its parent (${cls.slice(where.variant.length + 1)})?`
+      : `Found by fuzzing ${series}: does this scenario still show ${cls.split(' still shows ')[1]} on ${where.variant}?`,
+  run: async (scenario, variant) => runCase(scenario, variant),
+};
+
 export class Searcher {
   private readonly cache = new Map<string, { scenario: Scenario; results: CaseResult[] }>();
 
@@ -86,6 +105,7 @@ export class Searcher {
     readonly chain: readonly Variant[],
     readonly space: SearchSpace = DEFAULT_SPACE,
     readonly stats = new Statistics(),
+    readonly hooks: SearchHooks = SERIES_HOOKS,
   ) {}
 
   /** Build, validate and run one generated scenario on the whole chain (memoised). */
@@ -95,7 +115,8 @@ export class Searcher {
     const hit = this.cache.get(key);
     if (hit !== undefined) return hit;
     const scenario = await resolveFixture(doc, 'generated.json');
-    const results = this.chain.map((v) => runCase(scenario, v));
+    const results: CaseResult[] = [];
+    for (const v of this.chain) results.push(await this.hooks.run(scenario, v));
 
     const entry = { scenario, results };
     if (this.cache.size > 5000) this.cache.clear();
@@ -112,6 +133,7 @@ export function stepCount(steps: Fixture['steps']): number {
 export async function search(searcher: Searcher, options: SearchOptions): Promise<SearchResult> {
   const arb = scenarioArb(searcher.space);
   const chainIds = searcher.chain.map((v) => v.meta.id);
+  const classesOf = (ids: readonly string[], results: readonly CaseResult[]): ReturnType<SearchHooks['classify']> => searcher.hooks.classify(ids, results);
   const known = new Set<string>();
   const findings: Finding[] = [];
   const started = performance.now();
@@ -160,10 +182,7 @@ export async function search(searcher: Searcher, options: SearchOptions): Promis
       const commandsPath = shrunk.failed ? commandsPathOf(g) : '';
       const { results } = await searcher.evaluate(g);
       const id = `fuzz+${searcher.series}+${findings.length + 1}`;
-      const question =
-        where.kind === 'change'
-          ? `Found by fuzzing ${searcher.series}: does this scenario behave differently on ${where.variant} than on its parent (${cls.slice(where.variant.length + 1)})?`
-          : `Found by fuzzing ${searcher.series}: does this scenario still show ${cls.split(' still shows ')[1]} on ${where.variant}?`;
+      const question = searcher.hooks.question(cls, where, searcher.series);
       const fixture = buildFixture(g, id, question);
       fixture.origin = { tool: 'fuzz', series: searcher.series, seed, path, commands_path: commandsPath, swiotlb: searcher.space.swiotlb, max_commands: searcher.space.maxCommands, class: cls };
       fixture.expect = Object.fromEntries(chainIds.map((v, i) => [v, results[i]!.status === 'ok' ? (results[i] as { verdict: Fixture['expect'][string] }).verdict : []]));

@@ -11,6 +11,10 @@
 //
 // A CasePool keeps its workers between runs (the benchmark measures warm
 // workers that way); runCases() is one pool for one run.
+//
+// Cases of C variants, whose kernel is native code, run in child processes
+// instead (process-pool.ts), after the pool has built their kernels for
+// the configurations the scenarios need (ckernel/variant.ts).
 
 import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
@@ -23,6 +27,8 @@ import type { VariantMeta } from '../variants/registry.js';
 import { compiledFile, projectRoot } from '../paths.js';
 import { POSITION_SLOTS, readPosition } from '../run/position.js';
 import type { CaseTask, WorkerInit } from './worker.js';
+import { configsFor, isCVariant, prepareCVariants } from '../ckernel/variant.js';
+import { ProcessPool } from './process-pool.js';
 
 export interface CasePlan {
   scenarios: Scenario[];
@@ -90,6 +96,9 @@ export class CasePool {
   readonly workers: number;
   private readonly timeoutMs: number;
   private readonly pool: Piscina;
+  /** The C variants' children, made when a run first has a case of one. */
+  private processes: ProcessPool | null = null;
+  private builds: Promise<unknown> | null = null;
 
   constructor(
     private readonly plan: Omit<CasePlan, 'cases'>,
@@ -109,8 +118,19 @@ export class CasePool {
     });
   }
 
+  /** Build the C variants' kernels for the scenarios' configurations (bad input: InputError, before any case runs). */
+  private async prepareC(cases: ReadonlyArray<[number, number]>): Promise<ProcessPool | null> {
+    const cVariants = this.plan.variants.filter((v) => isCVariant(v.meta));
+    if (cVariants.length === 0 || !cases.some(([, v]) => isCVariant(this.plan.variants[v]!.meta))) return null;
+    this.builds ??= prepareCVariants(cVariants, configsFor(this.plan.scenarios.map((s) => s.platform)));
+    await this.builds;
+    this.processes ??= new ProcessPool(this.plan.variants, this.timeoutMs);
+    return this.processes;
+  }
+
   /** The cases [scenario index, variant index], results in the same order. */
   async run(cases: ReadonlyArray<[number, number]>, onProgress?: (done: number, total: number) => void): Promise<CaseResult[]> {
+    const processes = await this.prepareC(cases);
     const oneAtATime = pLimit(this.workers);
     const running = new Set<Running>();
     const watchdog = setInterval(() => {
@@ -132,8 +152,17 @@ export class CasePool {
       done += indices.length;
       onProgress?.(done, cases.length);
     };
+    const inProcess = (indices: readonly number[]): boolean => processes !== null && isCVariant(this.plan.variants[cases[indices[0]!]![1]]!.meta);
     try {
-      await Promise.all(batchesOf(cases).map((indices) => oneAtATime(() => this.runBatch(cases, indices, running, settle))));
+      await Promise.all(
+        batchesOf(cases, (v) => isCVariant(this.plan.variants[v]!.meta)).map((indices) =>
+          oneAtATime(() =>
+            inProcess(indices)
+              ? processes!.run(indices.map((i) => ({ scenario: this.plan.scenarios[cases[i]![0]]!, variant: cases[i]![1] }))).then((out) => settle(indices, out))
+              : this.runBatch(cases, indices, running, settle),
+          ),
+        ),
+      );
       return results;
     } finally {
       clearInterval(watchdog);
@@ -173,16 +202,18 @@ export class CasePool {
   }
 
   async close(): Promise<void> {
+    this.processes?.close();
     await this.pool.destroy();
   }
 }
 
-/** Indices of the cases, in batches: consecutive cases of one fixture, at most BATCH of them. */
-function batchesOf(cases: ReadonlyArray<[number, number]>): number[][] {
+/** Indices of the cases, in batches: consecutive cases of one fixture and one kind of variant (C or not), at most BATCH of them. */
+function batchesOf(cases: ReadonlyArray<[number, number]>, isC: (variant: number) => boolean): number[][] {
   const out: number[][] = [];
-  cases.forEach(([scenario], i) => {
+  cases.forEach(([scenario, variant], i) => {
     const last = out[out.length - 1];
-    if (last !== undefined && last.length < BATCH && cases[last[0]!]![0] === scenario) last.push(i);
+    const first = last === undefined ? undefined : cases[last[0]!]!;
+    if (last !== undefined && last.length < BATCH && first![0] === scenario && isC(first![1]) === isC(variant)) last.push(i);
     else out.push([i]);
   });
   return out;

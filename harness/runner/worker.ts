@@ -9,8 +9,9 @@ import { workerData } from 'node:worker_threads';
 import type { Scenario } from '../fixtures/scenario.js';
 import { Workspace } from '../machine/workspace.js';
 import type { CaseResult } from '../run/result.js';
-import { loadVariant, type VariantMeta } from '../variants/registry.js';
+import { loadVariant, type Variant, type VariantMeta } from '../variants/registry.js';
 import { Position } from '../run/position.js';
+import { isCVariant } from '../ckernel/variant.js';
 import { runCase } from './run-case.js';
 
 export interface WorkerInit {
@@ -26,14 +27,15 @@ export interface CaseTask {
 }
 
 const init = workerData as WorkerInit;
-// Loaded before the first task, so that a case's time budget is its own.
-const variants = await Promise.all(init.variants.map((v) => loadVariant(v.meta, v.dir)));
+// Loaded before the first task, so that a case's time budget is its own. C
+// variants' cases run in child processes (process-pool.ts), never here.
+const variants = await Promise.all(init.variants.map((v) => (isCVariant(v.meta) ? null : loadVariant(v.meta, v.dir))));
 const workspace = new Workspace();
 
 export default function runTask(task: CaseTask): CaseResult[] {
   const position = new Position(task.started, 1);
   return task.cases.map(([scenario, variant], k) => {
     Atomics.store(task.started, 0, k + 1);
-    return runCase(init.scenarios[scenario]!, variants[variant]!, { workspace, position });
+    return runCase(init.scenarios[scenario]!, variants[variant] as Variant, { workspace, position });
   });
 }

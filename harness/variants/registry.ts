@@ -18,6 +18,7 @@ import { schemaProblems } from '../fixtures/load.js';
 import { validator } from '../schemas.js';
 import type { Series } from '../report/report-types.generated.js';
 import type { VariantMeta } from './variant-types.generated.js';
+import { cVariantProblems, isCVariant, loadCKernel } from '../ckernel/variant.js';
 
 export type { Series, VariantMeta };
 
@@ -71,6 +72,7 @@ export async function readVariantMetas(dir: string = variantsDir): Promise<Array
       problems.push({ file: shownPath(join(v.dir, 'variant.json')), pointer: '/parent', message: `no variant "${v.meta.parent}"` });
     }
   }
+  problems.push(...cVariantProblems(found));
   if (problems.length > 0) throw new InputError(problems);
   return orderVariants(found);
 }
@@ -147,6 +149,7 @@ function importProblem(e: unknown, meta: VariantMeta, path: string, code: string
 }
 
 export async function loadVariant(meta: VariantMeta, dir: string): Promise<Variant> {
+  if (isCVariant(meta)) return { meta, dir, kernel: await loadCKernel(meta, dir) };
   const paths = await kernelFilesOf(meta, dir);
   const files: Record<string, Record<string, unknown>> = {};
   for (const [name, path] of paths) {
@@ -174,8 +177,13 @@ export async function loadVariant(meta: VariantMeta, dir: string): Promise<Varia
   };
 }
 
+/**
+ * The TypeScript variants, loaded: they run in any thread. C variants
+ * (ckernel/) run in child processes of their own (runner/process-pool.ts),
+ * which load them with loadVariant.
+ */
 export async function loadVariants(dir: string = variantsDir): Promise<Variant[]> {
-  const metas = await readVariantMetas(dir);
+  const metas = (await readVariantMetas(dir)).filter((m) => !isCVariant(m.meta));
   return Promise.all(metas.map((m) => loadVariant(m.meta, m.dir)));
 }
 

@@ -16,6 +16,10 @@ export interface VariantMeta {
    */
   id: string;
   /**
+   * What the variant's kernel is: TypeScript models of the kernel files ("ts", the default), or the kernel's own C built from a kernel source ("c"; see docs/c-variants.md).
+   */
+  kind?: 'ts' | 'c';
+  /**
    * The variant this one is a patch on top of; null for a base.
    */
   parent: string | null;
@@ -68,6 +72,38 @@ export interface VariantMeta {
    * A pure refactor: every fixture's trace must be identical to the parent's.
    */
   refactor?: boolean;
+  /**
+   * For a C variant without a parent: the kernel source its C comes from, Debian's linux-source package or a git tree at a revision. A C variant with a parent builds its parent's source with its own patches on top.
+   */
+  kernel?:
+    | {
+        /**
+         * The Debian package whose tarball /usr/src/PACKAGE.tar.xz holds the tree.
+         */
+        debian: string;
+        /**
+         * The package version the variant was written for; another installed version is used with a notice.
+         */
+        version?: string;
+      }
+    | {
+        /**
+         * A kernel git tree (a directory), read with git archive and never changed.
+         */
+        tree: string;
+        /**
+         * The revision to build (a commit, tag or branch).
+         */
+        rev: string;
+      };
+  /**
+   * For a C variant: patch files (diffs or mails, relative to the variant's folder) applied in order on top of the parent's source.
+   */
+  patches?: string[];
+  /**
+   * For a C variant: the TypeScript variant that models the same code state, which the tests and `fuzz --against` check against the C.
+   */
+  model?: string;
 }
 /**
  * This interface was referenced by `VariantMeta`'s JSON-Schema

@@ -200,7 +200,9 @@ export function renderEmail(report: Report): string {
     out.push(...setBlock(report, set));
   }
   for (const d of report.source_diffs) {
-    out.push(...wrap(`The model of ${d.after} against ${d.before} (check it says what the C patch says):`, '  '));
+    // A C variant's diff is its patch (every file new to the diff): nothing to check it against.
+    const isPatch = d.files.length > 0 && d.files.every((f) => f.before_path === '' && /\.(patch|mbox|diff|eml)$/.test(f.file));
+    out.push(...wrap(isPatch ? `The C patch of ${d.after} on ${d.before}:` : `The model of ${d.after} against ${d.before} (check it says what the C patch says):`, '  '));
     for (const f of d.files) out.push(`  ${f.after_path || f.before_path} | +${f.added} -${f.removed}`);
     if (d.files.length === 0) out.push('  (the same code)');
     for (const f of d.files) out.push('', ...commandLines(`git diff --no-index ${f.before_path || '/dev/null'} ${f.after_path || '/dev/null'}`, '  '));

@@ -1,0 +1,2 @@
+/* Shadows the kernel header of this name: shim.h has what the DMA code uses of it. */
+#include <shim/pr_fmt.h>
