@@ -100,7 +100,7 @@ export function buildProgram(): Command {
       .description('Run each fixture failing its allocations one at a time (an IOVA range, swiotlb slots, page-table memory), N = 1, 2, ... until none is left to fail, and report what each error path leaves behind.')
       .option('-v, --variant <id...>', 'only these variants (ids, or upstream commit ids)')
       .option('-s, --series <name...>', 'only the variants of these series')
-      .addOption(new Option('--kind <kind...>', 'only these kinds of allocation (default all)').choices(['iova', 'swiotlb', 'pgtable'])),
+      .addOption(new Option('--kind <kind...>', 'only these kinds of allocation (default all)').choices(['iova', 'swiotlb', 'pgtable', 'pages', 'slab'])),
   ).action(faultsCommand);
 
   program

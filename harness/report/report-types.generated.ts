@@ -210,7 +210,7 @@ export interface FinalState {
  * via the `definition` "FaultRun".
  */
 export interface FaultRun {
-  kind: 'iova' | 'swiotlb' | 'pgtable';
+  kind: 'iova' | 'swiotlb' | 'pgtable' | 'pages' | 'slab';
   /**
    * The first allocation of the kind to fail, from 1; 0 when nothing fails (the run counts its injection points).
    */
@@ -227,6 +227,8 @@ export interface FaultRun {
     iova: number;
     swiotlb: number;
     pgtable: number;
+    pages?: number;
+    slab?: number;
   };
   /**
    * Map calls that returned an error.
@@ -425,7 +427,7 @@ export interface Finding {
  * via the `definition` "Faults".
  */
 export interface Faults {
-  kinds: ('iova' | 'swiotlb' | 'pgtable')[];
+  kinds: ('iova' | 'swiotlb' | 'pgtable' | 'pages' | 'slab')[];
   fixtures: {
     fixture: string;
     runs: string[];

@@ -1,6 +1,7 @@
 // Cost counters: how much work a case made the kernel do, from its events.
 
 import type { MachineEvent } from '../machine/events.js';
+import type { PageAllocator } from '../machine/pages.js';
 import type { BouncePool } from '../machine/swiotlb-slots.js';
 import type { Costs } from './result.js';
 
@@ -20,9 +21,14 @@ export function zeroCosts(): Costs {
   };
 }
 
-export function costsOf(events: readonly MachineEvent[], pool: BouncePool | null): Costs {
+/**
+ * `pages` is where run-time pages come from: only the IOMMU bounce pools
+ * allocate them, so a copy to or from one is a bounce copy, as a copy to or
+ * from the swiotlb pool is.
+ */
+export function costsOf(events: readonly MachineEvent[], pool: BouncePool | null, pages: PageAllocator | null = null): Costs {
   const c = zeroCosts();
-  const inPool = (a: number): boolean => pool !== null && a >= pool.start && a < pool.end;
+  const inPool = (a: number): boolean => (pool !== null && a >= pool.start && a < pool.end) || (pages !== null && pages.contains(a));
   for (const e of events) {
     switch (e.t) {
       case 'memcpy':
