@@ -6,13 +6,14 @@ export type dma_addr_t = number;
 export type phys_addr_t = number;
 export type size_t = number;
 
-export { alignDown, alignUp, alignUp as ALIGN, and, andNot, BIT, DMA_BIT_MASK, fls_long, hex, isPowerOfTwo as is_power_of_2, or, order_base_2, roundup_pow_of_two, sizeSub, ulong_pad, __ffs } from './machine/bits.js';
+export { alignDown, alignUp, alignUp as ALIGN, and, andNot, BIT, DMA_BIT_MASK, ffs, fls_long, hex, isPowerOfTwo as is_power_of_2, or, order_base_2, roundup_pow_of_two, sizeSub, ulong_pad, __ffs } from './machine/bits.js';
 export { before, insertAt, removeAt } from './machine/arrays.js';
 export { arch_sync_dma_for_cpu, arch_sync_dma_for_device, IS_ENABLED, memcpy, memset, module_param, PAGE_SHIFT, PAGE_SIZE, phys_to_virt, shl64 } from './machine/cpu.js';
 export {
   dev_is_dma_coherent,
   dev_is_pci,
   dev_is_untrusted,
+  dev_to_node,
   dma_capable,
   dma_get_mask,
   dma_get_max_seg_size,
@@ -49,7 +50,8 @@ export {
   type IovaSpace,
 } from './machine/iommu.js';
 export type { AddressRange } from './machine/translation.js';
-export { sg_dma_address, sg_dma_len, sg_phys, type scatterlist } from './machine/scatterlist.js';
+export { sg_alloc_table_from_pages, sg_dma_address, sg_dma_len, sg_phys, type scatterlist } from './machine/scatterlist.js';
+export { file_statics } from './machine/statics.js';
 export {
   INVALID_PHYS_ADDR,
   IO_TLB_SEGSIZE,

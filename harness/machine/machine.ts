@@ -53,6 +53,8 @@ export class Machine {
   readonly timers = new Timers();
   /** The IOMMU bounce pools' buffers, as their code reports them (bounce-slots.ts). */
   readonly bounceSlots = new BounceSlots();
+  /** Kernel files' static variables (statics.ts). */
+  readonly statics = new Map<string, unknown>();
   private readonly dmaByDevice = new Map<device, DeviceDma>();
 
   constructor(
