@@ -89,9 +89,14 @@ export class BounceSlots {
     this.changes++;
   }
 
-  /** Whether [start, end) of a domain's IOVA space lies in a range a pool reserved. */
-  isReserved(domain: string, start: number, end: number): boolean {
-    return this.reserved.some((r) => r.domain === domain && r.start <= start && r.end >= end);
+  /**
+   * Whether an IOVA range allocated at [start, end) is one a pool reserved:
+   * one that starts in a reservation (the allocator may round the size up,
+   * and a pool that fits no slot reserves nothing but still holds the page
+   * the allocator gave it for a size of 0).
+   */
+  isReserved(domain: string, start: number, _end: number): boolean {
+    return this.reserved.some((r) => r.domain === domain && r.start <= start && (start < r.end || start === r.start));
   }
 }
 
