@@ -153,6 +153,7 @@ export interface CaseOk {
    */
   notes: string[];
   costs: Costs;
+  estimate?: Estimate;
   /**
    * One line per step and per thing the machine did, each starting with the step's label.
    */
@@ -193,6 +194,34 @@ export interface Costs {
   iotlb_syncs: number;
   iova_allocs: number;
   iova_lookups: number;
+}
+/**
+ * The case's counters priced by a cost profile (profiles/): an estimated time, and its parts. What the operations cost on the platform the profile describes, not what the model takes to run.
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "Estimate".
+ */
+export interface Estimate {
+  /**
+   * The profile id.
+   */
+  profile: string;
+  /**
+   * The whole estimate, in nanoseconds.
+   */
+  ns: number;
+  /**
+   * IOMMU maps, unmaps and IOTLB syncs.
+   */
+  iommu_ns: number;
+  /**
+   * Bounce copies and zeroing.
+   */
+  copy_ns: number;
+  /**
+   * Cache maintenance.
+   */
+  cache_ns: number;
 }
 /**
  * The machine's state at the end of a case, one section per part that holds state, each written by that part: "domain NAME" for each IOMMU domain (page table runs, allocated IOVA ranges, the IOVA rcache), "swiotlb" (slots in use as "index+count" runs, and the count), "cpu" (dirty cache lines), "driver" (handles still mapped). Lists show their first 16 items, then "… N more".

@@ -31,6 +31,8 @@ import { checkAfterCall, checkKernelStop, checkLeaks, ExposureSet, type CallCont
 import { IdealBuffer, type ViewBytes } from '../contract/ideal.js';
 import { sentenceOf, sortVerdict, type ViolationKind } from '../contract/kinds.js';
 import { costsOf } from './costs.js';
+import { estimateOf } from '../costs/estimate.js';
+import { costProfile } from '../costs/profiles.js';
 import { finalState } from './final-state.js';
 import type { Mapping } from './mapping.js';
 import type { CaseOutcome, Violation } from './result.js';
@@ -135,10 +137,19 @@ class CaseRun implements RunState {
       violations: this.violations,
       notes: this.notes,
       costs: costsOf(this.m.recorder.events, this.m.swiotlb, this.m.pages),
+      estimate: this.estimate(),
       trace: this.trace,
       final: finalState(this.m, [...this.mappings.values()].filter((mp) => mp.live).map((mp) => mp.name), (tag) => this.bySerial[tag]?.name ?? '?'),
       ...(f === null ? {} : { faults: { kind: f.kind, nth: f.nth, times: f.times ?? 1, injected: this.m.faults.injected, points: { ...this.m.faults.points }, failed_maps: this.failedMaps } }),
     };
+  }
+
+  /** The case's operations priced by the platform's cost profile (costs/estimate.ts). */
+  private estimate(): ReturnType<typeof estimateOf> {
+    const p = this.scenario.platform;
+    const profile = costProfile(p.costProfile);
+    if (profile === undefined) throw new Error(`no cost profile "${p.costProfile}" (the fixture loader checks this)`);
+    return estimateOf(this.m.recorder.events, profile, p.iovaGranule, p.cacheLineSize, { pool: this.m.swiotlb, pages: this.m.pages });
   }
 
   raise(kind: ViolationKind, situation: string, fields: Record<string, string | number>): void {
