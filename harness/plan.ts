@@ -12,6 +12,7 @@ import { InputError, pointerToken, type InputProblem } from './input-error.js';
 import { corpusDir, variantsDir } from './paths.js';
 import type { CasePlan } from './runner/pool.js';
 import { readVariantMetas, seriesOf, type Series, type VariantMeta } from './variants/registry.js';
+import { costProfiles } from './costs/profiles.js';
 
 export interface PlanOptions {
   fixturesDir?: string;
@@ -20,6 +21,8 @@ export interface PlanOptions {
   fixtures?: string[];
   variants?: string[];
   series?: string[];
+  /** Price every case with this cost profile (profiles/) instead of its fixture's. */
+  costProfile?: string;
 }
 
 export interface Prepared {
@@ -100,10 +103,18 @@ export function chooseVariants(
   return allVariants.filter((v) => wanted.has(v.meta.id));
 }
 
+/** Every scenario priced with the cost profile `id` (checked) instead of its own. */
+export function withCostProfile(scenarios: Scenario[], id: string | undefined): Scenario[] {
+  if (id === undefined) return scenarios;
+  const profiles = costProfiles();
+  if (!profiles.has(id)) throw new InputError([{ file: 'command line', pointer: '/cost-profile', message: `no cost profile "${id}" (profiles: ${[...profiles.keys()].join(', ')})` }]);
+  return scenarios.map((s) => ({ ...s, platform: { ...s.platform, costProfile: id } }));
+}
+
 export async function prepare(options: PlanOptions = {}): Promise<Prepared> {
   const allVariants = await readVariantMetas(options.variantsDir ?? variantsDir);
   const series = seriesOf(allVariants.map((v) => v.meta));
-  const scenarios = await loadCorpus(options.fixturesDir ?? corpusDir, options.fixtures);
+  const scenarios = withCostProfile(await loadCorpus(options.fixturesDir ?? corpusDir, options.fixtures), options.costProfile);
   // With another set of variants, expectations about the usual ones are not this run's business.
   if (options.variantsDir === undefined) checkExpectations(scenarios, allVariants);
 

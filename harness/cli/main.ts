@@ -31,7 +31,8 @@ function withRunOptions(cmd: Command): Command {
     .option('-o, --out <dir>', 'where to write the reports (default: reports)')
     .option('-j, --workers <n>', 'worker threads (default: one per core)', positiveInt)
     .option('--timeout <ms>', 'time budget of one case in milliseconds (default: 2000)', positiveInt)
-    .option('-q, --quiet', 'no progress bar; print only the essentials');
+    .option('-q, --quiet', 'no progress bar; print only the essentials')
+    .option('--cost-profile <id>', "price every case with this cost profile (profiles/<id>.json) instead of its fixture's");
 }
 
 export function nonNegativeInt(value: string): number {
@@ -156,6 +157,7 @@ export function buildProgram(): Command {
     .option('--fixtures-dir <dir>', 'where the fixtures are (default: fixtures/corpus)')
     .option('--variants-dir <dir>', 'where the variants are (default: variants)')
     .option('--timeout <ms>', 'time budget in milliseconds', positiveInt)
+    .option('--cost-profile <id>', "price the case with this cost profile (profiles/<id>.json) instead of its fixture's")
     .action(explainCommand);
 
   program

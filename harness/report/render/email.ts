@@ -4,6 +4,7 @@
 // Every line fits in 80 columns, so it reads well when quoted in a reply.
 
 import { COST_KEYS } from '../../run/result.js';
+import { estimateChange, estimateText } from '../../costs/estimate.js';
 import type { ComparisonSet, Report, ReportFixture, ReportVariant } from '../report-types.generated.js';
 import { faultLines, faultTotals, faultViews } from './faults.js';
 import { caseIndex, changedItems, differingReads, fuzzFindingLines, fuzzStatisticsLines, outcome, replayCommand, titleOf, treeText, verdictChanged } from './common.js';
@@ -67,6 +68,15 @@ function costTable(report: Report, set: ComparisonSet): string[] {
     }
     if (before !== after) rows.push(`${String(before).padStart(10)} ${percent(before, after).padStart(9)} ${String(after).padStart(10)}  ${k}`);
   }
+  // The counters priced by each fixture's cost profile (docs/costs.md).
+  let before = 0;
+  let after = 0;
+  for (const c of report.cases) {
+    if (c.status !== 'ok') continue;
+    if (c.variant === set.before) before += c.estimate?.ns ?? 0;
+    if (c.variant === set.after) after += c.estimate?.ns ?? 0;
+  }
+  if (before !== after) rows.push(`${estimateText(before).padStart(10)} ${percent(before, after).padStart(9)} ${estimateText(after).padStart(10)}  estimated time`);
   if (rows.length === 0) return ['  No cost counter changes.'];
   return [`${'base'.padStart(10)} ${'%change'.padStart(9)} ${'head'.padStart(10)}  cost (summed over the corpus)`, ...rows];
 }
@@ -119,9 +129,11 @@ function setBlock(report: Report, set: ComparisonSet): string[] {
   const costOnly = changedItems(set).filter((i) => i.grade === 'same-verdict');
   if (costOnly.length > 0) {
     out.push('same verdict, different costs:');
+    const cases = caseIndex(report);
     for (const i of costOnly) {
+      const est = estimateChange(cases.get(`${i.fixture}@${set.before}`), cases.get(`${i.fixture}@${set.after}`));
       out.push(`  ${i.fixture}`);
-      out.push(...wrap(`    ${i.costs.map((c) => `${c.key} ${c.before} -> ${c.after}`).join(', ')}`, '    '));
+      out.push(...wrap(`    ${[...i.costs.map((c) => `${c.key} ${c.before} -> ${c.after}`), ...(est === undefined ? [] : [`estimated time ${est.before} -> ${est.after} (${est.profile})`])].join(', ')}`, '    '));
     }
     out.push('');
   }
