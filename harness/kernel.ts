@@ -8,7 +8,23 @@ export type size_t = number;
 
 export { alignDown, alignUp, alignUp as ALIGN, and, andNot, BIT, DMA_BIT_MASK, ffs, fls_long, hex, isPowerOfTwo as is_power_of_2, or, order_base_2, roundup_pow_of_two, sizeSub, ulong_pad, __ffs } from './machine/bits.js';
 export { before, insertAt, removeAt } from './machine/arrays.js';
-export { arch_sync_dma_for_cpu, arch_sync_dma_for_device, IS_ENABLED, memcpy, memset, module_param, PAGE_SHIFT, PAGE_SIZE, phys_to_virt, shl64 } from './machine/cpu.js';
+export {
+  arch_sync_dma_for_cpu,
+  arch_sync_dma_for_device,
+  ARCH_DMA_MINALIGN,
+  dma_get_cache_alignment,
+  IS_ENABLED,
+  kmalloc_size_roundup,
+  memcpy,
+  memset,
+  module_param,
+  num_possible_cpus,
+  PAGE_SHIFT,
+  PAGE_SIZE,
+  phys_to_virt,
+  raw_smp_processor_id,
+  shl64,
+} from './machine/cpu.js';
 export {
   dev_is_dma_coherent,
   dev_is_pci,

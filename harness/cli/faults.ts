@@ -16,7 +16,7 @@ import { RENDERERS } from '../report/render/index.js';
 import type { CaseResult } from '../run/result.js';
 import { VIOLATION_MARK } from '../run/trace.js';
 import type { CasePlan } from '../runner/pool.js';
-import { finish, planOptions, prepare, runPlan, type CommonOptions } from './session.js';
+import { finish, prepareRun, runPlan, type CommonOptions } from './session.js';
 
 export interface FaultsOptions extends CommonOptions {
   variant?: string[];
@@ -109,7 +109,7 @@ export function excerpt(r: CaseResult, own: CaseResult | undefined): CaseResult 
 }
 
 export async function faultsCommand(opts: FaultsOptions): Promise<void> {
-  const prepared = await prepare(planOptions(opts));
+  const prepared = await prepareRun(opts);
   const kinds = opts.kind ?? [...FAULT_KINDS];
   const countingPlan: CasePlan = { ...prepared.plan, scenarios: prepared.plan.scenarios.map(counting) };
   const counted = await runPlan(countingPlan, opts);

@@ -9,7 +9,7 @@ import { alignDown, alignUp, and, andNot, hex } from '../machine/bits.js';
 import type { KernelBug, MachineEvent, SoftLockup } from '../machine/events.js';
 import type { Machine } from '../machine/machine.js';
 import type { Run } from '../machine/range-map.js';
-import { IO_TLB_SEGSIZE, IO_TLB_SIZE, slotOf, type io_tlb_slots } from '../machine/swiotlb-slots.js';
+import { IO_TLB_SEGSIZE, IO_TLB_SIZE, slotOf, type BouncePool, type io_tlb_slots } from '../machine/swiotlb-slots.js';
 import type { Translation, TranslationEntry } from '../machine/translation.js';
 import type { BounceSlot } from '../machine/bounce-slots.js';
 import type { Scenario } from '../fixtures/scenario.js';
@@ -221,14 +221,29 @@ function eventChecks(ctx: CallContext): void {
   }
 }
 
-/** Slots in use that no live mapping allocated. */
+/**
+ * Slots in use that no live mapping allocated, in every pool, numbered as
+ * the kernel's events number them: from the start of the default pool.
+ */
 function leakedSlots(run: RunState): number[] {
-  const pool = run.m.swiotlb;
-  if (pool === null) return [];
-  return pool.slots.allocated().filter((i) => {
-    const mp = run.bySerial[pool.slots.owner(i)];
-    return mp === undefined || !mp.live || !mp.bounce.some(([index, n]) => i >= index && i < index + n);
-  });
+  const base = run.m.swiotlb;
+  if (base === null) return [];
+  const out: number[] = [];
+  for (const pool of run.m.bouncePools()) {
+    const first = slotOf(base, pool.start);
+    for (const i of pool.slots.allocated()) {
+      const mp = run.bySerial[pool.slots.owner(i)];
+      const n = first + i;
+      if (mp === undefined || !mp.live || !mp.bounce.some(([index, count]) => n >= index && n < index + count)) out.push(n);
+    }
+  }
+  return out;
+}
+
+/** The swiotlb pool an address is in, if any. */
+function poolAt(m: Machine, addr: number): BouncePool | undefined {
+  if (m.swiotlb !== null && addr >= m.swiotlb.start && addr < m.swiotlb.end) return m.swiotlb;
+  return m.swiotlbPools.find((p) => addr >= p.start && addr < p.end);
 }
 
 /** The devices' translations, each with its name shown when there are several. */
@@ -282,7 +297,7 @@ function refusedCheck(ctx: CallContext): void {
     const leaked = leakedSlots(run).length;
     const fit = full.nslots <= IO_TLB_SEGSIZE ? freeRunFor(run, ctx.mapping, full.orig, full.nslots) : -1;
     if (full.nslots > IO_TLB_SEGSIZE) {
-      cause = `a ${full.allocSize}-byte bounce needs ${full.nslots} contiguous slots, more than a ${IO_TLB_SEGSIZE}-slot segment, and dma-iommu advertises no smaller maximum mapping size`;
+      cause = `a ${full.allocSize}-byte bounce needs ${full.nslots} contiguous slots, more than a ${IO_TLB_SEGSIZE}-slot segment holds`;
     } else if (leaked > 0) cause = `${leaked} swiotlb slots are held by no live mapping`;
     else if (fit >= 0) cause = `slots ${fit}..${fit + full.nslots - 1} were free and keep the address bits min_align_mask asks for, but the slot search did not visit them`;
     else shortage = 'the swiotlb pool is full';
@@ -378,7 +393,7 @@ function holderText(run: RunState, tag: number): string {
 /** What a physical range the device can reach but does not own is. */
 function classify(run: RunState, mp: Mapping | undefined, a: number, b: number): Reach[] {
   const out: Reach[] = [];
-  const pool = run.m.swiotlb;
+  const base = run.m.swiotlb;
   const pageSize = run.m.platform.pageSize;
   let pos = a;
   while (pos < b) {
@@ -394,11 +409,13 @@ function classify(run: RunState, mp: Mapping | undefined, a: number, b: number):
       pos = end;
       continue;
     }
-    if (pool !== null && pos >= pool.start && pos < pool.end) {
+    const pool = poolAt(run.m, pos);
+    if (pool !== undefined && base !== null) {
       // Slot by slot, merging neighbours that are free or held by the same mapping.
-      const slot = slotOf(pool, pos);
-      const end = Math.min(b, pool.start + (slot + 1) * IO_TLB_SIZE);
-      const tag = pool.slots.owner(slot);
+      const own = slotOf(pool, pos);
+      const slot = slotOf(base, pool.start) + own;
+      const end = Math.min(b, pool.start + (own + 1) * IO_TLB_SIZE);
+      const tag = pool.slots.owner(own);
       const kind: ViolationKind = tag === 0 ? 'reach-free-slot' : 'reach-other-allocation';
       const holder = holderText(run, tag);
       const prev = last(out);
@@ -411,8 +428,8 @@ function classify(run: RunState, mp: Mapping | undefined, a: number, b: number):
       pos = end;
       continue;
     }
-    const poolStart = pool !== null && pool.start > pos ? pool.start : Number.MAX_SAFE_INTEGER;
-    const stop = Math.min(b, poolStart);
+    let stop = b;
+    for (const p of run.m.bouncePools()) if (p.start > pos) stop = Math.min(stop, p.start);
     let found = false;
     for (const buf of run.scenario.buffers.values()) {
       const s = Math.max(pos, buf.phys);
@@ -465,8 +482,10 @@ function reachOf(run: RunState, t: Translation, e: Run<TranslationEntry>): RunRe
   const slots = run.m.swiotlb?.slots;
   const cached = run.runReaches.get(e);
   const bounce = run.m.bounceSlots;
+  // Only the default pool's slot owners are tracked for reuse.
   if (
     run.reachReuse &&
+    run.m.swiotlbPools.length === 0 &&
     cached !== undefined &&
     cached.mp === mp &&
     cached.live === live &&

@@ -18,12 +18,12 @@ export type { Estimate };
 
 /** Where bounce buffers live: a copy to or from them is a bounce copy (as costs.ts counts it). */
 export interface BounceMemory {
-  pool: BouncePool | null;
+  pools: readonly BouncePool[];
   pages: PageAllocator | null;
 }
 
 function isBounce(m: BounceMemory, addr: number): boolean {
-  return (m.pool !== null && addr >= m.pool.start && addr < m.pool.end) || (m.pages !== null && m.pages.contains(addr));
+  return m.pools.some((pool) => addr >= pool.start && addr < pool.end) || (m.pages !== null && m.pages.contains(addr));
 }
 
 /** Cache lines a maintenance operation of [addr, addr + size) covers. */

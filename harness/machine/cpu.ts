@@ -57,14 +57,22 @@ export function arch_sync_dma_for_cpu(paddr: number, size: number, dir: dma_data
 }
 
 /** IS_ENABLED(CONFIG_...) for the options the model knows. */
-export function IS_ENABLED(option: 'CONFIG_SWIOTLB' | 'CONFIG_IOMMU_IO_BUFFER' | 'CONFIG_IOMMU_BOUNCE_BUFFERS'): boolean {
+export function IS_ENABLED(
+  option: 'CONFIG_SWIOTLB' | 'CONFIG_SWIOTLB_DYNAMIC' | 'CONFIG_DMA_BOUNCE_UNALIGNED_KMALLOC' | 'CONFIG_IOMMU_IO_BUFFER' | 'CONFIG_IOMMU_BOUNCE_BUFFERS',
+): boolean {
+  const p = machine().platform;
   switch (option) {
     case 'CONFIG_SWIOTLB':
-      return machine().platform.swiotlb;
+      return p.swiotlb;
+    // Both depend on SWIOTLB in Kconfig.
+    case 'CONFIG_SWIOTLB_DYNAMIC':
+      return p.swiotlb && p.swiotlbDynamic;
+    case 'CONFIG_DMA_BOUNCE_UNALIGNED_KMALLOC':
+      return p.swiotlb && p.kmallocBounce;
     // The bounce pools' option, under its name in v1 and in v2: one setting.
     case 'CONFIG_IOMMU_IO_BUFFER':
     case 'CONFIG_IOMMU_BOUNCE_BUFFERS':
-      return machine().platform.iommuBounceBuffers;
+      return p.iommuBounceBuffers;
   }
 }
 
@@ -87,6 +95,36 @@ export function shl64(value: number, count: number): number {
     count %= 64;
   }
   return value * 2 ** count;
+}
+
+/** num_possible_cpus(). */
+export function num_possible_cpus(): number {
+  return machine().platform.cpus;
+}
+
+/** raw_smp_processor_id(): the model's kernel always runs on the first CPU. */
+export function raw_smp_processor_id(): number {
+  return 0;
+}
+
+/** ARCH_DMA_MINALIGN on arm64 (128), the alignment kmalloc() keeps for DMA without bouncing. */
+export const ARCH_DMA_MINALIGN = 128;
+
+/** dma_get_cache_alignment(): the CPU's cache line, the unit non-coherent DMA is maintained in. */
+export function dma_get_cache_alignment(): number {
+  return machine().platform.cacheLineSize;
+}
+
+/**
+ * kmalloc_size_roundup(): the size of the kmalloc cache a request lands in
+ * (8, 16, 32, 64, 96, 128, 192, then powers of two), with arm64's 8-byte
+ * ARCH_KMALLOC_MINALIGN of 6.5 and later.
+ */
+export function kmalloc_size_roundup(size: number): number {
+  if (size <= 8) return 8;
+  if (size > 64 && size <= 96) return 96;
+  if (size > 128 && size <= 192) return 192;
+  return 2 ** Math.ceil(Math.log2(size));
 }
 
 export function PAGE_SIZE(): number {

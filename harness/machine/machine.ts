@@ -5,7 +5,7 @@
 // set up by the kernel code of the variant that runs, at boot; the machine
 // holds it where the kernel keeps globals.
 
-import { BIT } from './bits.js';
+import { alignUp, BIT, roundup_pow_of_two } from './bits.js';
 import { BounceSlots } from './bounce-slots.js';
 import { CpuCache } from './cache.js';
 import { device } from './device.js';
@@ -55,7 +55,16 @@ export class Machine {
   readonly bounceSlots = new BounceSlots();
   /** Kernel files' static variables (statics.ts). */
   readonly statics = new Map<string, unknown>();
+  /**
+   * The other swiotlb pools the kernel has set up, in order: a device's
+   * restricted DMA pool, the pools a dynamic swiotlb adds (6.6 and later).
+   * A pool the kernel frees (a transient one) stays listed with every slot
+   * free, so that what was copied through it is still counted.
+   */
+  readonly swiotlbPools: BouncePool[] = [];
   private readonly dmaByDevice = new Map<device, DeviceDma>();
+  /** The page allocator's next free address (see allocPages). */
+  private nextFreePage: number;
 
   constructor(
     readonly platform: PlatformConfig,
@@ -72,6 +81,29 @@ export class Machine {
     this.guest = new GuestMemory(platform.memoryEncryption);
     this.pages = new PageAllocator(platform.pagesBase, platform.pagesBytes, platform.pageSize);
     this.devices = deviceConfigs.map((config) => new device(config, config.domain === null ? null : this.domainNamed(config.domain)));
+    // Above any default pool a kernel may make of the platform's size (6.x
+    // rounds its slot count up to a power of two), below the buffers.
+    this.nextFreePage = alignUp(platform.swiotlbBase + roundup_pow_of_two(platform.swiotlbBytes), 0x10_0000);
+  }
+
+  /**
+   * The page allocator, for memory the kernel takes after its pools are
+   * placed (a restricted DMA pool's reserved region, a dynamic swiotlb's
+   * pools): whole pages at increasing addresses, never handed out twice, or
+   * 0 when the block would reach `limit` (the highest address the caller can
+   * use) or the fixtures' buffers.
+   */
+  allocPages(bytes: number, limit: number): number {
+    const start = alignUp(this.nextFreePage, this.platform.pageSize);
+    const end = start + alignUp(bytes, this.platform.pageSize);
+    if (end - 1 > limit || end > this.platform.dramBase) return 0;
+    this.nextFreePage = end;
+    return start;
+  }
+
+  /** Every swiotlb pool: the default one first, then the others in the order the kernel set them up. */
+  bouncePools(): BouncePool[] {
+    return this.swiotlb === null ? [...this.swiotlbPools] : [this.swiotlb, ...this.swiotlbPools];
   }
 
   private domainNamed(name: string): IommuDomain {
@@ -124,5 +156,6 @@ export class Machine {
   beginCall(owner: number): void {
     this.recorder.owner = owner;
     if (this.swiotlb !== null) this.swiotlb.spins = 0;
+    for (const pool of this.swiotlbPools) pool.spins = 0;
   }
 }

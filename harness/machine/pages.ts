@@ -2,9 +2,10 @@
 // it (alloc_pages_node, __free_page): a region of DRAM of its own, handed out
 // one CPU page at a time. A page freed is the next one handed out again
 // (the per-CPU free lists are last in, first out), with whatever it held:
-// pages are not cleared unless the caller asks with __GFP_ZERO. Nothing in
-// the modelled trees before the IOMMU bounce pools allocates pages while a
-// case runs, so the region holds bounce pages and nothing else.
+// pages are not cleared unless the caller asks with __GFP_ZERO. Only the
+// IOMMU bounce pools take single pages while a case runs, so the region
+// holds bounce pages and nothing else (the 6.x swiotlb pools take their
+// blocks from Machine.allocPages, above the default swiotlb pool).
 //
 // Each allocation asks should_fail('pages') first, as fail_page_alloc would
 // (faults.ts); a region that is used up fails the same way a machine out of

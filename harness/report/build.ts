@@ -1,7 +1,7 @@
 // Building the canonical report from a run's results. Every other format is
 // rendered from this one document (harness/report/render/).
 
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import { compareVariants, countGrades } from '../compare/series.js';
 import { isRegression } from '../compare/grade.js';
 import type { Scenario } from '../fixtures/scenario.js';
@@ -70,7 +70,7 @@ export async function buildReport(input: ReportInput): Promise<Report> {
       id: s.id,
       file: s.file ?? null,
       question: s.question,
-      sha256: s.file !== undefined ? await fileHash(join(projectRoot, s.file)) : '',
+      sha256: s.file !== undefined ? await fileHash(resolve(projectRoot, s.file)) : '',
       expect: s.expect,
     })),
   );
@@ -88,7 +88,10 @@ export async function buildReport(input: ReportInput): Promise<Report> {
   const ran = new Set(vs.map((v) => v.id));
   const fixtureIds = scenarios.map((s) => s.id);
   const adHoc = input.comparisons ?? [];
-  const comparisons = [...adHoc, ...seriesComparisons(cases, fixtureIds, input.series, ran)];
+  // A series step that is also the comparison asked for (review's) is shown once, as the one asked for.
+  const asked = new Set(adHoc.map((s) => `${s.before}\u0000${s.after}`));
+  const steps = seriesComparisons(cases, fixtureIds, input.series, ran).filter((s) => !asked.has(`${s.before}\u0000${s.after}`));
+  const comparisons = [...adHoc, ...steps];
   const expectations = expectationsOf(scenarios, cases);
   const ok = cases.filter((c) => c.status === 'ok');
   return {

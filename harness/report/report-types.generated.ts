@@ -277,6 +277,13 @@ export interface CaseError {
   fixture: string;
   variant: string;
   status: 'error';
+  /**
+   * Whose code threw: the variant's kernel files (also when absent), or the harness's own (a bug in the harness).
+   */
+  origin?: 'variant' | 'harness';
+  /**
+   * The exception, and the project file and line it was thrown at.
+   */
   message: string;
 }
 /**
@@ -289,6 +296,18 @@ export interface CaseTimeout {
   variant: string;
   status: 'timeout';
   budget_ms: number;
+  /**
+   * The step the case had reached when its time ran out, as the trace labels steps (3#2.1: the first step of round 2 of the repeat at step 3), or boot, or end. Where a case runs out of time depends on the machine's speed.
+   */
+  step?: string;
+  /**
+   * Each repeat around that step, outermost first: its own label, the round reached and its count.
+   */
+  rounds?: {
+    repeat: string;
+    round: number;
+    count: number;
+  }[];
 }
 /**
  * This interface was referenced by `Report`'s JSON-Schema

@@ -22,13 +22,13 @@ export function zeroCosts(): Costs {
 }
 
 /**
- * `pages` is where run-time pages come from: only the IOMMU bounce pools
- * allocate them, so a copy to or from one is a bounce copy, as a copy to or
- * from the swiotlb pool is.
+ * Costs of a case's events; `pools` are the swiotlb pools the kernel used
+ * and `pages` is where run-time pages come from (only the IOMMU bounce pools
+ * allocate them): a copy to or from either is a bounce copy.
  */
-export function costsOf(events: readonly MachineEvent[], pool: BouncePool | null, pages: PageAllocator | null = null): Costs {
+export function costsOf(events: readonly MachineEvent[], pools: readonly BouncePool[], pages: PageAllocator | null = null): Costs {
   const c = zeroCosts();
-  const inPool = (a: number): boolean => (pool !== null && a >= pool.start && a < pool.end) || (pages !== null && pages.contains(a));
+  const inPool = (a: number): boolean => pools.some((pool) => a >= pool.start && a < pool.end) || (pages !== null && pages.contains(a));
   for (const e of events) {
     switch (e.t) {
       case 'memcpy':

@@ -36,6 +36,7 @@ import { costProfile } from '../costs/profiles.js';
 import { finalState } from './final-state.js';
 import type { Mapping } from './mapping.js';
 import type { CaseOutcome, Violation } from './result.js';
+import { AFTER_LAST_STEP, BOOTING, type Position } from './position.js';
 import { bytesText, eventText, plural, range, VIOLATION_MARK } from './trace.js';
 import { msecs_to_jiffies } from '../machine/workqueue.js';
 
@@ -49,6 +50,8 @@ export interface CaseOptions {
   reachReuse?: boolean;
   /** Sees the machine after the last step, before it is taken apart (the benchmark weighs it). */
   atEnd?: (m: Machine) => void;
+  /** Where the case is, kept up to date for a watchdog (run/position.ts). */
+  position?: Position;
 }
 
 /** What a run says about itself beyond its outcome (for tests). */
@@ -70,7 +73,7 @@ export function executeCase(s: Scenario, kernel: Kernel, options: CaseOptions = 
   const workspace = options.workspace ?? new Workspace();
   const m = new Machine(s.platform, s.devices, workspace, { ...DEFAULT_MODEL_OPTIONS, ...options.model }, s.fail);
   try {
-    const run = new CaseRun(s, kernel, m, options.reachReuse ?? true);
+    const run = new CaseRun(s, kernel, m, options.reachReuse ?? true, options.position);
     const outcome = withMachine(m, () => run.run());
     options.atEnd?.(m);
     return { outcome, stats: { reachReused: run.reachReused } };
@@ -106,6 +109,7 @@ class CaseRun implements RunState {
     private readonly kernel: Kernel,
     readonly m: Machine,
     readonly reachReuse: boolean,
+    private readonly position: Position | undefined,
   ) {}
 
   run(): CaseOutcome {
@@ -117,10 +121,12 @@ class CaseRun implements RunState {
     }
     try {
       this.label = 'boot';
+      this.position?.set(BOOTING);
       this.kernel.boot(this.m);
       this.flushEvents();
-      this.steps(this.scenario.steps, '');
+      this.steps(this.scenario.steps, '', 0);
       this.label = 'end';
+      this.position?.set(AFTER_LAST_STEP);
       checkLeaks(this.context([]));
     } catch (e) {
       this.flushEvents();
@@ -136,7 +142,7 @@ class CaseRun implements RunState {
       verdict: sortVerdict(this.violations.map((v) => v.kind)),
       violations: this.violations,
       notes: this.notes,
-      costs: costsOf(this.m.recorder.events, this.m.swiotlb, this.m.pages),
+      costs: costsOf(this.m.recorder.events, this.m.bouncePools(), this.m.pages),
       estimate: this.estimate(),
       trace: this.trace,
       final: finalState(this.m, [...this.mappings.values()].filter((mp) => mp.live).map((mp) => mp.name), (tag) => this.bySerial[tag]?.name ?? '?'),
@@ -149,7 +155,7 @@ class CaseRun implements RunState {
     const p = this.scenario.platform;
     const profile = costProfile(p.costProfile);
     if (profile === undefined) throw new Error(`no cost profile "${p.costProfile}" (the fixture loader checks this)`);
-    return estimateOf(this.m.recorder.events, profile, p.iovaGranule, p.cacheLineSize, { pool: this.m.swiotlb, pages: this.m.pages });
+    return estimateOf(this.m.recorder.events, profile, p.iovaGranule, p.cacheLineSize, { pools: this.m.bouncePools(), pages: this.m.pages });
   }
 
   raise(kind: ViolationKind, situation: string, fields: Record<string, string | number>): void {
@@ -162,13 +168,17 @@ class CaseRun implements RunState {
     this.notes.push(`${this.label}: ${text}`);
   }
 
-  private steps(steps: readonly ScenarioStep[], prefix: string): void {
+  private steps(steps: readonly ScenarioStep[], prefix: string, level: number): void {
     steps.forEach((step, i) => {
       const label = `${prefix}${i + 1}`;
       if (step.op === 'repeat') {
-        for (let it = 1; it <= step.count; it++) this.steps(step.steps, `${label}#${it}.`);
+        for (let it = 1; it <= step.count; it++) {
+          this.position?.at(level, i + 1, it);
+          this.steps(step.steps, `${label}#${it}.`, level + 1);
+        }
         return;
       }
+      this.position?.at(level, i + 1, 0);
       this.label = label;
       this.step(step);
     });

@@ -41,6 +41,10 @@ export function finalState(m: Machine, liveHandles: string[], nameOf: (tag: numb
       delayed_work_pending: m.timers.pendingCount,
     };
   }
+  // Another pool shows only while it holds something.
+  for (const other of m.swiotlbPools) {
+    if (other.used > 0) sections[`swiotlb ${hex(other.start)}`] = { slots: other.slots.allocated().length, used: other.used };
+  }
   sections['cpu'] = { dirty_lines: m.cache.dirtyCount() };
   sections['driver'] = { live_handles: liveHandles };
   return sections;

@@ -168,10 +168,10 @@ export function faultHtml(report: Report): string[] {
   out.push(`<p>${t.runs} failing runs: ${t.failed} with a map call failing, ${t.recovered} recovered by the kernel; ${t.added} show a violation the fixture's own run does not.</p>`);
   for (const f of views) {
     if (f.runs.length === 0) continue;
-    out.push(`<details><summary><code>${escapeXml(f.fixture)}</code>: ${escapeXml(f.points)}</summary>`, '<table class="faults"><thead><tr>');
+    out.push(`<details><summary><code>${escapeXml(f.fixture)}</code>: ${escapeXml(f.points)}</summary>`, '<div class="box"><table class="faults"><thead><tr>');
     out.push(...HEAD.map((h) => `<th>${escapeXml(h)}</th>`), '</tr></thead><tbody>');
     for (const r of f.runs) for (const g of r.groups) out.push(`<tr>${runRow(f, r, g, all).map((x) => `<td>${escapeXml(x)}</td>`).join('')}</tr>`);
-    out.push('</tbody></table>', '</details>');
+    out.push('</tbody></table></div>', '</details>');
   }
   out.push('</section>');
   return out;

@@ -4,9 +4,9 @@
 import { COST_KEYS } from '../../run/result.js';
 import { estimateChange, estimateText } from '../../costs/estimate.js';
 import { GRADE_LABELS, GRADES } from '../../compare/grade.js';
-import type { Report } from '../report-types.generated.js';
+import type { CaseError, CaseTimeout, Report } from '../report-types.generated.js';
 import { failingRunIds, faultMarkdown } from './faults.js';
-import { caseIndex, changedItems, fuzzStatisticsLines, outcome, replayCommand, shortOutcome, SHORT, titleOf, traceDiff, treeText, verdictChanged } from './common.js';
+import { brokenText, caseIndex, headlineSentences, changedItems, fuzzStatisticsLines, outcome, replayCommand, shortOutcome, SHORT, titleOf, traceDiff, treeText, verdictChanged } from './common.js';
 
 function cell(s: string): string {
   return s.replace(/\|/g, '\\|');
@@ -14,12 +14,11 @@ function cell(s: string): string {
 
 export function renderMarkdown(report: Report): string {
   const cases = caseIndex(report);
-  const t = report.totals;
   const out: string[] = [];
   out.push(`# dma-iommu harness: ${report.command.name}`, '');
-  out.push(`Harness tree ${treeText(report)}; ${report.fixtures.length} fixtures × ${report.variants.length} variants = ${t.cases} cases.`, '');
-  out.push('| clean | with violations | errors | timeouts | expectations met | not met | regressions |', '|---|---|---|---|---|---|---|');
-  out.push(`| ${t.clean} | ${t.violating} | ${t.error} | ${t.timeout} | ${t.expectations_met} | ${t.expectations_failed} | ${t.regressions} |`, '');
+  out.push(`Harness tree ${treeText(report)}.`, '');
+  for (const s of headlineSentences(report)) out.push(`- ${s}`);
+  out.push('');
 
   const failed = report.expectations.filter((e) => !e.met);
   if (failed.length > 0) {
@@ -27,10 +26,10 @@ export function renderMarkdown(report: Report): string {
     for (const e of failed) out.push(`| \`${e.case}\` | ${e.expected.join(', ') || 'clean'} | ${typeof e.actual === 'string' ? e.actual : e.actual.join(', ') || 'clean'} |`);
     out.push('');
   }
-  const broken = report.cases.filter((c) => c.status !== 'ok');
+  const broken = report.cases.filter((c): c is CaseError | CaseTimeout => c.status !== 'ok');
   if (broken.length > 0) {
     out.push('## Errors and timeouts', '');
-    for (const c of broken) out.push(`- \`${c.id}\`: ${c.status === 'error' ? c.message : `no result within ${c.budget_ms} ms`}`);
+    for (const c of broken) out.push(`- \`${c.id}\`: ${brokenText(c)}`);
     out.push('');
   }
 

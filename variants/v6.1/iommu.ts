@@ -1,0 +1,145 @@
+// drivers/iommu/iommu.c: the IOMMU core's map and unmap, as dma-iommu calls
+// them, for the code state described in variant.json next to this file
+// (map_pages and unmap_pages since 647c57764b37 and 910c4406ccc9; a failed
+// scatterlist map returns its errno), with
+// the inlines of include/linux/iommu.h for the IOTLB gather. The page table
+// itself, and the driver operations that write it, are the machine's
+// (harness/machine/iommu.ts). The model's domains support one page size, the
+// granule, so iommu_pgsize() always answers with it.
+
+import { hex, machine, or, sg_phys, type IommuDomain, type IotlbGather, type scatterlist } from '../../harness/kernel.js';
+
+const EINVAL = 22;
+
+export function iommu_iotlb_gather_init(): IotlbGather {
+  return { pages: 0 };
+}
+
+/** ops->unmap_pages for as many pages of the one size as fit (the model's domains have one page size). */
+function __iommu_unmap_pages(domain: IommuDomain, iova: number, size: number): number {
+  const pgsize = domain.granule;
+  return domain.unmap_each(iova, pgsize, size / pgsize);
+}
+
+/** Unmap [iova, iova + size) (ops->unmap_pages), stopping where the driver unmaps nothing; bytes unmapped. */
+function __iommu_unmap(domain: IommuDomain, iova: number, size: number, iotlb_gather: IotlbGather): number {
+  const min_pagesz = domain.granule;
+
+  if (or(iova, size) % min_pagesz !== 0) {
+    machine().recorder.warn('__iommu_unmap', `unaligned: iova ${hex(iova)} size ${hex(size)} min_pagesz ${hex(min_pagesz)}`, false);
+    return 0;
+  }
+
+  const unmapped = __iommu_unmap_pages(domain, iova, size);
+  iotlb_gather.pages += unmapped / min_pagesz;
+  machine().recorder.emit({ t: 'iommu_unmap', iova, size, unmapped });
+  return unmapped;
+}
+
+export function iommu_unmap(domain: IommuDomain, iova: number, size: number): number {
+  const iotlb_gather = iommu_iotlb_gather_init();
+  const ret = __iommu_unmap(domain, iova, size, iotlb_gather);
+  iommu_iotlb_sync(domain, iotlb_gather);
+  return ret;
+}
+
+export function iommu_unmap_fast(domain: IommuDomain, iova: number, size: number, iotlb_gather: IotlbGather): number {
+  return __iommu_unmap(domain, iova, size, iotlb_gather);
+}
+
+/** ops->map_pages for the pages of the one size that fit (iommu_pgsize() and its count): bytes mapped and an errno. */
+function __iommu_map_pages(domain: IommuDomain, iova: number, paddr: number, size: number, prot: number): { mapped: number; ret: number } {
+  const pgsize = domain.granule;
+  return domain.map_pages(iova, paddr, pgsize, size / pgsize, prot);
+}
+
+/**
+ * Map [iova, iova + size) a batch at a time (ops->map_pages: a leaf table's
+ * worth on an SMMU, whose entries are all checked before any is written);
+ * on failure, unmap whatever this call mapped, even nothing.
+ */
+function __iommu_map(domain: IommuDomain, iova: number, paddr: number, size: number, prot: number): number {
+  const min_pagesz = domain.granule;
+  const orig_iova = iova;
+  const orig_paddr = paddr;
+  const orig_size = size;
+  let ret = 0;
+
+  if (or(or(iova, paddr), size) % min_pagesz !== 0) {
+    machine().recorder.warn('__iommu_map', `unaligned: iova ${hex(iova)} pa ${hex(paddr)} size ${hex(size)} min_pagesz ${hex(min_pagesz)}`, false);
+    machine().recorder.emit({ t: 'iommu_map', iova, phys: paddr, size, prot, ret: -EINVAL });
+    return -EINVAL;
+  }
+
+  while (size) {
+    const r = __iommu_map_pages(domain, iova, paddr, size, prot);
+    ret = r.ret;
+    // Counted even when the batch failed (io-pgtable maps nothing of a failed batch).
+    size -= r.mapped;
+    if (ret) break;
+    iova += r.mapped;
+    paddr += r.mapped;
+  }
+  machine().recorder.emit({ t: 'iommu_map', iova: orig_iova, phys: orig_paddr, size: orig_size, prot, ret });
+
+  // unroll mapping in case something went wrong
+  if (ret) iommu_unmap(domain, orig_iova, orig_size - size);
+
+  return ret;
+}
+
+/**
+ * __iommu_map, then the driver's iotlb_sync_map if it has one (none of the
+ * model's drivers needs it: their page tables are visible at once).
+ */
+function _iommu_map(domain: IommuDomain, iova: number, paddr: number, size: number, prot: number): number {
+  return __iommu_map(domain, iova, paddr, size, prot);
+}
+
+export function iommu_map_atomic(domain: IommuDomain, iova: number, paddr: number, size: number, prot: number): number {
+  return _iommu_map(domain, iova, paddr, size, prot);
+}
+
+/** Map the list's physically contiguous runs one after the other; bytes mapped, or the errno after undoing them. */
+function __iommu_map_sg(domain: IommuDomain, iova: number, sg: readonly scatterlist[], nents: number, prot: number): number {
+  let len = 0;
+  let start = 0;
+  let mapped = 0;
+  for (let i = 0; i <= nents; i++) {
+    const s = sg[i];
+    const s_phys = s === undefined ? 0 : sg_phys(s);
+    if (len !== 0 && (i === nents || s_phys !== start + len)) {
+      const ret = __iommu_map(domain, iova + mapped, start, len, prot);
+      if (ret !== 0) {
+        // out_err: undo what the earlier runs mapped
+        iommu_unmap(domain, iova, mapped);
+        return ret;
+      }
+      mapped += len;
+      len = 0;
+    }
+    if (i === nents || s === undefined) break;
+    if (len !== 0) {
+      len += s.length;
+    } else {
+      len = s.length;
+      start = s_phys;
+    }
+  }
+  return mapped;
+}
+
+export function iommu_map_sg_atomic(domain: IommuDomain, iova: number, sg: readonly scatterlist[], nents: number, prot: number): number {
+  return __iommu_map_sg(domain, iova, sg, nents, prot);
+}
+
+export function iommu_iova_to_phys(domain: IommuDomain, iova: number): number {
+  const phys = domain.iova_to_phys(iova);
+  machine().recorder.emit({ t: 'iova_to_phys', iova, phys });
+  return phys;
+}
+
+/** include/linux/iommu.h: the driver's iotlb_sync for what the gather holds (strict domains only here). */
+export function iommu_iotlb_sync(_domain: IommuDomain, iotlb_gather: IotlbGather): void {
+  machine().recorder.emit({ t: 'iotlb_sync', pages: iotlb_gather.pages });
+}
