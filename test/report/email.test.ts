@@ -113,6 +113,14 @@ describe('the e-mail of a full run', () => {
     expect(mail).toMatch(/ 00 00 00 00 00 00 00 00\.\.\. /);
   });
 
+  it('prices the counters: an estimated time row per step, and each cost change\'s estimate before and after', () => {
+    expect(mail).toMatch(/^ *[\d.]+ us +[-+]?[\d.]+% +[\d.]+ us {2}estimated time$/m);
+    expect(mail).toMatch(/estimated time [\d.]+ us ->\s+[\d.]+ us\s+\((bare-metal-strict|bare-metal-lazy|virtio-iommu-guest)\)/);
+    // The read loop priced on virtio-iommu: its step to the first pool posting shows the fall.
+    const v1 = mail.slice(mail.indexOf('== pools-v1:'), mail.indexOf('\n== ', mail.indexOf('== pools-v1:') + 1));
+    expect(v1).toMatch(/map_page\+virtio_iommu\+4k\+from_device\+read_loop\n(?: {4}[^\n]*\n)*? {4}[^\n]*estimated time 176320 us ->\s+1727 us\s+\(virtio-iommu-guest\)/);
+  });
+
   it('counts error and timeout cells in the subject and lists each in the body', async () => {
     // The same results with some cells broken: v3 3/5 throws on four fixtures, the hch review hangs on two.
     const seen = new Map<string, number>();
