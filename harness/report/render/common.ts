@@ -1,6 +1,7 @@
 // What several report formats need: finding cases, diffing traces, the
 // command that replays a case, and short codes for verdicts.
 
+import { estimateText } from '../../costs/estimate.js';
 import { createTwoFilesPatch } from 'diff';
 import { KINDS, VIOLATION_KINDS, type ViolationKind } from '../../contract/kinds.js';
 import { COST_KEYS } from '../../run/result.js';
@@ -180,7 +181,8 @@ export function estimateRow(report: Report, set: ComparisonSet): { before: numbe
     if (c.variant === set.before) before += c.estimate?.ns ?? 0;
     if (c.variant === set.after) after += c.estimate?.ns ?? 0;
   }
-  if (Math.abs(before - after) < 0.05) return undefined;
+  // A change too small to show in the unit reports use is no change to a reader.
+  if (estimateText(before) === estimateText(after)) return undefined;
   return { before, after, change: percentChange(before, after) };
 }
 
