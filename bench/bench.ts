@@ -61,13 +61,13 @@ function mappedBufferMemory(size: number, variant: Variant): number {
     platform: DEFAULT_PLATFORM,
     device: { ...DEFAULT_DEVICE, coherent: false, untrusted: false },
     devices: [{ ...DEFAULT_DEVICE, coherent: false, untrusted: false }],
-    contract: { fromDeviceUntouched: 'undefined' },
+    contract: { fromDeviceUntouched: 'undefined', skipCpuSync: 'driver-syncs' },
     fail: null,
     buffers: new Map([['big', { name: 'big', phys: 0x1_0000_0000, size, fill: { counter: 0 } }]]),
     steps: [
       { op: 'cpu_write', path: '/steps/0', buffer: 'big', offset: size - 64, size: 64, fill: { byte: 1 } },
       { op: 'map_page', path: '/steps/1', handle: 'h', device: 'dev', buffer: 'big', offset: 0, size, dir: DMA_TO_DEVICE, attrs: 0 },
-      { op: 'device_read', path: '/steps/2', handle: 'h', offset: size - 64, size: 64 },
+      { op: 'device_read', path: '/steps/2', handle: 'h', offset: size - 64, size: 64, afterUnmap: false },
     ],
     expect: {},
   };

@@ -6,7 +6,7 @@ export type dma_addr_t = number;
 export type phys_addr_t = number;
 export type size_t = number;
 
-export { alignDown, alignUp, alignUp as ALIGN, and, andNot, BIT, DMA_BIT_MASK, fls_long, hex, isPowerOfTwo as is_power_of_2, or, order_base_2, roundup_pow_of_two, sizeSub, ulong_pad, __ffs } from './machine/bits.js';
+export { alignDown, alignUp, alignUp as ALIGN, and, andNot, BIT, DMA_BIT_MASK, ffs, fls_long, hex, isPowerOfTwo as is_power_of_2, or, order_base_2, roundup_pow_of_two, sizeSub, ulong_pad, __ffs } from './machine/bits.js';
 export { before, insertAt, removeAt } from './machine/arrays.js';
 export {
   arch_sync_dma_for_cpu,
@@ -17,16 +17,19 @@ export {
   kmalloc_size_roundup,
   memcpy,
   memset,
+  module_param,
   num_possible_cpus,
   PAGE_SHIFT,
   PAGE_SIZE,
   phys_to_virt,
   raw_smp_processor_id,
+  shl64,
 } from './machine/cpu.js';
 export {
   dev_is_dma_coherent,
   dev_is_pci,
   dev_is_untrusted,
+  dev_to_node,
   dma_capable,
   dma_get_mask,
   dma_get_max_seg_size,
@@ -41,6 +44,7 @@ export {
 } from './machine/device.js';
 export {
   DMA_ATTR_NO_WARN,
+  DMA_ATTR_PERSISTENT_STREAMING,
   DMA_ATTR_PRIVILEGED,
   DMA_ATTR_SKIP_CPU_SYNC,
   DMA_BIDIRECTIONAL,
@@ -62,7 +66,8 @@ export {
   type IovaSpace,
 } from './machine/iommu.js';
 export type { AddressRange } from './machine/translation.js';
-export { sg_dma_address, sg_dma_len, sg_phys, type scatterlist } from './machine/scatterlist.js';
+export { sg_alloc_table_from_pages, sg_dma_address, sg_dma_len, sg_phys, type scatterlist } from './machine/scatterlist.js';
+export { file_statics } from './machine/statics.js';
 export {
   INVALID_PHYS_ADDR,
   IO_TLB_SEGSIZE,
@@ -75,6 +80,18 @@ export {
 } from './machine/swiotlb-slots.js';
 export { machine } from './machine/current.js';
 export { should_fail } from './machine/faults.js';
+export { bounce_iova_released, bounce_iova_reserved, bounce_slot_cached, bounce_slot_freed, bounce_slot_taken } from './machine/bounce-slots.js';
+export { __free_page, __GFP_HIGHMEM, __GFP_NORETRY, __GFP_NOWARN, __GFP_ZERO, alloc_pages_node, GFP_ATOMIC, GFP_KERNEL } from './machine/pages.js';
+export {
+  cancel_delayed_work_sync,
+  create_singlethread_workqueue,
+  type delayed_work,
+  destroy_workqueue,
+  INIT_DELAYED_WORK,
+  msecs_to_jiffies,
+  queue_delayed_work,
+  type workqueue_struct,
+} from './machine/workqueue.js';
 export {
   CC_ATTR_GUEST_MEM_ENCRYPT,
   CC_ATTR_MEM_ENCRYPT,

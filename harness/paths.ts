@@ -24,6 +24,7 @@ export const corpusDir = join(projectRoot, 'fixtures', 'corpus');
 export const matrixDir = join(projectRoot, 'fixtures', 'matrix');
 export const variantsDir = join(projectRoot, 'variants');
 export const reportsDir = join(projectRoot, 'reports');
+export const profilesDir = join(projectRoot, 'profiles');
 
 /** The module to load for a source file: itself from source, its compiled twin otherwise. */
 export function codeFile(sourceTs: string): string {

@@ -14,6 +14,7 @@ import { corpusDir, shownPath, variantsDir } from './paths.js';
 import type { CasePlan } from './runner/pool.js';
 import { loadVariant, readVariantMetas, seriesOf, type Series, type VariantMeta } from './variants/registry.js';
 import { cSourceAvailable, isCVariant } from './ckernel/variant.js';
+import { costProfiles } from './costs/profiles.js';
 
 export interface PlanOptions {
   fixturesDir?: string;
@@ -22,6 +23,8 @@ export interface PlanOptions {
   fixtures?: string[];
   variants?: string[];
   series?: string[];
+  /** Price every case with this cost profile (profiles/) instead of its fixture's. */
+  costProfile?: string;
 }
 
 export interface Prepared {
@@ -109,6 +112,14 @@ export function chooseVariants(
   return allVariants.filter((v) => wanted.has(v.meta.id));
 }
 
+/** Every scenario priced with the cost profile `id` (checked) instead of its own. */
+export function withCostProfile(scenarios: Scenario[], id: string | undefined): Scenario[] {
+  if (id === undefined) return scenarios;
+  const profiles = costProfiles();
+  if (!profiles.has(id)) throw new InputError([{ file: 'command line', pointer: '/cost-profile', message: `no cost profile "${id}" (profiles: ${[...profiles.keys()].join(', ')})` }]);
+  return scenarios.map((s) => ({ ...s, platform: { ...s.platform, costProfile: id } }));
+}
+
 /**
  * Every chosen variant's kernel imports: a file that throws as it is loaded
  * is bad input, named by file and line, found before any case runs (the
@@ -150,7 +161,7 @@ export async function prepare(options: PlanOptions = {}): Promise<Prepared> {
   if (folders.length > 0) throw new InputError(folders);
   const allVariants = await readVariantMetas(variantsFolder);
   const series = seriesOf(allVariants.map((v) => v.meta));
-  const scenarios = await loadCorpus(fixturesFolder, options.fixtures);
+  const scenarios = withCostProfile(await loadCorpus(fixturesFolder, options.fixtures), options.costProfile);
   // With another set of variants, expectations about the usual ones are not this run's business.
   if (options.variantsDir === undefined) checkExpectations(scenarios, allVariants);
 

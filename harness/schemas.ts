@@ -1,5 +1,6 @@
 // The project's JSON Schemas, compiled once with one Ajv instance: fixtures,
-// variant metadata and reports (which refers to the fixture schema).
+// variant metadata, reports (which refers to the fixture schema) and cost
+// profiles.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ export const SCHEMA_FILES = {
   fixture: 'fixtures/fixture.schema.json',
   variant: 'variants/variant.schema.json',
   report: 'harness/report/report.schema.json',
+  profile: 'profiles/profile.schema.json',
 } as const;
 
 export type SchemaName = keyof typeof SCHEMA_FILES;

@@ -1,6 +1,8 @@
 // Regenerates the parts of the documents that come from running the corpus:
 // in docs/findings.md the variants table, and what each step of
-// each series changes and how v3 5/5 and the merged 5.16 form still differ.
+// each series changes and how v3 5/5 and the merged 5.16 form still differ;
+// in docs/costs.md the cost profiles' figures with their sources, and the
+// estimated times of the cost fixtures under each profile.
 // Each part sits between <!-- BEGIN name --> and <!-- END name --> markers;
 // the prose around them is written by hand. `--check` only reports whether
 // the files are current.
@@ -15,8 +17,13 @@ import { COST_KEYS, type CaseResult, type Costs } from '../harness/run/result.js
 import { verdictText } from '../harness/contract/kinds.js';
 import { runCase } from '../harness/runner/run-case.js';
 import { loadVariants, readVariantMetas, seriesOf, type Variant, type VariantMeta } from '../harness/variants/registry.js';
+import { costProfiles, type CostProfile } from '../harness/costs/profiles.js';
+import { estimateText } from '../harness/costs/estimate.js';
+import { withCostProfile } from '../harness/plan.js';
+import type { Scenario } from '../harness/fixtures/scenario.js';
 
 interface Corpus {
+  scenarios: Scenario[];
   fixtures: string[];
   /** Every variant, C ones included (they are listed, not run here). */
   metas: VariantMeta[];
@@ -31,7 +38,7 @@ async function runCorpus(): Promise<Corpus> {
   const results = new Map<string, CaseResult>();
   for (const s of scenarios) for (const v of variants) results.set(`${s.id}@${v.meta.id}`, runCase(s, v));
   const metas = (await readVariantMetas()).map((m) => m.meta);
-  return { fixtures: scenarios.map((s) => s.id), metas, variants, results };
+  return { scenarios, fixtures: scenarios.map((s) => s.id), metas, variants, results };
 }
 
 function upstream(meta: VariantMeta): string {
@@ -124,6 +131,51 @@ function unmapTraces(c: Corpus, fixture: string, variants: string[], stepLabel: 
   return out.join('\n');
 }
 
+const FIGURES = ['iommu_map', 'iommu_unmap', 'iotlb_sync', 'memcpy_byte', 'memset_byte', 'cache_line'] as const;
+
+function figureText(f: CostProfile['figures'][(typeof FIGURES)[number]]): string {
+  return f.per_page_ns === undefined ? `${f.ns}` : `${f.ns} + ${f.per_page_ns}/page`;
+}
+
+/** Message-IDs in backquotes, so that Markdown does not take them for HTML tags. */
+function mdText(text: string): string {
+  return text.replace(/<([^<>\s]+@[^<>\s]+)>/g, '`<$1>`');
+}
+
+/** The profiles side by side, in nanoseconds, then each figure's source and derivation. */
+function profileTable(): string {
+  const profiles = [...costProfiles().values()];
+  const out = [`| ns | ${profiles.map((p) => `\`${p.id}\``).join(' | ')} |`, `|---|${profiles.map(() => '---').join('|')}|`];
+  for (const k of FIGURES) out.push(`| ${k} | ${profiles.map((p) => figureText(p.figures[k])).join(' | ')} |`);
+  for (const p of profiles) {
+    out.push('', `**\`${p.id}\`**: ${p.title}. ${mdText(p.platform)}`, '');
+    if (p.notes !== undefined) out.push(mdText(p.notes), '');
+    for (const k of FIGURES) {
+      const f = p.figures[k];
+      out.push(`- \`${k}\` ${figureText(f)} ns: ${mdText(f.source)}.${f.derivation !== undefined ? ` ${mdText(f.derivation)}` : ''}`);
+    }
+  }
+  return out.join('\n');
+}
+
+/** The fixtures that name a cost profile, on the base and the pool postings, priced by every profile. */
+function estimateTable(c: Corpus): string {
+  const variants = ['v5.14', 'pools-v1', 'pools-v2'].map((id) => c.variants.find((v) => v.meta.id === id)!);
+  const priced = c.scenarios.filter((s) => s.platform.costProfile !== 'bare-metal-strict');
+  const out = [`| fixture | profile | ${variants.map((v) => `\`${v.meta.id}\``).join(' | ')} |`, `|---|---|${variants.map(() => '---').join('|')}|`];
+  for (const s of priced) {
+    for (const id of costProfiles().keys()) {
+      const [scenario] = withCostProfile([s], id);
+      const cells = variants.map((v) => {
+        const r = runCase(scenario!, v);
+        return r.status === 'ok' && r.estimate !== undefined ? estimateText(r.estimate.ns) : r.status;
+      });
+      out.push(`| \`${s.id}\` | ${id} | ${cells.join(' | ')} |`);
+    }
+  }
+  return out.join('\n');
+}
+
 /** Every generated part, by the file it is in (relative to the project root). */
 export async function generatedSections(): Promise<Record<string, Record<string, string>>> {
   const c = await runCorpus();
@@ -133,6 +185,10 @@ export async function generatedSections(): Promise<Record<string, Record<string,
       steps: stepTable(c),
       'v3-vs-5.16': pairTable(c, 'v3-5-min-align', '5.16-7-min-align'),
       'v3-3-vs-ee9d4097cc14': unmapTraces(c, 'map_page+untrusted+coherent+from_device+unaligned', ['v3-2-arch-sync', 'v3-3-skip-sync', 'alt-hch-raw-sync', '5.16-3-skip-extra-sync'], '3'),
+    },
+    'docs/costs.md': {
+      profiles: profileTable(),
+      estimates: estimateTable(c),
     },
   };
 }

@@ -13,6 +13,7 @@ export const GENERATED = [
   { schema: 'fixtures/fixture.schema.json', out: 'harness/fixtures/fixture-types.generated.ts', name: 'Fixture' },
   { schema: 'variants/variant.schema.json', out: 'harness/variants/variant-types.generated.ts', name: 'VariantMeta' },
   { schema: 'harness/report/report.schema.json', out: 'harness/report/report-types.generated.ts', name: 'Report' },
+  { schema: 'profiles/profile.schema.json', out: 'harness/costs/profile-types.generated.ts', name: 'CostProfile' },
 ] as const;
 
 export async function generate(schemaPath: string, name: string): Promise<string> {

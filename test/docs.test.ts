@@ -25,7 +25,7 @@ describe('the documents', () => {
   });
 
   it('links only to files that exist', async () => {
-    for (const file of ['README.md', 'docs/model.md', 'docs/findings.md', 'docs/fuzz.md', 'docs/git.md', 'docs/reports.md', 'docs/benchmark.md']) {
+    for (const file of ['README.md', 'docs/model.md', 'docs/findings.md', 'docs/costs.md', 'docs/fuzz.md', 'docs/git.md', 'docs/reports.md', 'docs/benchmark.md']) {
       const text = await readFile(join(projectRoot, file), 'utf8');
       for (const [, target] of text.matchAll(/\]\(([^)#:]+)(#[^)]*)?\)/g)) {
         expect(existsSync(join(projectRoot, file.includes('/') ? 'docs' : '', target!)), `${file} links to ${target}`).toBe(true);

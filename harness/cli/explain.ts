@@ -7,10 +7,13 @@ import { findVariant, prepare } from '../plan.js';
 import type { CaseResult } from '../run/result.js';
 import { KINDS, verdictText } from '../contract/kinds.js';
 import { runCases } from '../runner/pool.js';
+import { estimateText } from '../costs/estimate.js';
 import { brokenText } from '../report/render/common.js';
 
 export interface ExplainOptions {
   variant: string;
+  /** Price the case with this cost profile instead of the fixture's. */
+  costProfile?: string;
   fixturesDir?: string;
   variantsDir?: string;
   timeout?: number;
@@ -26,6 +29,10 @@ export function renderExplanation(r: CaseResult, question: string): string {
   for (const v of r.violations) out.push(`  step ${v.step}: ${KINDS[v.kind].label}: ${v.sentence}`);
   if (r.notes.length > 0) out.push('', 'driver notes:', ...r.notes.map((n) => `  ${n}`));
   out.push('', 'costs:', ...Object.entries(r.costs).map(([k, v]) => `  ${k.padEnd(18)} ${v}`));
+  const e = r.estimate;
+  if (e !== undefined) {
+    out.push(`  ${'estimated time'.padEnd(18)} ${estimateText(e.ns)} on ${e.profile} (IOMMU ${estimateText(e.iommu_ns)}, copies ${estimateText(e.copy_ns)}, cache ${estimateText(e.cache_ns)})`);
+  }
   out.push('', 'final state:');
   for (const [section, fields] of Object.entries(r.final)) {
     out.push(`  ${section}:`);
@@ -35,7 +42,7 @@ export function renderExplanation(r: CaseResult, question: string): string {
 }
 
 export async function explainCommand(fixture: string, opts: ExplainOptions): Promise<void> {
-  const prepared = await prepare({ fixtures: [fixture], fixturesDir: opts.fixturesDir, variantsDir: opts.variantsDir });
+  const prepared = await prepare({ fixtures: [fixture], fixturesDir: opts.fixturesDir, variantsDir: opts.variantsDir, costProfile: opts.costProfile });
   const v = findVariant(prepared.allVariants, opts.variant);
   if (v === undefined) throw new InputError([{ file: 'command line', pointer: '/variant', message: `no variant "${opts.variant}"` }]);
   const variantIndex = prepared.plan.variants.findIndex((x) => x.meta.id === v.id);

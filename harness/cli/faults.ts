@@ -25,12 +25,12 @@ export interface FaultsOptions extends CommonOptions {
 }
 
 /** The injection points of each kind a case passed, by [scenario, variant]. */
-function pointsOf(results: readonly CaseResult[]): Array<Record<FaultKind, number> | undefined> {
+function pointsOf(results: readonly CaseResult[]): Array<Partial<Record<FaultKind, number>> | undefined> {
   return results.map((r) => (r.status === 'ok' ? r.faults?.points : undefined));
 }
 
 /** Every failing run of every case: per scenario, kind and N up to the most points any variant passed. */
-export function failingPlan(base: CasePlan, points: ReadonlyArray<Record<FaultKind, number> | undefined>, kinds: readonly FaultKind[]): { plan: CasePlan; runs: Faults['fixtures'] } {
+export function failingPlan(base: CasePlan, points: ReadonlyArray<Partial<Record<FaultKind, number>> | undefined>, kinds: readonly FaultKind[]): { plan: CasePlan; runs: Faults['fixtures'] } {
   const scenarios: Scenario[] = [];
   const cases: Array<[number, number]> = [];
   const runs: Faults['fixtures'] = [];

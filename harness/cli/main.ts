@@ -35,7 +35,8 @@ function withRunOptions(cmd: Command): Command {
     .option('-o, --out <dir>', 'where to write the reports (default: reports)')
     .option('-j, --workers <n>', 'worker threads (default: one per core)', positiveInt)
     .option('--timeout <ms>', 'time budget of one case in milliseconds (default: 2000)', positiveInt)
-    .option('-q, --quiet', 'no progress bar; print only the essentials');
+    .option('-q, --quiet', 'no progress bar; print only the essentials')
+    .option('--cost-profile <id>', "price every case with this cost profile (profiles/<id>.json) instead of its fixture's");
 }
 
 export function nonNegativeInt(value: string): number {
@@ -136,7 +137,7 @@ export function buildProgram(): Command {
       .description('Run each fixture failing its allocations one at a time (an IOVA range, swiotlb slots, page-table memory), N = 1, 2, ... until none is left to fail, and report what each error path leaves behind.')
       .option('-v, --variant <id...>', 'only these variants (ids, or upstream commit ids)')
       .option('-s, --series <name...>', 'only the variants of these series')
-      .addOption(new Option('--kind <kind...>', 'only these kinds of allocation (default all)').choices(['iova', 'swiotlb', 'pgtable'])),
+      .addOption(new Option('--kind <kind...>', 'only these kinds of allocation (default all)').choices(['iova', 'swiotlb', 'pgtable', 'pages', 'slab'])),
   ).action(faultsCommand);
 
   program
@@ -192,6 +193,7 @@ export function buildProgram(): Command {
     .option('--fixtures-dir <dir>', 'where the fixtures are (default: fixtures/corpus)')
     .option('--variants-dir <dir>', 'where the variants are (default: variants)')
     .option('--timeout <ms>', 'time budget in milliseconds', positiveInt)
+    .option('--cost-profile <id>', "price the case with this cost profile (profiles/<id>.json) instead of its fixture's")
     .action(explainCommand);
 
   program

@@ -23,6 +23,8 @@ export interface CommonOptions {
   workers?: number;
   timeout?: number;
   quiet?: boolean;
+  /** Price every case with this cost profile instead of its fixture's. */
+  costProfile?: string;
 }
 
 export function planOptions(opts: CommonOptions & { variant?: string[]; series?: string[] }): PlanOptions {
@@ -32,6 +34,7 @@ export function planOptions(opts: CommonOptions & { variant?: string[]; series?:
     series: opts.series,
     fixturesDir: opts.fixturesDir !== undefined ? resolve(opts.fixturesDir) : undefined,
     variantsDir: opts.variantsDir !== undefined ? resolve(opts.variantsDir) : undefined,
+    costProfile: opts.costProfile,
   };
 }
 

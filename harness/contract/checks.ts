@@ -11,6 +11,7 @@ import type { Machine } from '../machine/machine.js';
 import type { Run } from '../machine/range-map.js';
 import { IO_TLB_SEGSIZE, IO_TLB_SIZE, slotOf, type BouncePool, type io_tlb_slots } from '../machine/swiotlb-slots.js';
 import type { Translation, TranslationEntry } from '../machine/translation.js';
+import type { BounceSlot } from '../machine/bounce-slots.js';
 import type { Scenario } from '../fixtures/scenario.js';
 import type { Mapping } from '../run/mapping.js';
 import type { ViolationKind } from './kinds.js';
@@ -115,6 +116,8 @@ function unionOf(run: RunState, mp: Mapping): Interval[] {
   if (pool !== null) {
     for (const [index, nslots] of mp.bounce) slots.push([pool.start + index * IO_TLB_SIZE, pool.start + (index + nslots) * IO_TLB_SIZE]);
   }
+  for (const r of mp.pooled) slots.push([r[0], r[1]]);
+  slots.sort((x, y) => x[0] - y[0]);
   const union: Interval[] = [];
   for (const [s, e] of inOrderOfStart(buffers, slots)) {
     if (s >= e) continue;
@@ -257,10 +260,12 @@ function leakedAllocations(run: RunState, t: Translation): Array<[number, number
     if (!mp.live || mp.device.translation !== t) continue;
     for (const d of mp.dma) live.push([alignDown(d.addr, g) / g, alignUp(d.addr + d.len, g) / g]);
   }
+  const bounce = run.m.bounceSlots;
   return t
     .allocated()
     .filter((n) => !live.some(([s, e]) => s <= n.hi && e > n.lo))
     .filter((n) => !n.cached)
+    .filter((n) => bounce.isEmpty || !bounce.isReserved(t.name, n.lo * g, (n.hi + 1) * g))
     .map((n): [number, number] => [n.lo, n.hi]);
 }
 
@@ -336,6 +341,17 @@ function failedMapResidueCheck(ctx: CallContext): void {
   }
 }
 
+/** Whether an entry maps a bounce pool's buffer, which the pool keeps mapped on purpose while it caches it. */
+function onBouncePages(run: RunState, e: Run<TranslationEntry>, granule: number): boolean {
+  const slots = run.m.bounceSlots;
+  if (slots.isEmpty) return false;
+  const pageSize = run.m.platform.pageSize;
+  const start = e.value.phys;
+  const end = start + (e.end - e.start) * granule;
+  for (let p = start - (start % pageSize); p < end; p += pageSize) if (slots.slotAt(p, pageSize) === undefined) return false;
+  return true;
+}
+
 function stalePteCheck(ctx: CallContext, after: 'unmap' | 'failed-map'): void {
   const { run, mapping } = ctx;
   if (mapping === undefined) return;
@@ -343,6 +359,7 @@ function stalePteCheck(ctx: CallContext, after: 'unmap' | 'failed-map'): void {
   const g = t.granule;
   for (const e of t.entries()) {
     if (e.value.owner !== mapping.serial) continue;
+    if (onBouncePages(run, e, g)) continue;
     run.raise('stale-pte', after, { handle: mapping.name, iova: range(e.start * g, (e.end - e.start) * g), phys: hex(e.value.phys), pages: e.end - e.start });
   }
 }
@@ -377,8 +394,21 @@ function holderText(run: RunState, tag: number): string {
 function classify(run: RunState, mp: Mapping | undefined, a: number, b: number): Reach[] {
   const out: Reach[] = [];
   const base = run.m.swiotlb;
+  const pageSize = run.m.platform.pageSize;
   let pos = a;
   while (pos < b) {
+    // A bounce pool's buffer, page by page.
+    const bs = run.m.bounceSlots.slotAt(pos, pageSize);
+    if (bs !== undefined) {
+      const end = Math.min(b, pos - (pos % pageSize) + pageSize);
+      const kind: ViolationKind = bs.holder === 0 ? 'reach-free-slot' : 'reach-other-allocation';
+      const what = bs.holder === 0 ? `cached bounce buffer ${hex(bs.iova)} of domain ${bs.domain}, last held by "${run.bySerial[bs.lastHolder]?.name ?? '?'}"` : `bounce buffer of "${run.bySerial[bs.holder]?.name ?? '?'}"`;
+      const prev = last(out);
+      if (prev !== undefined && prev.kind === kind && prev.b === pos && prev.what === what) prev.b = end;
+      else out.push({ kind, a: pos, b: end, what });
+      pos = end;
+      continue;
+    }
     const pool = poolAt(run.m, pos);
     if (pool !== undefined && base !== null) {
       // Slot by slot, merging neighbours that are free or held by the same mapping.
@@ -434,6 +464,8 @@ export interface RunReach {
   live: boolean;
   /** io_tlb_slots.changes then, and the [first, last] slot spans whose owners the answer read. */
   changes: number;
+  /** BounceSlots.changes then. */
+  bounceChanges: number;
   spans: number[];
   reaches: Reach[];
   /** Through which entry, for a sentence: worked out when first reported. */
@@ -449,6 +481,7 @@ function reachOf(run: RunState, t: Translation, e: Run<TranslationEntry>): RunRe
   const live = mp !== undefined && mp.live;
   const slots = run.m.swiotlb?.slots;
   const cached = run.runReaches.get(e);
+  const bounce = run.m.bounceSlots;
   // Only the default pool's slot owners are tracked for reuse.
   if (
     run.reachReuse &&
@@ -456,14 +489,18 @@ function reachOf(run: RunState, t: Translation, e: Run<TranslationEntry>): RunRe
     cached !== undefined &&
     cached.mp === mp &&
     cached.live === live &&
+    cached.bounceChanges === bounce.changes &&
     (slots === undefined || cached.changes === slots.changes || !spansChanged(slots, cached.spans, cached.changes))
   ) {
     run.reachReused++;
     return cached;
   }
-  const own = live ? ownRanges(run, mp) : [];
   const start = e.value.phys;
   const end = start + (e.end - e.start) * t.granule;
+  // A bounce pool's entries outlive the mapping whose map filled the slot:
+  // whoever holds the slot now owns what they reach.
+  const held = bounce.isEmpty ? [] : heldBounceRanges(run, start, end);
+  const own = held.length === 0 ? (live ? ownRanges(run, mp) : []) : unionOfIntervals([...(live ? ownRanges(run, mp) : []), ...held.map((h) => h.range)]);
   const reaches: Reach[] = [];
   const spans: number[] = [];
   for (const [a, b] of subtract(start, end, own)) {
@@ -472,9 +509,66 @@ function reachOf(run: RunState, t: Translation, e: Run<TranslationEntry>): RunRe
       if (r.firstSlot !== undefined) spans.push(r.firstSlot, r.lastSlot!);
     }
   }
-  const fresh: RunReach = { check: -1, owner: e.value.owner, mp, live, changes: slots?.changes ?? 0, spans, reaches, via: undefined };
+  for (const h of held) reaches.push(...foreignPadding(run, h));
+  const fresh: RunReach = { check: -1, owner: e.value.owner, mp, live, changes: slots?.changes ?? 0, bounceChanges: bounce.changes, spans, reaches, via: undefined };
   run.runReaches.set(e, fresh);
   return fresh;
+}
+
+/** A bounce pool buffer's page a live mapping holds, within a page-table run. */
+interface HeldBounce {
+  range: Interval;
+  slot: BounceSlot;
+  /** The page's offset in the buffer. */
+  offset: number;
+  holder: Mapping;
+}
+
+/** The pages in [start, end) of bounce buffers that live mappings hold. */
+function heldBounceRanges(run: RunState, start: number, end: number): HeldBounce[] {
+  const pageSize = run.m.platform.pageSize;
+  const out: HeldBounce[] = [];
+  for (let p = start - (start % pageSize); p < end; p += pageSize) {
+    const slot = run.m.bounceSlots.slotAt(p, pageSize);
+    const holder = slot === undefined ? undefined : run.bySerial[slot.holder];
+    if (slot === undefined || holder === undefined || !holder.live) continue;
+    out.push({ range: [Math.max(p, start), Math.min(p + pageSize, end)], slot, offset: slot.pages.indexOf(p) * pageSize, holder });
+  }
+  return out;
+}
+
+/**
+ * Another buffer's data left in the part of a held bounce buffer's page
+ * that is not the holder's data: a reused slot keeps what earlier mappings
+ * put there, and the device can read it through the holder's own entry.
+ */
+function foreignPadding(run: RunState, h: HeldBounce): Reach[] {
+  const [a, b] = h.range;
+  const pageStart = a - (a % h.slot.pageSize);
+  // The holder's data, as offsets in the buffer.
+  const data: Interval[] = h.holder.dma.filter((d) => d.addr >= h.slot.iova && d.addr < h.slot.iova + h.slot.size).map((d) => [d.addr - h.slot.iova, d.addr - h.slot.iova + d.len]);
+  const own = new Set(h.holder.segments.map((s) => run.ownerOf(s.buffer)));
+  const out: Reach[] = [];
+  for (const r of run.m.provenance.owners(a, b - a)) {
+    if (r.value === 0 || own.has(r.value)) continue;
+    // Only what lies outside the holder's data: a byte of its own data is checked when read.
+    for (const [x, y] of subtract(r.start, r.end, unionOfIntervals(data.map(([s, e]) => [pageStart + s - h.offset, pageStart + e - h.offset] as Interval)))) {
+      out.push({ kind: 'reach-other-allocation', a: x, b: y, what: `buffer "${run.ownerName(r.value)}"'s data left in the bounce buffer of "${h.holder.name}"` });
+    }
+  }
+  return out;
+}
+
+/** Intervals as a sorted union, touching ones joined. */
+function unionOfIntervals(all: Interval[]): Interval[] {
+  const out: Interval[] = [];
+  for (const [s, e] of [...all].sort((x, y) => x[0] - y[0])) {
+    if (s >= e) continue;
+    const prev = last(out);
+    if (prev !== undefined && s <= prev[1]) prev[1] = Math.max(prev[1], e);
+    else out.push([s, e]);
+  }
+  return out;
 }
 
 function spansChanged(slots: io_tlb_slots, spans: readonly number[], since: number): boolean {
@@ -519,7 +613,7 @@ function untrustedTranslations(m: Machine): Translation[] {
 }
 
 function changesReach(e: MachineEvent): boolean {
-  return e.t === 'iommu_map' || e.t === 'iommu_unmap' || e.t === 'swiotlb_map' || e.t === 'swiotlb_unmap';
+  return e.t === 'iommu_map' || e.t === 'iommu_unmap' || e.t === 'swiotlb_map' || e.t === 'swiotlb_unmap' || e.t === 'bounce_slot';
 }
 
 /** dma-debug's check_sg_segment: every DMA segment a map_sg hands out respects the device's length and boundary limits. */
@@ -535,7 +629,7 @@ function segmentLimitCheck(ctx: CallContext): void {
   }
 }
 
-export function checkAfterCall(ctx: CallContext, kind: 'map' | 'map-failed' | 'unmap' | 'sync'): void {
+export function checkAfterCall(ctx: CallContext, kind: 'map' | 'map-failed' | 'unmap' | 'sync' | 'time'): void {
   eventChecks(ctx);
   if (kind === 'map') segmentLimitCheck(ctx);
   if (kind === 'map-failed') {
@@ -559,6 +653,7 @@ export function checkLeaks(ctx: CallContext): void {
     for (const e of t.entries()) {
       const mp = run.bySerial[e.value.owner];
       if (mp !== undefined && mp.live) continue;
+      if (onBouncePages(run, e, g)) continue;
       ptePages += e.end - e.start;
       pteRuns.push(range(e.start * g, (e.end - e.start) * g));
     }
@@ -567,6 +662,11 @@ export function checkLeaks(ctx: CallContext): void {
   const slots = leakedSlots(run);
   if (slots.length > 0) {
     run.raise('resource-leak', 'slots', { slots: slots.length, first: slots[0]! });
+  }
+  const stuck = run.m.bounceSlots.all().filter((b) => b.holder !== 0 && !(run.bySerial[b.holder]?.live ?? false));
+  if (stuck.length > 0) {
+    const b = stuck[0]!;
+    run.raise('resource-leak', 'bounce-buffers', { buffers: stuck.length, first: `${b.domain} ${range(b.iova, b.size)}`, 'last held by': run.bySerial[b.holder]?.name ?? '?' });
   }
   for (const { t, label } of translations) {
     const ranges = leakedAllocations(run, t);

@@ -49,7 +49,7 @@ export const KINDS: Record<ViolationKind, KindInfo> = {
     sentence: { default: 'device can reach memory that is not its own' },
   },
   'reach-free-slot': {
-    label: 'device can reach a free swiotlb slot',
+    label: 'device can reach a free bounce slot',
     short: 'reach-free',
     sentence: { default: 'device can reach memory that is not its own' },
   },
@@ -98,6 +98,7 @@ export const KINDS: Record<ViolationKind, KindInfo> = {
       iovas: 'IOVA ranges leaked at the end',
       'failed-map-iovas': 'IOVA range left allocated by a failed map',
       'failed-map-slots': 'swiotlb slots left allocated by a failed map',
+      'bounce-buffers': 'bounce pool buffers held by no live mapping at the end',
     },
   },
   'memory-corruption': {

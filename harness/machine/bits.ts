@@ -100,6 +100,11 @@ export function __ffs(x: number): number {
   return n;
 }
 
+/** The kernel's ffs() on an int: the 1-based index of the lowest set bit, 0 when none is. */
+export function ffs(x: number): number {
+  return x === 0 ? 0 : 32 - Math.clz32(x & -x);
+}
+
 /** ceil(log2(n)) for n >= 1 (the kernel's order_base_2). */
 export function order_base_2(n: number): number {
   return n <= 1 ? 0 : fls_long(n - 1);

@@ -57,7 +57,9 @@ export function arch_sync_dma_for_cpu(paddr: number, size: number, dir: dma_data
 }
 
 /** IS_ENABLED(CONFIG_...) for the options the model knows. */
-export function IS_ENABLED(option: 'CONFIG_SWIOTLB' | 'CONFIG_SWIOTLB_DYNAMIC' | 'CONFIG_DMA_BOUNCE_UNALIGNED_KMALLOC'): boolean {
+export function IS_ENABLED(
+  option: 'CONFIG_SWIOTLB' | 'CONFIG_SWIOTLB_DYNAMIC' | 'CONFIG_DMA_BOUNCE_UNALIGNED_KMALLOC' | 'CONFIG_IOMMU_IO_BUFFER' | 'CONFIG_IOMMU_BOUNCE_BUFFERS',
+): boolean {
   const p = machine().platform;
   switch (option) {
     case 'CONFIG_SWIOTLB':
@@ -67,7 +69,32 @@ export function IS_ENABLED(option: 'CONFIG_SWIOTLB' | 'CONFIG_SWIOTLB_DYNAMIC' |
       return p.swiotlb && p.swiotlbDynamic;
     case 'CONFIG_DMA_BOUNCE_UNALIGNED_KMALLOC':
       return p.swiotlb && p.kmallocBounce;
+    // The bounce pools' option, under its name in v1 and in v2: one setting.
+    case 'CONFIG_IOMMU_IO_BUFFER':
+    case 'CONFIG_IOMMU_BOUNCE_BUFFERS':
+      return p.iommuBounceBuffers;
   }
+}
+
+/**
+ * A module parameter's value: what the kernel command line gives
+ * ("module.name=value"), else the variable's initialiser in the C, which
+ * the caller passes. A parameter is read where the C reads the variable.
+ */
+export function module_param(name: string, initial: number): number {
+  return machine().platform.moduleParams[name] ?? initial;
+}
+
+/**
+ * `value << count` on a 64-bit type, where C leaves a count of 64 or more
+ * undefined: the platform says what the machine does (shiftOverflow).
+ */
+export function shl64(value: number, count: number): number {
+  if (count >= 64) {
+    if (machine().platform.shiftOverflow === 'zero') return 0;
+    count %= 64;
+  }
+  return value * 2 ** count;
 }
 
 /** num_possible_cpus(). */

@@ -130,3 +130,8 @@ export function dma_capable(dev: device, addr: number, size: number, _is_ram: bo
   if (addr === DMA_MAPPING_ERROR) return false;
   return end <= min_not_zero(dev.dma_mask, dev.bus_dma_limit);
 }
+
+/** dev_to_node(): the model has one NUMA node. */
+export function dev_to_node(_dev: device): number {
+  return 0;
+}

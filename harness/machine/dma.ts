@@ -16,6 +16,8 @@ export const DMA_DIRECTION_NAMES: Record<dma_data_direction, string> = {
 export const DMA_ATTR_SKIP_CPU_SYNC = 1 << 5;
 export const DMA_ATTR_NO_WARN = 1 << 8;
 export const DMA_ATTR_PRIVILEGED = 1 << 9;
+/** Proposed with the IOMMU bounce pools (v2 8/9): a long-lived streaming mapping, which the pools leave alone; unknown to every other tree. */
+export const DMA_ATTR_PERSISTENT_STREAMING = 1 << 10;
 
 /** ~(dma_addr_t)0 in C; a value no mapping can have. */
 export const DMA_MAPPING_ERROR = -1;
@@ -25,5 +27,6 @@ export function attrNames(attrs: number): string {
   if (attrs & DMA_ATTR_SKIP_CPU_SYNC) names.push('SKIP_CPU_SYNC');
   if (attrs & DMA_ATTR_NO_WARN) names.push('NO_WARN');
   if (attrs & DMA_ATTR_PRIVILEGED) names.push('PRIVILEGED');
+  if (attrs & DMA_ATTR_PERSISTENT_STREAMING) names.push('PERSISTENT_STREAMING');
   return names.length === 0 ? '0' : names.join('|');
 }

@@ -31,8 +31,12 @@ export type MachineEvent =
   | { t: 'swiotlb_map'; orig: number; tlb: number; index: number; nslots: number; allocSize: number }
   | { t: 'swiotlb_full'; orig: number; allocSize: number; nslots: number; used: number; total: number }
   | { t: 'swiotlb_unmap'; tlb: number; index: number; nslots: number }
+  /** An IOMMU bounce pool's buffer changes hands (bounce-slots.ts): taken (its pages fresh, or a cached slot's), cached after an unmap, or freed. */
+  | { t: 'bounce_slot'; op: 'take-fresh' | 'take-cached' | 'cache' | 'free'; domain: string; iova: number; size: number; phys: number }
+  /** An IOMMU bounce pool reserves IOVA space for its slots, or gives it back. */
+  | { t: 'bounce_reserve'; domain: string; iova: number; size: number; released: boolean }
   /** An allocation made to fail (faults.ts): the nth of its kind, at `site`. */
-  | { t: 'fault_injected'; kind: 'iova' | 'swiotlb' | 'pgtable'; nth: number; site: string }
+  | { t: 'fault_injected'; kind: 'iova' | 'swiotlb' | 'pgtable' | 'pages' | 'slab'; nth: number; site: string }
   /** A message the kernel would print; `splat` for a WARN with its backtrace, false for dev_warn/pr_err. */
   | { t: 'warn'; site: string; message: string; splat: boolean };
 

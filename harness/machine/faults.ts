@@ -20,6 +20,11 @@
 //            allocates page-table memory (fail_page_alloc) only where a
 //            table level is missing; the model has no table levels, so
 //            every batch is a point.
+//   pages    alloc_pages_node() (pages.ts): a fail_page_alloc point. Only
+//            the IOMMU bounce pools allocate pages while a case runs.
+//   slab     a kmalloc, kzalloc or kcalloc made while a case runs (the
+//            bounce pools' slot arrays, sg tables and buffer records): a
+//            failslab point. Allocations at boot never fail.
 
 import type { FaultKind, Fail } from '../fixtures/fixture-types.generated.js';
 import { machine } from './current.js';
@@ -27,11 +32,11 @@ import type { Recorder } from './events.js';
 
 export type { FaultKind, Fail };
 
-export const FAULT_KINDS: readonly FaultKind[] = ['iova', 'swiotlb', 'pgtable'];
+export const FAULT_KINDS: readonly FaultKind[] = ['iova', 'swiotlb', 'pgtable', 'pages', 'slab'];
 
 export class FaultInjector {
   /** How many times each kind was asked for: the injection points passed. */
-  readonly points: Record<FaultKind, number> = { iova: 0, swiotlb: 0, pgtable: 0 };
+  readonly points: Record<FaultKind, number> = { iova: 0, swiotlb: 0, pgtable: 0, pages: 0, slab: 0 };
   /** Failures injected. */
   injected = 0;
 

@@ -6,6 +6,7 @@
 // holds it where the kernel keeps globals.
 
 import { alignUp, BIT, roundup_pow_of_two } from './bits.js';
+import { BounceSlots } from './bounce-slots.js';
 import { CpuCache } from './cache.js';
 import { device } from './device.js';
 import { FaultInjector, type Fail } from './faults.js';
@@ -14,11 +15,13 @@ import { Recorder } from './events.js';
 import { GuestMemory } from './guest-memory.js';
 import { IommuDomain } from './iommu.js';
 import { PhysicalMemory } from './memory.js';
+import { PageAllocator } from './pages.js';
 import { Provenance } from './provenance.js';
 import type { DeviceConfig, PlatformConfig } from './platform.js';
 import type { BouncePool } from './swiotlb-slots.js';
 import type { Translation } from './translation.js';
 import { Workspace } from './workspace.js';
+import { Timers } from './workqueue.js';
 
 /** Switches of the model itself; the defaults are what every run uses. */
 export interface ModelOptions {
@@ -44,6 +47,14 @@ export class Machine {
   readonly devices: device[];
   /** io_tlb_default_mem: the default swiotlb pool, once the kernel has set it up. */
   swiotlb: BouncePool | null = null;
+  /** The pages kernel code allocates while the case runs. */
+  readonly pages: PageAllocator;
+  /** The clock and the delayed work waiting on it. */
+  readonly timers = new Timers();
+  /** The IOMMU bounce pools' buffers, as their code reports them (bounce-slots.ts). */
+  readonly bounceSlots = new BounceSlots();
+  /** Kernel files' static variables (statics.ts). */
+  readonly statics = new Map<string, unknown>();
   /**
    * The other swiotlb pools the kernel has set up, in order: a device's
    * restricted DMA pool, the pools a dynamic swiotlb adds (6.6 and later).
@@ -68,6 +79,7 @@ export class Machine {
     this.dram = new PhysicalMemory(workspace);
     this.cache = new CpuCache(this.dram, platform.cacheLineSize, workspace);
     this.guest = new GuestMemory(platform.memoryEncryption);
+    this.pages = new PageAllocator(platform.pagesBase, platform.pagesBytes, platform.pageSize);
     this.devices = deviceConfigs.map((config) => new device(config, config.domain === null ? null : this.domainNamed(config.domain)));
     // Above any default pool a kernel may make of the platform's size (6.x
     // rounds its slot count up to a power of two), below the buffers.

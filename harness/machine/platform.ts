@@ -30,6 +30,17 @@ export interface PlatformConfig {
   memoryEncryption: MemoryEncryption;
   /** In such a guest, whether devices behind an IOMMU see private memory in the clear (an assumption: Robin Murphy's for x86 guests). */
   iommuDecrypts: boolean;
+  /** Where the page allocator's pages come from (pages.ts): a region of DRAM of its own. */
+  pagesBase: number;
+  pagesBytes: number;
+  /** The IOMMU bounce pools' Kconfig option (CONFIG_IOMMU_IO_BUFFER, later CONFIG_IOMMU_BOUNCE_BUFFERS), in the trees that have one. */
+  iommuBounceBuffers: boolean;
+  /** Module parameters given on the kernel command line, by their full name ("io_buffer_pool.num_slots"); the rest keep their defaults. */
+  moduleParams: Readonly<Record<string, number>>;
+  /** What a C shift by at least the width of its type gives, which C leaves undefined: the count taken modulo 64, as x86-64 and arm64 do, or 0. */
+  shiftOverflow: 'masked' | 'zero';
+  /** The cost profile (profiles/) that prices the case's counters. */
+  costProfile: string;
   /** num_possible_cpus(); the model runs on the first one only. */
   cpus: number;
   /** swiotlb=,N on the command line: the number of swiotlb areas (6.0 and later); 0 when not given (the kernel then takes the CPU count). */
@@ -85,6 +96,12 @@ export const DEFAULT_PLATFORM: PlatformConfig = {
   dramBase: 0x8000_0000,
   memoryEncryption: 'none',
   iommuDecrypts: false,
+  pagesBase: 0x1000_0000,
+  pagesBytes: 0x2000_0000,
+  iommuBounceBuffers: true,
+  moduleParams: {},
+  shiftOverflow: 'masked',
+  costProfile: 'bare-metal-strict',
   cpus: 1,
   swiotlbAreas: 0,
   swiotlbDynamic: false,

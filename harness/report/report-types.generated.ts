@@ -153,6 +153,7 @@ export interface CaseOk {
    */
   notes: string[];
   costs: Costs;
+  estimate?: Estimate;
   /**
    * One line per step and per thing the machine did, each starting with the step's label.
    */
@@ -195,6 +196,34 @@ export interface Costs {
   iova_lookups: number;
 }
 /**
+ * The case's counters priced by a cost profile (profiles/): an estimated time, and its parts. What the operations cost on the platform the profile describes, not what the model takes to run.
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "Estimate".
+ */
+export interface Estimate {
+  /**
+   * The profile id.
+   */
+  profile: string;
+  /**
+   * The whole estimate, in nanoseconds.
+   */
+  ns: number;
+  /**
+   * IOMMU maps, unmaps and IOTLB syncs.
+   */
+  iommu_ns: number;
+  /**
+   * Bounce copies and zeroing.
+   */
+  copy_ns: number;
+  /**
+   * Cache maintenance.
+   */
+  cache_ns: number;
+}
+/**
  * The machine's state at the end of a case, one section per part that holds state, each written by that part: "domain NAME" for each IOMMU domain (page table runs, allocated IOVA ranges, the IOVA rcache), "swiotlb" (slots in use as "index+count" runs, and the count), "cpu" (dirty cache lines), "driver" (handles still mapped). Lists show their first 16 items, then "… N more".
  *
  * This interface was referenced by `Report`'s JSON-Schema
@@ -210,7 +239,7 @@ export interface FinalState {
  * via the `definition` "FaultRun".
  */
 export interface FaultRun {
-  kind: 'iova' | 'swiotlb' | 'pgtable';
+  kind: 'iova' | 'swiotlb' | 'pgtable' | 'pages' | 'slab';
   /**
    * The first allocation of the kind to fail, from 1; 0 when nothing fails (the run counts its injection points).
    */
@@ -227,6 +256,8 @@ export interface FaultRun {
     iova: number;
     swiotlb: number;
     pgtable: number;
+    pages?: number;
+    slab?: number;
   };
   /**
    * Map calls that returned an error.
@@ -444,7 +475,7 @@ export interface Finding {
  * via the `definition` "Faults".
  */
 export interface Faults {
-  kinds: ('iova' | 'swiotlb' | 'pgtable')[];
+  kinds: ('iova' | 'swiotlb' | 'pgtable' | 'pages' | 'slab')[];
   fixtures: {
     fixture: string;
     runs: string[];

@@ -53,8 +53,10 @@ export async function sourceDiff(before: { meta: VariantMeta; dir: string }, aft
     const textA = await textOf(from);
     const textB = await textOf(to);
     if (textA === textB) continue;
-    const fromPath = from === undefined ? '' : relative(projectRoot, from);
-    const toPath = to === undefined ? '' : relative(projectRoot, to);
+    // A file only one side has (a new kernel file) is diffed against
+    // /dev/null, as git does, so that patch readers know where it starts.
+    const fromPath = from === undefined ? '/dev/null' : relative(projectRoot, from);
+    const toPath = to === undefined ? '/dev/null' : relative(projectRoot, to);
     const hunks = structuredPatch(fromPath, toPath, textA, textB, '', '', { context: 3 }).hunks;
     const lines = hunks.flatMap((h) => h.lines);
     files.push({

@@ -1,6 +1,7 @@
 // Cost counters: how much work a case made the kernel do, from its events.
 
 import type { MachineEvent } from '../machine/events.js';
+import type { PageAllocator } from '../machine/pages.js';
 import type { BouncePool } from '../machine/swiotlb-slots.js';
 import type { Costs } from './result.js';
 
@@ -20,10 +21,14 @@ export function zeroCosts(): Costs {
   };
 }
 
-/** Costs of a case's events; `pools` are the swiotlb pools the kernel used (a copy to or from one is a bounce). */
-export function costsOf(events: readonly MachineEvent[], pools: readonly BouncePool[]): Costs {
+/**
+ * Costs of a case's events; `pools` are the swiotlb pools the kernel used
+ * and `pages` is where run-time pages come from (only the IOMMU bounce pools
+ * allocate them): a copy to or from either is a bounce copy.
+ */
+export function costsOf(events: readonly MachineEvent[], pools: readonly BouncePool[], pages: PageAllocator | null = null): Costs {
   const c = zeroCosts();
-  const inPool = (a: number): boolean => pools.some((pool) => a >= pool.start && a < pool.end);
+  const inPool = (a: number): boolean => pools.some((pool) => a >= pool.start && a < pool.end) || (pages !== null && pages.contains(a));
   for (const e of events) {
     switch (e.t) {
       case 'memcpy':

@@ -31,11 +31,14 @@ import { checkAfterCall, checkKernelStop, checkLeaks, ExposureSet, type CallCont
 import { IdealBuffer, type ViewBytes } from '../contract/ideal.js';
 import { sentenceOf, sortVerdict, type ViolationKind } from '../contract/kinds.js';
 import { costsOf } from './costs.js';
+import { estimateOf } from '../costs/estimate.js';
+import { costProfile } from '../costs/profiles.js';
 import { finalState } from './final-state.js';
 import type { Mapping } from './mapping.js';
 import type { CaseOutcome, Violation } from './result.js';
 import { AFTER_LAST_STEP, BOOTING, type Position } from './position.js';
 import { bytesText, eventText, plural, range, VIOLATION_MARK } from './trace.js';
+import { msecs_to_jiffies } from '../machine/workqueue.js';
 
 /** How a case is run; the defaults are what every run uses, the rest is for tests and the benchmark. */
 export interface CaseOptions {
@@ -139,11 +142,20 @@ class CaseRun implements RunState {
       verdict: sortVerdict(this.violations.map((v) => v.kind)),
       violations: this.violations,
       notes: this.notes,
-      costs: costsOf(this.m.recorder.events, this.m.bouncePools()),
+      costs: costsOf(this.m.recorder.events, this.m.bouncePools(), this.m.pages),
+      estimate: this.estimate(),
       trace: this.trace,
-      final: finalState(this.m, [...this.mappings.values()].filter((mp) => mp.live).map((mp) => mp.name)),
+      final: finalState(this.m, [...this.mappings.values()].filter((mp) => mp.live).map((mp) => mp.name), (tag) => this.bySerial[tag]?.name ?? '?'),
       ...(f === null ? {} : { faults: { kind: f.kind, nth: f.nth, times: f.times ?? 1, injected: this.m.faults.injected, points: { ...this.m.faults.points }, failed_maps: this.failedMaps } }),
     };
+  }
+
+  /** The case's operations priced by the platform's cost profile (costs/estimate.ts). */
+  private estimate(): ReturnType<typeof estimateOf> {
+    const p = this.scenario.platform;
+    const profile = costProfile(p.costProfile);
+    if (profile === undefined) throw new Error(`no cost profile "${p.costProfile}" (the fixture loader checks this)`);
+    return estimateOf(this.m.recorder.events, profile, p.iovaGranule, p.cacheLineSize, { pools: this.m.bouncePools(), pages: this.m.pages });
   }
 
   raise(kind: ViolationKind, situation: string, fields: Record<string, string | number>): void {
@@ -257,9 +269,13 @@ class CaseRun implements RunState {
         return;
       }
       case 'device_read':
+        if (step.afterUnmap) return this.deviceAfterUnmap(step.handle, step.offset, step.size, undefined);
         return this.deviceRead(step.handle, step.offset, step.size);
       case 'device_write':
+        if (step.afterUnmap) return this.deviceAfterUnmap(step.handle, step.offset, step.size, step.fill);
         return this.deviceWrite(step.handle, step.offset, step.size, step.fill);
+      case 'wait':
+        return this.wait(step.ms);
       case 'evict': {
         const b = step.buffer !== undefined ? this.buffer(step.buffer) : undefined;
         const r = b !== undefined ? this.m.cache.evict(b.phys, b.size) : this.m.cache.evict();
@@ -269,6 +285,15 @@ class CaseRun implements RunState {
       case 'repeat':
         throw new Error('repeat is unrolled by steps()');
     }
+  }
+
+  /** Time passes: the delayed work that comes due runs, creating nothing any mapping owns. */
+  private wait(ms: number): void {
+    this.flushEvents();
+    this.m.recorder.owner = 0;
+    const ran = this.m.timers.advance(msecs_to_jiffies(ms));
+    this.line(`wait ${ms} ms: clock at ${this.m.timers.now} ms, ${plural(ran, 'delayed work')} ran`);
+    checkAfterCall(this.context(this.flushEvents()), 'time');
   }
 
   /** Begin a DMA API call: a fresh owner tag for what it creates. */
@@ -304,6 +329,7 @@ class CaseRun implements RunState {
       sgl: [],
       nents: 1,
       bounce: bounceSlots(events),
+      pooled: pooledPages(this.m, events),
       live: !failed,
       own: undefined,
     };
@@ -349,6 +375,7 @@ class CaseRun implements RunState {
       sgl,
       nents,
       bounce: bounceSlots(events),
+      pooled: pooledPages(this.m, events),
       live: !failed,
       own: undefined,
     };
@@ -359,7 +386,7 @@ class CaseRun implements RunState {
     this.mappings.set(mapping.name, mapping);
     this.bySerial[mapping.serial] = mapping;
     if (!failed) {
-      if (attrs & DMA_ATTR_SKIP_CPU_SYNC) {
+      if (attrs & DMA_ATTR_SKIP_CPU_SYNC && !this.syncsItself(mapping)) {
         // The driver keeps the buffer until it syncs for the device.
         for (const s of mapping.segments) this.idealOf(s.buffer).dev.undefine(s.offset, s.offset + s.size);
       } else {
@@ -371,6 +398,15 @@ class CaseRun implements RunState {
       this.failedMapWrites(mapping, events);
     }
     checkAfterCall(this.context(events, mapping), failed ? 'map-failed' : 'map');
+  }
+
+  /**
+   * Whether, under the fixture's contract, a mapping made or unmapped with
+   * DMA_ATTR_SKIP_CPU_SYNC needs no sync: a coherent device whose driver
+   * takes the CPU's and the device's views to be the same memory.
+   */
+  private syncsItself(mp: Mapping): boolean {
+    return this.scenario.contract.skipCpuSync === 'coherent' && mp.device.config.coherent;
   }
 
   /** A failed map hands the caller's buffer back as it was: compare what kernel copies in the call wrote into it with what the CPU had there. */
@@ -412,7 +448,7 @@ class CaseRun implements RunState {
     this.line(`${op} ${name} attrs=${attrNames(attrs)}`);
     const events = this.flushEvents();
     mp.live = false;
-    if (attrs & DMA_ATTR_SKIP_CPU_SYNC) {
+    if (attrs & DMA_ATTR_SKIP_CPU_SYNC && !this.syncsItself(mp)) {
       for (const s of mp.segments) {
         const ib = this.idealOf(s.buffer);
         if (mp.dir !== DMA_TO_DEVICE) ib.forgetUnsyncedDeviceWrites(s.offset, s.offset + s.size);
@@ -585,6 +621,44 @@ class CaseRun implements RunState {
     checkDeviceRead(this, mp, off, len, actual, expected, cmp);
   }
 
+  /**
+   * The device uses a handle after its unmap: the access goes through
+   * whatever the translation still holds. Nothing is promised about it, so
+   * nothing is checked here; the trace says where it landed, and what it
+   * wrote is the old buffer's data wherever it went.
+   */
+  private deviceAfterUnmap(name: string, offset: number | undefined, size: number | undefined, fill: Fill | undefined): void {
+    const mp = this.mappings.get(name)!;
+    const what = fill === undefined ? 'device read' : 'device write';
+    if (mp.dma.length === 0) {
+      this.line(`${what} ${name} after unmap: skipped, the mapping failed`);
+      return;
+    }
+    const off = offset ?? 0;
+    const len = size ?? mp.size - off;
+    const data = fill === undefined ? this.scratch(SLOT.actual, len) : this.pattern(fill, len);
+    const landed: string[] = [];
+    let faulted = 0;
+    for (const d of this.dmaPieces(mp, off, len)) {
+      const dma = this.m.dma(mp.device);
+      const r = fill === undefined ? dma.readInto(d.addr, data, d.at, d.size) : dma.write(d.addr, data.subarray(d.at, d.at + d.size));
+      for (const p of r.pieces) {
+        landed.push(range(p.phys, p.length));
+        if (fill === undefined) continue;
+        for (const b of this.pieces(mp, off, len)) {
+          const from = Math.max(d.at + p.offset, b.at);
+          const to = Math.min(d.at + p.offset + p.length, b.at + b.size);
+          if (from < to) this.m.provenance.mark(p.phys + (from - d.at - p.offset), to - from, this.ownerOf(b.buffer));
+        }
+      }
+      faulted += r.faults.reduce((n, f) => n + f.length, 0);
+    }
+    const where = landed.length === 0 ? 'nothing reached' : `reached ${landed.join(' ')}`;
+    this.line(`${what} ${name}[${hex(off)}..+${hex(len)}] after unmap: ${where}${faulted > 0 ? `, ${faulted} bytes faulted` : ''}${fill === undefined ? '' : ` ${bytesText(data)}`}`);
+    this.note(`the device used "${name}" after its unmap: ${landed.length === 0 ? 'the IOMMU stopped every byte' : `${len - faulted} bytes went through`}`);
+    this.flushEvents();
+  }
+
   private deviceWrite(name: string, offset: number | undefined, size: number | undefined, fill: Fill): void {
     const mp = this.liveMapping(name, 'device_write');
     if (mp === undefined) return;
@@ -645,6 +719,23 @@ function stepText(step: ScenarioStep, build: () => string): string {
 /** How a map step names a device other than the default one, in its trace line. */
 function onDevice(name: string): string {
   return name === DEFAULT_DEVICE_NAME ? '' : ` on ${name}`;
+}
+
+/** The pages of the bounce pool buffers a map call took, as physical [start, end) ranges. */
+function pooledPages(m: Machine, events: MachineEvent[]): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  const pageSize = m.platform.pageSize;
+  for (const e of events) {
+    if (e.t !== 'bounce_slot' || (e.op !== 'take-fresh' && e.op !== 'take-cached')) continue;
+    const slot = m.bounceSlots.slotAt(e.phys, pageSize);
+    if (slot === undefined) continue;
+    for (const p of slot.pages) {
+      const prev = out[out.length - 1];
+      if (prev !== undefined && prev[1] === p) prev[1] = p + pageSize;
+      else out.push([p, p + pageSize]);
+    }
+  }
+  return out;
 }
 
 function bounceSlots(events: MachineEvent[]): Array<[number, number]> {

@@ -4,10 +4,12 @@
 // cache and what the driver still holds.
 
 import { hex } from '../machine/bits.js';
+import { slotText } from '../machine/bounce-slots.js';
 import type { Machine } from '../machine/machine.js';
 import type { FinalState } from './result.js';
 
-export function finalState(m: Machine, liveHandles: string[]): FinalState {
+/** `nameOf` names the mapping an owner tag stands for. */
+export function finalState(m: Machine, liveHandles: string[], nameOf: (tag: number) => string = String): FinalState {
   const sections: FinalState = {};
   for (const t of m.translations()) {
     const section = t.finalSection();
@@ -30,6 +32,14 @@ export function finalState(m: Machine, liveHandles: string[]): FinalState {
     }
     if (runStart >= 0) slots.push(`${runStart}+${prev - runStart + 1}`);
     sections['swiotlb'] = { slots, used: pool.used };
+  }
+  if (!m.bounceSlots.isEmpty) {
+    sections['bounce pools'] = {
+      buffers: m.bounceSlots.all().map((b) => slotText(b, nameOf)),
+      reserved: m.bounceSlots.reserved.map((r) => `${r.domain} ${hex(r.start)}+${hex(r.end - r.start)}`),
+      pages_in_use: m.pages.inUse,
+      delayed_work_pending: m.timers.pendingCount,
+    };
   }
   // Another pool shows only while it holds something.
   for (const other of m.swiotlbPools) {

@@ -23,6 +23,8 @@ export interface Mapping {
   nents: number;
   /** swiotlb allocations the map made, as [first slot, slot count]. */
   bounce: Array<[number, number]>;
+  /** The pages of IOMMU bounce pool buffers the map took (bounce-slots.ts), as physical [start, end) ranges. */
+  pooled: Array<[number, number]>;
   live: boolean;
   /**
    * The physical ranges the mapping may touch (its buffers and bounce

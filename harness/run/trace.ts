@@ -53,6 +53,20 @@ export function eventText(e: MachineEvent): string {
       return `swiotlb: no ${plural(e.nslots, 'slot')} for ${hex(e.orig)} (used ${e.used} of ${e.total} slots)`;
     case 'swiotlb_unmap':
       return `swiotlb unmap ${hex(e.tlb)} (slots ${e.index}..${e.index + e.nslots - 1})`;
+    case 'bounce_slot':
+      switch (e.op) {
+        case 'take-fresh':
+          return `bounce pool: new buffer ${range(e.iova, e.size)} -> ${hex(e.phys)}`;
+        case 'take-cached':
+          return `bounce pool: cached buffer ${range(e.iova, e.size)} -> ${hex(e.phys)} reused`;
+        case 'cache':
+          return `bounce pool: buffer ${range(e.iova, e.size)} cached, still mapped`;
+        case 'free':
+          return `bounce pool: buffer ${range(e.iova, e.size)} freed`;
+      }
+      break;
+    case 'bounce_reserve':
+      return `bounce pool: iova ${range(e.iova, e.size)} ${e.released ? 'released' : 'reserved'}`;
     case 'fault_injected':
       return `fault injected: ${e.site} fails (${e.kind} allocation ${e.nth})`;
     case 'warn':

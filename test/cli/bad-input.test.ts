@@ -277,7 +277,7 @@ const CASES: BadCase[] = [
   // The command line.
   { name: 'an unknown --fixture', setup: async (s) => ({ args: ['run', '--fixture', 'no-such-fixture', '-o', s.out] }), line: /^ {2}command line: \/fixture: no fixture "no-such-fixture" in /m },
   { name: 'an unknown --variant', setup: async (s) => ({ args: ['run', '--variant', 'v9.99', '-o', s.out] }), line: /^ {2}command line: \/variant: no variant "v9\.99"$/m },
-  { name: 'an unknown --series', setup: async (s) => ({ args: ['run', '--series', 'v9', '-o', s.out] }), line: /^ {2}command line: \/series: no series "v9" \(series: base, c-v6\.1, v3, /m },
+  { name: 'an unknown --series', setup: async (s) => ({ args: ['run', '--series', 'v9', '-o', s.out] }), line: /^ {2}command line: \/series: no series "v9" \(series: base, .*\bv3\b/m },
   {
     name: 'an option value commander rejects',
     setup: async (s) => ({ args: ['run', '--workers', 'many', '-o', s.out] }),

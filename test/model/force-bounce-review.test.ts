@@ -78,14 +78,21 @@ describe('Robin Murphy\'s objection, reproduced', () => {
 });
 
 describe('what no force can bounce', () => {
-  it('never bounces an aligned buffer, on any variant', async () => {
+  it('never bounces an aligned buffer, on any variant without the IOMMU bounce pools', async () => {
+    // The pools (io-buffer-pool.c, io-bounce-buffers.c) bounce what fits a slot whatever its alignment.
+    const hasPools = (files: object): boolean => 'io-buffer-pool' in files || 'io-bounce-buffers' in files;
+    const pooled: string[] = [];
     for (const v of await allVariants()) {
       for (const id of ['map_page+trusted+swiotlb_force+8k+aligned', 'map_sg+trusted+swiotlb_force+three_pages']) {
         const o = await run(id, v.meta.id);
         expect(o.verdict, `${id}@${v.meta.id}`).toEqual([]);
-        expect(o.costs.bounce_copies, `${id}@${v.meta.id}`).toBe(0);
+        if (hasPools(v.kernel.files)) {
+          if (o.costs.bounce_copies > 0) pooled.push(`${id}@${v.meta.id}`);
+        } else expect(o.costs.bounce_copies, `${id}@${v.meta.id}`).toBe(0);
       }
     }
+    // v1 bounces both in its 16 and 128 KiB classes; v2 only up to a page, so neither.
+    expect(pooled).toEqual(['map_page+trusted+swiotlb_force+8k+aligned@pools-v1', 'map_sg+trusted+swiotlb_force+three_pages@pools-v1']);
   });
 
   it('maps the aligned list one entry at a time with the patch: three segments instead of one', async () => {

@@ -54,7 +54,7 @@ function countsIn(text: string): Counts {
 
 /** What the body's comparison blocks and its list of broken cells add up to. */
 function bodyCounts(body: string): Counts & { blocks: number } {
-  const blocks = [...body.matchAll(/noticed (?:no verdict change|\d+ verdict changes? \((\d+) fixed, (\d+) regressed, (\d+) mixed\)) on:/g)];
+  const blocks = [...body.matchAll(/noticed (?:no verdict change|\d+ verdict changes? \((\d+) fixed, (\d+) regressed, (\d+) mixed\))\s+on:/g)];
   const sum = (k: number): number => blocks.reduce((n, b) => n + Number(b[k] ?? 0), 0);
   return {
     fixed: sum(1),
@@ -111,6 +111,14 @@ describe('the e-mail of a full run', () => {
     expect(c.regressed + c.mixed).toBeGreaterThan(0);
     expect(mail).not.toContain('…');
     expect(mail).toMatch(/ 00 00 00 00 00 00 00 00\.\.\. /);
+  });
+
+  it('prices the counters: an estimated time row per step, and each cost change\'s estimate before and after', () => {
+    expect(mail).toMatch(/^ *[\d.]+ us +[-+]?[\d.]+% +[\d.]+ us {2}estimated time$/m);
+    expect(mail).toMatch(/estimated time [\d.]+ us ->\s+[\d.]+ us\s+\((bare-metal-strict|bare-metal-lazy|virtio-iommu-guest)\)/);
+    // The read loop priced on virtio-iommu: its step to the first pool posting shows the fall.
+    const v1 = mail.slice(mail.indexOf('== pools-v1:'), mail.indexOf('\n== ', mail.indexOf('== pools-v1:') + 1));
+    expect(v1).toMatch(/map_page\+virtio_iommu\+4k\+from_device\+read_loop\n(?: {4}[^\n]*\n)*? {4}[^\n]*estimated time 35264 us ->\s+416 us\s+\(virtio-iommu-guest\)/);
   });
 
   it('counts error and timeout cells in the subject and lists each in the body', async () => {

@@ -24,7 +24,7 @@ describe('the fault injector', () => {
     const asks = (fail: Fail | null): boolean[] => {
       const f = new FaultInjector(fail, new Recorder());
       const out = ['iova', 'pgtable', 'iova', 'iova', 'iova'].map((k) => f.should_fail(k as 'iova' | 'pgtable', 'site'));
-      expect(f.points).toEqual({ iova: 4, swiotlb: 0, pgtable: 1 });
+      expect(f.points).toEqual({ iova: 4, swiotlb: 0, pgtable: 1, pages: 0, slab: 0 });
       return out;
     };
     expect(asks(null)).toEqual([false, false, false, false, false]);
@@ -49,7 +49,7 @@ describe('a failed map', () => {
   it("on an untrusted device hands a DMA_FROM_DEVICE buffer back zeroed: the unwinding copies the zeroed bounce into it", async () => {
     const own = await executeScenario(counting(await fixture('map_page+untrusted+from_device+slot_reuse')), (await variant('v5.14')).kernel);
     expect(own.verdict).toEqual([]);
-    expect(own.faults?.points).toEqual({ iova: 2, swiotlb: 2, pgtable: 2 });
+    expect(own.faults?.points).toEqual({ iova: 2, swiotlb: 2, pgtable: 2, pages: 0, slab: 0 });
     // The second page-table allocation is the map of b.
     const r = await failing('map_page+untrusted+from_device+slot_reuse', 'v5.14', { kind: 'pgtable', nth: 2, times: 1 });
     expect(r.faults).toMatchObject({ injected: 1, failed_maps: 1 });

@@ -1,6 +1,7 @@
 // What several report formats need: finding cases, diffing traces, the
 // command that replays a case, and short codes for verdicts.
 
+import { estimateText } from '../../costs/estimate.js';
 import { createTwoFilesPatch } from 'diff';
 import { KINDS, VIOLATION_KINDS, type ViolationKind } from '../../contract/kinds.js';
 import { COST_KEYS } from '../../run/result.js';
@@ -165,6 +166,24 @@ export function costRows(report: Report, set: ComparisonSet): CostRow[] {
     if (before !== after) rows.push({ key, before, after, change: percentChange(before, after) });
   }
   return rows;
+}
+
+/**
+ * The estimated time (costs/estimate.ts) summed as costRows sums the
+ * counters, in nanoseconds; undefined when it does not change.
+ */
+export function estimateRow(report: Report, set: ComparisonSet): { before: number; after: number; change: string } | undefined {
+  const fixtures = new Set(set.items.map((i) => i.fixture));
+  let before = 0;
+  let after = 0;
+  for (const c of report.cases) {
+    if (c.status !== 'ok' || !fixtures.has(c.fixture)) continue;
+    if (c.variant === set.before) before += c.estimate?.ns ?? 0;
+    if (c.variant === set.after) after += c.estimate?.ns ?? 0;
+  }
+  // A change too small to show in the unit reports use is no change to a reader.
+  if (estimateText(before) === estimateText(after)) return undefined;
+  return { before, after, change: percentChange(before, after) };
 }
 
 /** Verdict changes of some comparisons, by kind. */

@@ -7,6 +7,7 @@
 // in that posting's thread (Re:, In-Reply-To:, References:), ready for
 // git send-email.
 
+import { estimateChange, estimateText } from '../../costs/estimate.js';
 import type { CaseError, CaseTimeout, ComparisonSet, Report, ReportFixture, ReportVariant } from '../report-types.generated.js';
 import {
   brokenText,
@@ -15,6 +16,7 @@ import {
   changedItems,
   changesText,
   costRows,
+  estimateRow,
   differingReads,
   fuzzFindingLines,
   fuzzStatisticsLines,
@@ -84,6 +86,9 @@ function describe(v: ReportVariant | undefined, id: string): string {
 
 function costTable(report: Report, set: ComparisonSet): string[] {
   const rows = costRows(report, set).map((r) => `${String(r.before).padStart(10)} ${r.change.padStart(9)} ${String(r.after).padStart(10)}  ${r.key}`);
+  // The counters priced by each fixture's cost profile (docs/costs.md).
+  const est = estimateRow(report, set);
+  if (est !== undefined) rows.push(`${estimateText(est.before).padStart(10)} ${est.change.padStart(9)} ${estimateText(est.after).padStart(10)}  estimated time`);
   if (rows.length === 0) return ['  No cost counter changes.'];
   return [`${'base'.padStart(10)} ${'%change'.padStart(9)} ${'head'.padStart(10)}  cost (summed over the corpus)`, ...rows];
 }
@@ -132,9 +137,11 @@ function setBlock(report: Report, set: ComparisonSet): string[] {
   const costOnly = changedItems(set).filter((i) => i.grade === 'same-verdict');
   if (costOnly.length > 0) {
     out.push('same verdict, different costs:');
+    const cases = caseIndex(report);
     for (const i of costOnly) {
+      const est = estimateChange(cases.get(`${i.fixture}@${set.before}`), cases.get(`${i.fixture}@${set.after}`));
       out.push(`  ${i.fixture}`);
-      out.push(...wrap(`    ${i.costs.map((c) => `${c.key} ${c.before} -> ${c.after}`).join(', ')}`, '    '));
+      out.push(...wrap(`    ${[...i.costs.map((c) => `${c.key} ${c.before} -> ${c.after}`), ...(est === undefined ? [] : [`estimated time ${est.before} -> ${est.after} (${est.profile})`])].join(', ')}`, '    '));
     }
     out.push('');
   }

@@ -9,8 +9,10 @@ import type { ViolationKind } from '../../contract/kinds.js';
 import type { CaseOk, CaseResult, Report } from '../report-types.generated.js';
 import { caseIndex, escapeXml, outcome } from './common.js';
 
-type FaultKind = 'iova' | 'swiotlb' | 'pgtable';
-const KINDS: readonly FaultKind[] = ['iova', 'swiotlb', 'pgtable'];
+type FaultKind = 'iova' | 'swiotlb' | 'pgtable' | 'pages' | 'slab';
+const KINDS: readonly FaultKind[] = ['iova', 'swiotlb', 'pgtable', 'pages', 'slab'];
+/** Kinds only some trees allocate: named only where a run made such allocations. */
+const OPTIONAL_KINDS: ReadonlySet<FaultKind> = new Set(['pages', 'slab']);
 
 /** Variants sharing one outcome of a failing run. */
 export interface FaultGroup {
@@ -57,7 +59,7 @@ export function faultViews(report: Report): FaultFixtureView[] {
     const byPoints = new Map<string, string[]>();
     for (const v of variants) {
       const p = ok(cases.get(`${fixture}@${v}`))?.faults?.points;
-      const text = p === undefined ? 'no result' : KINDS.map((k) => `${k} ${p[k]}`).join(', ');
+      const text = p === undefined ? 'no result' : KINDS.filter((k) => !OPTIONAL_KINDS.has(k) || (p[k] ?? 0) > 0).map((k) => `${k} ${p[k] ?? 0}`).join(', ');
       byPoints.set(text, [...(byPoints.get(text) ?? []), v]);
     }
     const points = [...byPoints].map(([text, vs]) => (byPoints.size === 1 ? text : `${text} (${variantList(vs, variants.length)})`)).join('; ');

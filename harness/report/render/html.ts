@@ -13,11 +13,13 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { html as diffToHtml } from 'diff2html';
 import { GRADE_LABELS, GRADES, type Grade } from '../../compare/grade.js';
+import { estimateChange, estimateText } from '../../costs/estimate.js';
 import type { CaseResult, Comparison, ComparisonSet, Report } from '../report-types.generated.js';
 import {
   caseIndex,
   changedItems,
   costRows,
+  estimateRow,
   escapeXml,
   fuzzStatisticsLines,
   headlineSentences,
@@ -95,15 +97,19 @@ function sectionId(set: ComparisonSet): string {
 
 function costTable(report: Report, set: ComparisonSet): string[] {
   const rows = costRows(report, set);
-  if (rows.length === 0) return ['<p class="costs">No cost counter changes.</p>'];
+  const est = estimateRow(report, set);
+  if (rows.length === 0 && est === undefined) return ['<p class="costs">No cost counter changes.</p>'];
   const out = ['<table class="costs"><caption>Costs summed over the corpus</caption>', '<thead><tr><th>cost</th><th class="num">base</th><th class="num">head</th><th class="num">%change</th></tr></thead><tbody>'];
   for (const r of rows) out.push(`<tr><td><code>${r.key}</code></td><td class="num">${r.before}</td><td class="num">${r.after}</td><td class="num">${escapeXml(r.change)}</td></tr>`);
+  // The counters priced by each fixture's cost profile (docs/costs.md).
+  if (est !== undefined) out.push(`<tr><td>estimated time</td><td class="num">${estimateText(est.before)}</td><td class="num">${estimateText(est.after)}</td><td class="num">${escapeXml(est.change)}</td></tr>`);
   out.push('</tbody></table>');
   return out;
 }
 
 function changeRow(report: Report, set: ComparisonSet, i: Comparison, cases: Map<string, CaseResult>): string {
-  const costs = i.costs.map((c) => `<span class="kind">${c.key} ${c.before} → ${c.after}</span>`).join(', ');
+  const est = estimateChange(cases.get(`${i.fixture}@${set.before}`), cases.get(`${i.fixture}@${set.after}`));
+  const costs = [...i.costs.map((c) => `<span class="kind">${c.key} ${c.before} → ${c.after}</span>`), ...(est === undefined ? [] : [`<span class="kind">est. ${est.before} → ${est.after}</span>`])].join(', ');
   return (
     `<tr class="change grade-row-${i.grade}"><td><code>${breakable(i.fixture)}</code></td><td>${gradeBadge(i.grade)}</td>` +
     `<td>${markedOutcome(cases.get(`${i.fixture}@${set.before}`), i.removed, 'del')}</td><td>${markedOutcome(cases.get(`${i.fixture}@${set.after}`), i.added, 'ins')}</td>` +

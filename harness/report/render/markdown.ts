@@ -2,6 +2,7 @@
 // first, the whole matrix after it.
 
 import { COST_KEYS } from '../../run/result.js';
+import { estimateChange, estimateText } from '../../costs/estimate.js';
 import { GRADE_LABELS, GRADES } from '../../compare/grade.js';
 import type { CaseError, CaseTimeout, Report } from '../report-types.generated.js';
 import { failingRunIds, faultMarkdown } from './faults.js';
@@ -64,7 +65,8 @@ export function renderMarkdown(report: Report): string {
     }
     out.push('| fixture | grade | before | after | first divergent step | costs |', '|---|---|---|---|---|---|');
     for (const i of changed) {
-      const costs = i.costs.map((c) => `${c.key} ${c.before}→${c.after}`).join(', ');
+      const est = estimateChange(cases.get(`${i.fixture}@${set.before}`), cases.get(`${i.fixture}@${set.after}`));
+      const costs = [...i.costs.map((c) => `${c.key} ${c.before}→${c.after}`), ...(est === undefined ? [] : [`est. ${est.before}→${est.after}`])].join(', ');
       out.push(
         `| \`${i.fixture}\` | ${i.grade} | ${cell(outcome(cases.get(`${i.fixture}@${set.before}`)))} | ${cell(outcome(cases.get(`${i.fixture}@${set.after}`)))} | ${i.divergence ?? ''} | ${costs} |`,
       );
@@ -98,6 +100,9 @@ export function renderMarkdown(report: Report): string {
     const sums = report.variants.map((v) => report.cases.filter((c) => c.variant === v.id && c.status === 'ok' && !failing.has(c.fixture)).reduce((n, c) => n + (c.status === 'ok' ? c.costs[k] : 0), 0));
     out.push(`| ${k} | ${sums.join(' | ')} |`);
   }
+  // The counters priced by each fixture's cost profile (docs/costs.md).
+  const times = report.variants.map((v) => report.cases.filter((c) => c.variant === v.id && c.status === 'ok' && !failing.has(c.fixture)).reduce((n, c) => n + (c.status === 'ok' ? (c.estimate?.ns ?? 0) : 0), 0));
+  out.push(`| estimated time | ${times.map(estimateText).join(' | ')} |`);
   out.push('');
   return out.join('\n');
 }

@@ -1,0 +1,553 @@
+// drivers/iommu/dma-iommu.c: the streaming-DMA paths, function by function
+// and in the file's order, for the code state described in variant.json next
+// to this file (kernel-model §3, §7). Written for the model; the C is the
+// reference, not the text.
+
+import {
+  __ffs,
+  and,
+  arch_sync_dma_for_cpu,
+  arch_sync_dma_for_device,
+  BIT,
+  dev_is_dma_coherent,
+  dev_is_pci,
+  dev_is_untrusted,
+  type device,
+  type dma_addr_t,
+  DMA_ATTR_PRIVILEGED,
+  DMA_ATTR_SKIP_CPU_SYNC,
+  DMA_BIDIRECTIONAL,
+  DMA_BIT_MASK,
+  type dma_data_direction,
+  DMA_FROM_DEVICE,
+  dma_get_mask,
+  dma_get_max_seg_size,
+  dma_get_seg_boundary,
+  type dma_map_ops,
+  DMA_MAPPING_ERROR,
+  DMA_TO_DEVICE,
+  IOMMU_CACHE,
+  iommu_dma_forcedac,
+  iommu_get_dma_domain,
+  iommu_get_domain_for_dev,
+  IOMMU_PRIV,
+  IOMMU_READ,
+  IOMMU_WRITE,
+  type IommuDomain,
+  IS_ENABLED,
+  machine,
+  memset,
+  or,
+  page_to_phys,
+  type phys_addr_t,
+  phys_to_virt,
+  roundup_pow_of_two,
+  type scatterlist,
+  sg_dma_address,
+  sg_dma_len,
+  sg_phys,
+  type size_t,
+  ulong_pad,
+  WARN_ON,
+} from '../../harness/kernel.js';
+import {
+  iommu_iotlb_gather_init,
+  iommu_iotlb_sync,
+  iommu_iova_to_phys,
+  iommu_map_atomic,
+  iommu_map_sg_atomic,
+  iommu_unmap_fast,
+} from '../v5.14/iommu.js';
+import {
+  alloc_iova_fast,
+  free_iova_fast,
+  init_iova_domain,
+  iova_align,
+  iova_offset,
+  iova_pfn,
+  IOVA_RANGE_CACHE_MAX_SIZE,
+  iova_shift,
+  IovaDomain as iova_domain,
+} from '../v5.14/iova.js';
+import {
+  is_swiotlb_buffer,
+  swiotlb_sync_single_for_cpu,
+  swiotlb_sync_single_for_device,
+  swiotlb_tbl_map_single,
+  swiotlb_tbl_unmap_single,
+} from '../v5.14/swiotlb.js';
+
+// errno values the functions below return (negated).
+const EINVAL = 22;
+const EEXIST = 17;
+const EFAULT = 14;
+
+/** Whether swiotlb bounce buffers are in use for this device: only when they are built in. */
+function dev_use_swiotlb(dev: device): boolean {
+  return IS_ENABLED('CONFIG_SWIOTLB') && dev_is_untrusted(dev);
+}
+
+/** Which kind of cookie a domain carries; MSI cookies are not modelled. */
+const IOMMU_DMA_IOVA_COOKIE = 0;
+
+/** struct iommu_dma_cookie, for a DMA domain: its IOVA allocator, and a flush queue (never: the model is strict). */
+interface iommu_dma_cookie {
+  type: number;
+  iovad: iova_domain;
+  fq_domain: iommu_domain | null;
+}
+
+type iommu_domain = IommuDomain<iommu_dma_cookie>;
+
+/** The cookie an IOMMU driver's domain_alloc asks for, for a DMA domain (cookie_alloc: zeroed). */
+export function iommu_get_dma_cookie(domain: iommu_domain): number {
+  if (domain.iova_cookie) return -EEXIST;
+
+  domain.iova_cookie = { type: IOMMU_DMA_IOVA_COOKIE, iovad: new iova_domain(), fq_domain: null };
+  return 0;
+}
+
+/**
+ * Set up a DMA domain's allocator for the range the device can use. The
+ * model reserves no regions (no PCI windows, no firmware reservations) and
+ * has no flush queue: every domain is strict.
+ */
+function iommu_dma_init_domain(domain: iommu_domain, base: dma_addr_t, size: number, _dev: device): number {
+  const cookie = domain.iova_cookie;
+  const iovad = cookie?.iovad;
+
+  if (!cookie || cookie.type !== IOMMU_DMA_IOVA_COOKIE) return -EINVAL;
+
+  // The smallest page size the domain supports is the IOVA granule.
+  const order = __ffs(domain.pgsize_bitmap);
+  let base_pfn = Math.max(1, Math.floor(base / BIT(order)));
+
+  if (domain.geometry.force_aperture) {
+    if (base > domain.geometry.aperture_end || base + size <= domain.geometry.aperture_start) {
+      machine().recorder.warn('iommu_dma_init_domain', 'specified DMA range outside IOMMU capability', false);
+      return -EFAULT;
+    }
+    base_pfn = Math.max(base_pfn, Math.floor(domain.geometry.aperture_start / BIT(order)));
+  }
+
+  // A domain shared with a device set up before: it must agree.
+  if (iovad!.start_pfn) {
+    if (BIT(order) !== iovad!.granule || base_pfn !== iovad!.start_pfn) {
+      machine().recorder.warn('iommu_dma_init_domain', 'Incompatible range for DMA domain', false);
+      return -EFAULT;
+    }
+    return 0;
+  }
+
+  init_iova_domain(iovad!, BIT(order), base_pfn);
+  return 0;
+}
+
+/** IOMMU permissions for a direction; coherent devices also get IOMMU_CACHE. */
+function dma_info_to_prot(dir: dma_data_direction, coherent: boolean, attrs: number): number {
+  let prot = coherent ? IOMMU_CACHE : 0;
+
+  if (attrs & DMA_ATTR_PRIVILEGED) prot |= IOMMU_PRIV;
+
+  switch (dir) {
+    case DMA_BIDIRECTIONAL:
+      return prot | IOMMU_READ | IOMMU_WRITE;
+    case DMA_TO_DEVICE:
+      return prot | IOMMU_READ;
+    case DMA_FROM_DEVICE:
+      return prot | IOMMU_WRITE;
+    default:
+      return 0;
+  }
+}
+
+function iommu_dma_alloc_iova(domain: iommu_domain, size: size_t, dma_limit: number, dev: device): dma_addr_t {
+  const cookie = domain.iova_cookie;
+  const iovad = cookie.iovad;
+  let iova = 0;
+
+  const shift = iova_shift(iovad);
+  let iova_len = size / BIT(shift);
+  // Sizes the rcache can hold are rounded up to a power of two, so that a
+  // range freed with its unrounded size still lands in the same bin.
+  if (iova_len < 1 << (IOVA_RANGE_CACHE_MAX_SIZE - 1)) iova_len = roundup_pow_of_two(iova_len);
+
+  if (dev.bus_dma_limit !== 0) dma_limit = Math.min(dma_limit, dev.bus_dma_limit);
+
+  if (domain.geometry.force_aperture) dma_limit = Math.min(dma_limit, domain.geometry.aperture_end);
+
+  // PCI devices get a 32-bit (SAC) address first if one is free.
+  if (dma_limit > DMA_BIT_MASK(32) && !iommu_dma_forcedac() && dev_is_pci(dev))
+    iova = alloc_iova_fast(iovad, iova_len, Math.floor(DMA_BIT_MASK(32) / BIT(shift)), false);
+
+  if (!iova) iova = alloc_iova_fast(iovad, iova_len, Math.floor(dma_limit / BIT(shift)), true);
+
+  return iova * BIT(shift);
+}
+
+function iommu_dma_free_iova(cookie: iommu_dma_cookie, iova: dma_addr_t, size: size_t): void {
+  const iovad = cookie.iovad;
+
+  // Strict mode only: the flush-queue (lazy) branch is not modelled.
+  free_iova_fast(iovad, iova_pfn(iovad, iova), size / BIT(iova_shift(iovad)));
+}
+
+function __iommu_dma_unmap(dev: device, dma_addr: dma_addr_t, size: size_t): void {
+  const domain: iommu_domain = iommu_get_dma_domain(dev);
+  const cookie = domain.iova_cookie;
+  const iovad = cookie.iovad;
+  const iova_off = iova_offset(iovad, dma_addr);
+  const iotlb_gather = iommu_iotlb_gather_init();
+
+  // Both the unmapped length and the freed size come from the caller's
+  // handle and size; nothing was recorded at map time.
+  dma_addr -= iova_off;
+  size = iova_align(iovad, size + iova_off);
+
+  const unmapped = iommu_unmap_fast(domain, dma_addr, size, iotlb_gather);
+  WARN_ON(unmapped !== size, 'unmapped != size');
+
+  if (!cookie.fq_domain) iommu_iotlb_sync(domain, iotlb_gather);
+  iommu_dma_free_iova(cookie, dma_addr, size);
+}
+
+function __iommu_dma_unmap_swiotlb(
+  dev: device,
+  dma_addr: dma_addr_t,
+  size: size_t,
+  dir: dma_data_direction,
+  attrs: number,
+): void {
+  const domain: iommu_domain = iommu_get_dma_domain(dev);
+
+  const phys = iommu_iova_to_phys(domain, dma_addr);
+  if (WARN_ON(!phys, '!phys')) return;
+
+  __iommu_dma_unmap(dev, dma_addr, size);
+
+  // The copy back, if any, was the caller's sync; the release only frees.
+  if (is_swiotlb_buffer(phys)) swiotlb_tbl_unmap_single(dev, phys, size, dir, attrs | DMA_ATTR_SKIP_CPU_SYNC);
+}
+
+function __iommu_dma_map(dev: device, phys: phys_addr_t, size: size_t, prot: number, dma_mask: number): dma_addr_t {
+  const domain: iommu_domain = iommu_get_dma_domain(dev);
+  const cookie = domain.iova_cookie;
+  const iovad = cookie.iovad;
+  const iova_off = iova_offset(iovad, phys);
+
+  // Every granule the buffer touches is mapped, whole.
+  size = iova_align(iovad, size + iova_off);
+
+  const iova = iommu_dma_alloc_iova(domain, size, dma_mask, dev);
+  if (!iova) return DMA_MAPPING_ERROR;
+
+  if (iommu_map_atomic(domain, iova, phys - iova_off, size, prot)) {
+    iommu_dma_free_iova(cookie, iova, size);
+    return DMA_MAPPING_ERROR;
+  }
+  return iova + iova_off;
+}
+
+/** A phys_addr_t out-parameter (phys_addr_t *). */
+interface phys_out {
+  value: phys_addr_t;
+}
+
+function __iommu_dma_map_swiotlb(
+  dev: device,
+  phys: phys_addr_t,
+  org_size: size_t,
+  dma_mask: number,
+  coherent: boolean,
+  dir: dma_data_direction,
+  attrs: number,
+  adj_phys: phys_out | null,
+): dma_addr_t {
+  const prot = dma_info_to_prot(dir, coherent, attrs);
+  const domain: iommu_domain = iommu_get_dma_domain(dev);
+  const cookie = domain.iova_cookie;
+  const iovad = cookie.iovad;
+  let aligned_size = org_size;
+
+  // An untrusted device must not share a granule with anyone else's data:
+  // a buffer that does not start and end on granule boundaries is bounced.
+  if (dev_use_swiotlb(dev) && iova_offset(iovad, or(phys, org_size))) {
+    aligned_size = iova_align(iovad, org_size);
+    // No copy here: the caller's sync for the device does it, to the bounce.
+    phys = swiotlb_tbl_map_single(dev, phys, org_size, aligned_size, dir, attrs | DMA_ATTR_SKIP_CPU_SYNC);
+
+    if (phys === DMA_MAPPING_ERROR) return DMA_MAPPING_ERROR;
+
+    // Zero what the device can see beyond the data: only the tail when the
+    // data was copied in, all of it otherwise.
+    let padding_start = phys_to_virt(phys);
+    let padding_size = aligned_size;
+
+    if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC) && (dir === DMA_TO_DEVICE || dir === DMA_BIDIRECTIONAL)) {
+      padding_start += org_size;
+      padding_size -= org_size;
+    }
+
+    memset(padding_start, 0, padding_size);
+  }
+  // Tell the caller where the data now is, the bounce or the original.
+  if (adj_phys) adj_phys.value = phys;
+
+  const iova = __iommu_dma_map(dev, phys, aligned_size, prot, dma_mask);
+  if (iova === DMA_MAPPING_ERROR && is_swiotlb_buffer(phys)) swiotlb_tbl_unmap_single(dev, phys, org_size, dir, attrs);
+  return iova;
+}
+
+function iommu_dma_sync_single_for_cpu(dev: device, dma_handle: dma_addr_t, size: size_t, dir: dma_data_direction): void {
+  if (dev_is_dma_coherent(dev) && !dev_use_swiotlb(dev)) return;
+
+  const phys = iommu_iova_to_phys(iommu_get_dma_domain(dev), dma_handle);
+  if (!dev_is_dma_coherent(dev)) arch_sync_dma_for_cpu(phys, size, dir);
+
+  if (is_swiotlb_buffer(phys)) swiotlb_sync_single_for_cpu(dev, phys, size, dir);
+}
+
+/** The sync for the device, for a caller that may already know the physical address (0: look it up). */
+function __iommu_dma_sync_single_for_device(dev: device, dma_handle: dma_addr_t, size: size_t, dir: dma_data_direction, phys: phys_addr_t): void {
+  if (dev_is_dma_coherent(dev) && !dev_use_swiotlb(dev)) return;
+
+  if (phys === 0) phys = iommu_iova_to_phys(iommu_get_dma_domain(dev), dma_handle);
+
+  if (is_swiotlb_buffer(phys)) swiotlb_sync_single_for_device(dev, phys, size, dir);
+
+  if (!dev_is_dma_coherent(dev)) arch_sync_dma_for_device(phys, size, dir);
+}
+
+function iommu_dma_sync_single_for_device(dev: device, dma_handle: dma_addr_t, size: size_t, dir: dma_data_direction): void {
+  __iommu_dma_sync_single_for_device(dev, dma_handle, size, dir, 0);
+}
+
+function iommu_dma_sync_sg_for_cpu(dev: device, sgl: scatterlist[], nelems: number, dir: dma_data_direction): void {
+  if (dev_is_dma_coherent(dev) && !dev_use_swiotlb(dev)) return;
+
+  // An untrusted device's entries may be bounced: go through each DMA
+  // address, so that the lookup finds the bounce.
+  if (dev_use_swiotlb(dev))
+    for (let i = 0; i < nelems; i++) iommu_dma_sync_single_for_cpu(dev, sg_dma_address(sgl[i]!), sgl[i]!.length, dir);
+  else for (let i = 0; i < nelems; i++) arch_sync_dma_for_cpu(sg_phys(sgl[i]!), sgl[i]!.length, dir);
+}
+
+function iommu_dma_sync_sg_for_device(dev: device, sgl: scatterlist[], nelems: number, dir: dma_data_direction): void {
+  if (dev_is_dma_coherent(dev) && !dev_use_swiotlb(dev)) return;
+
+  if (dev_use_swiotlb(dev))
+    for (let i = 0; i < nelems; i++) __iommu_dma_sync_single_for_device(dev, sg_dma_address(sgl[i]!), sgl[i]!.length, dir, 0);
+  else for (let i = 0; i < nelems; i++) arch_sync_dma_for_device(sg_phys(sgl[i]!), sgl[i]!.length, dir);
+}
+
+function iommu_dma_map_page(
+  dev: device,
+  page: number,
+  offset: number,
+  size: size_t,
+  dir: dma_data_direction,
+  attrs: number,
+): dma_addr_t {
+  const phys = page_to_phys(page) + offset;
+  const adj_phys: phys_out = { value: 0 };
+  const coherent = dev_is_dma_coherent(dev);
+
+  const dma_handle = __iommu_dma_map_swiotlb(dev, phys, size, dma_get_mask(dev), coherent, dir, attrs, adj_phys);
+  // One path for the copy in and the cache maintenance, on the memory the
+  // device will use: the same sync a driver's sync_single_for_device takes.
+  if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC) && dma_handle !== DMA_MAPPING_ERROR)
+    __iommu_dma_sync_single_for_device(dev, dma_handle, size, dir, adj_phys.value);
+  return dma_handle;
+}
+
+function iommu_dma_unmap_page(dev: device, dma_handle: dma_addr_t, size: size_t, dir: dma_data_direction, attrs: number): void {
+  if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC)) iommu_dma_sync_single_for_cpu(dev, dma_handle, size, dir);
+  __iommu_dma_unmap_swiotlb(dev, dma_handle, size, dir, attrs);
+}
+
+/**
+ * Turn a mapped, granule-padded list back into the caller's entries and fill
+ * in the DMA segments, merging entries that continue on a granule boundary.
+ */
+function __finalise_sg(dev: device, sg: scatterlist[], nents: number, dma_addr: dma_addr_t): number {
+  let cur = 0;
+  const seg_mask = dma_get_seg_boundary(dev);
+  let cur_len = 0;
+  const max_len = dma_get_max_seg_size(dev);
+  let count = 0;
+
+  for (let i = 0; i < nents; i++) {
+    const s = sg[i]!;
+    // Restore the entry's own offset and length from the stash.
+    const s_iova_off = sg_dma_address(s);
+    const s_length = sg_dma_len(s);
+    const s_iova_len = s.length;
+
+    s.offset += s_iova_off;
+    s.length = s_length;
+    s.dma_address = DMA_MAPPING_ERROR;
+    s.dma_length = 0;
+
+    // Merge into the current output segment only if this entry starts on
+    // a granule, is not at a segment boundary, and the result stays short
+    // enough. The lengths are unsigned int: once an entry is longer than
+    // max_len, max_len - cur_len wraps and the next entries merge anyway.
+    if (cur_len && !s_iova_off && and(dma_addr, seg_mask) && (max_len - cur_len) >>> 0 >= s_length) {
+      cur_len = (cur_len + s_length) >>> 0;
+    } else {
+      if (i > 0) cur++;
+      cur_len = s_length;
+      count++;
+
+      sg[cur]!.dma_address = dma_addr + s_iova_off;
+    }
+
+    sg[cur]!.dma_length = cur_len;
+    dma_addr += s_iova_len;
+
+    if (s_length + s_iova_off < s_iova_len) cur_len = 0;
+  }
+  return count;
+}
+
+/** Undo the in-place padding of a list whose mapping failed. */
+function __invalidate_sg(sg: scatterlist[], nents: number): void {
+  for (let i = 0; i < nents; i++) {
+    const s = sg[i]!;
+    if (sg_dma_address(s) !== DMA_MAPPING_ERROR) s.offset += sg_dma_address(s);
+    if (sg_dma_len(s)) s.length = sg_dma_len(s);
+    s.dma_address = DMA_MAPPING_ERROR;
+    s.dma_length = 0;
+  }
+}
+
+function iommu_dma_unmap_sg_swiotlb(dev: device, sg: scatterlist[], nents: number, dir: dma_data_direction, attrs: number): void {
+  for (let i = 0; i < nents; i++) {
+    const s = sg[i]!;
+    __iommu_dma_unmap_swiotlb(dev, sg_dma_address(s), sg_dma_len(s), dir, attrs);
+  }
+}
+
+function iommu_dma_map_sg_swiotlb(dev: device, sg: scatterlist[], nents: number, dir: dma_data_direction, attrs: number): number {
+  let i: number;
+
+  for (i = 0; i < nents; i++) {
+    const s = sg[i]!;
+    s.dma_address = __iommu_dma_map_swiotlb(dev, sg_phys(s), s.length, dma_get_mask(dev), dev_is_dma_coherent(dev), dir, attrs, null);
+    if (sg_dma_address(s) === DMA_MAPPING_ERROR) break;
+    s.dma_length = s.length;
+  }
+  if (i === nents) return nents;
+
+  // out_unmap: undo the entries already mapped, without copying back.
+  iommu_dma_unmap_sg_swiotlb(dev, sg, i, dir, attrs | DMA_ATTR_SKIP_CPU_SYNC);
+  return 0;
+}
+
+function iommu_dma_map_sg(dev: device, sg: scatterlist[], nents: number, dir: dma_data_direction, attrs: number): number {
+  const domain: iommu_domain = iommu_get_dma_domain(dev);
+  const cookie = domain.iova_cookie;
+  const iovad = cookie.iovad;
+  let prev: scatterlist | null = null;
+  const prot = dma_info_to_prot(dir, dev_is_dma_coherent(dev), attrs);
+  let iova_len = 0;
+  const mask = dma_get_seg_boundary(dev);
+  let early_mapped = 0;
+
+  // Map first, so that the sync below reaches the bounce buffers.
+  if (dev_use_swiotlb(dev)) {
+    early_mapped = iommu_dma_map_sg_swiotlb(dev, sg, nents, dir, attrs);
+    if (!early_mapped) return 0;
+  }
+
+  if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC)) iommu_dma_sync_sg_for_device(dev, sg, nents, dir);
+
+  if (early_mapped) return early_mapped;
+
+  // Pad every entry out to whole granules, in place but reversibly: the
+  // entry's own offset and length are stashed in its DMA fields.
+  for (let i = 0; i < nents; i++) {
+    const s = sg[i]!;
+    const s_iova_off = iova_offset(iovad, s.offset);
+    let s_length = s.length;
+    const pad_len = ulong_pad(mask, iova_len);
+
+    s.dma_address = s_iova_off;
+    s.dma_length = s_length;
+    s.offset -= s_iova_off;
+    s_length = iova_align(iovad, s_length + s_iova_off);
+    s.length = s_length;
+
+    // Keep the next entry from straddling a segment boundary by growing the
+    // previous one; the single IOVA allocation is aligned enough for this.
+    if (pad_len && pad_len < s_length - 1) {
+      prev!.length += pad_len;
+      iova_len += pad_len;
+    }
+
+    iova_len += s_length;
+    prev = s;
+  }
+
+  const iova = iommu_dma_alloc_iova(domain, iova_len, dma_get_mask(dev), dev);
+  if (!iova) {
+    __invalidate_sg(sg, nents);
+    return 0;
+  }
+
+  // Physically contiguous entries are left to the IOMMU core to combine.
+  if (iommu_map_sg_atomic(domain, iova, sg, nents, prot) < iova_len) {
+    iommu_dma_free_iova(cookie, iova, iova_len);
+    __invalidate_sg(sg, nents);
+    return 0;
+  }
+
+  return __finalise_sg(dev, sg, nents, iova);
+}
+
+function iommu_dma_unmap_sg(dev: device, sg: scatterlist[], nents: number, dir: dma_data_direction, attrs: number): void {
+  if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC)) iommu_dma_sync_sg_for_cpu(dev, sg, nents, dir);
+
+  if (dev_use_swiotlb(dev)) {
+    iommu_dma_unmap_sg_swiotlb(dev, sg, nents, dir, attrs);
+    return;
+  }
+
+  // One contiguous IOVA allocation: from the first DMA segment to the end
+  // of the last one that has a length.
+  const start = sg_dma_address(sg[0]!);
+  let last = 0;
+  for (let i = 1; i < nents; i++) {
+    if (sg_dma_len(sg[i]!) === 0) break;
+    last = i;
+  }
+  const end = sg_dma_address(sg[last]!) + sg_dma_len(sg[last]!);
+  __iommu_dma_unmap(dev, start, end - start);
+}
+
+export const iommu_dma_ops: dma_map_ops = {
+  map_page: iommu_dma_map_page,
+  unmap_page: iommu_dma_unmap_page,
+  map_sg: iommu_dma_map_sg,
+  unmap_sg: iommu_dma_unmap_sg,
+  sync_single_for_cpu: iommu_dma_sync_single_for_cpu,
+  sync_single_for_device: iommu_dma_sync_single_for_device,
+  sync_sg_for_cpu: iommu_dma_sync_sg_for_cpu,
+  sync_sg_for_device: iommu_dma_sync_sg_for_device,
+};
+
+/** arch_setup_dma_ops calls this for a device behind an IOMMU: a DMA domain gets the ops above. */
+export function iommu_setup_dma_ops(dev: device, dma_base: dma_addr_t, size: number): void {
+  const domain: iommu_domain | null = iommu_get_domain_for_dev(dev);
+
+  if (!domain) {
+    machine().recorder.warn('iommu_setup_dma_ops', `Failed to set up IOMMU for device ${dev.name}; retaining platform DMA ops`, false);
+    return;
+  }
+
+  if (iommu_dma_init_domain(domain, dma_base, size, dev)) {
+    machine().recorder.warn('iommu_setup_dma_ops', `Failed to set up IOMMU for device ${dev.name}; retaining platform DMA ops`, false);
+    return;
+  }
+  dev.dma_ops = iommu_dma_ops;
+}
