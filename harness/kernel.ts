@@ -26,6 +26,9 @@ export {
   type device,
 } from './machine/device.js';
 export {
+  DMA_ATTR_ALLOC_SINGLE_PAGES,
+  DMA_ATTR_FORCE_CONTIGUOUS,
+  DMA_ATTR_NO_KERNEL_MAPPING,
   DMA_ATTR_NO_WARN,
   DMA_ATTR_PRIVILEGED,
   DMA_ATTR_SKIP_CPU_SYNC,
@@ -48,7 +51,61 @@ export {
   type IovaSpace,
 } from './machine/iommu.js';
 export type { AddressRange } from './machine/translation.js';
-export { sg_dma_address, sg_dma_len, sg_phys, type scatterlist } from './machine/scatterlist.js';
+export {
+  __sg_alloc_table_from_pages,
+  emptySgTable,
+  sg_alloc_table,
+  sg_alloc_table_from_pages,
+  sg_dma_address,
+  sg_dma_len,
+  sg_free_table,
+  sg_page,
+  sg_phys,
+  sg_set_page,
+  UINT_MAX,
+  type scatterlist,
+  type sg_table,
+} from './machine/scatterlist.js';
+export {
+  __fls,
+  __free_page,
+  __free_pages,
+  __GFP_COMP,
+  __GFP_DMA,
+  __GFP_DMA32,
+  __GFP_HIGHMEM,
+  __GFP_NORETRY,
+  __GFP_NOWARN,
+  __GFP_ZERO,
+  alloc_pages_node,
+  arch_dma_prep_coherent,
+  dev_to_node,
+  dma_alloc_contiguous,
+  dma_free_contiguous,
+  dma_pgprot,
+  get_order,
+  GFP_DMA,
+  GFP_DMA32,
+  GFP_KERNEL,
+  gfpflags_allow_blocking,
+  MAX_ORDER,
+  nth_page,
+  PageHighMem,
+  split_page,
+} from './machine/pages.js';
+export {
+  dma_common_contiguous_remap,
+  dma_common_find_pages,
+  dma_common_free_remap,
+  dma_common_pages_remap,
+  is_vmalloc_addr,
+  PAGE_KERNEL,
+  page_address,
+  virt_to_page,
+  vmalloc_to_page,
+  vunmap,
+  type pgprot_t,
+} from './machine/vmalloc.js';
 export {
   INVALID_PHYS_ADDR,
   IO_TLB_SEGSIZE,

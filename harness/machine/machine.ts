@@ -13,9 +13,11 @@ import { Recorder } from './events.js';
 import { GuestMemory } from './guest-memory.js';
 import { IommuDomain } from './iommu.js';
 import { PhysicalMemory } from './memory.js';
+import { PageAllocator } from './page-alloc.js';
 import type { DeviceConfig, PlatformConfig } from './platform.js';
 import type { BouncePool } from './swiotlb-slots.js';
 import type { Translation } from './translation.js';
+import { VmallocSpace } from './vmalloc.js';
 import { Workspace } from './workspace.js';
 
 /** Switches of the model itself; the defaults are what every run uses. */
@@ -34,6 +36,10 @@ export class Machine {
   readonly guest: GuestMemory;
   /** IOMMU domains by name, in the order devices first name them. */
   readonly domains = new Map<string, IommuDomain>();
+  /** The zone coherent allocations come from. */
+  readonly pages: PageAllocator;
+  /** Kernel virtual mappings outside the linear map (remapped coherent buffers). */
+  readonly vmalloc: VmallocSpace;
   /** Devices in the order the fixture lists them; the first is the default one. */
   readonly devices: device[];
   /** io_tlb_default_mem: the default swiotlb pool, once the kernel has set it up. */
@@ -51,6 +57,8 @@ export class Machine {
     this.dram = new PhysicalMemory(workspace);
     this.cache = new CpuCache(this.dram, platform.cacheLineSize, workspace);
     this.guest = new GuestMemory(platform.memoryEncryption);
+    this.pages = new PageAllocator({ pageSize: platform.pageSize, base: platform.pagePoolBase, bytes: platform.pagePoolBytes }, this.recorder);
+    this.vmalloc = new VmallocSpace(platform.pageSize);
     this.devices = deviceConfigs.map((config) => new device(config, config.domain === null ? null : this.domainNamed(config.domain)));
   }
 

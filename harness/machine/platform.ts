@@ -9,6 +9,9 @@ export interface PlatformConfig {
   pageSize: number;
   /** The IOMMU domain's smallest page size, which is the IOVA granule. */
   iovaGranule: number;
+  /** The zone the page allocator hands out (coherent allocations come from it): physical base and size. */
+  pagePoolBase: number;
+  pagePoolBytes: number;
   /** CONFIG_SWIOTLB. */
   swiotlb: boolean;
   /** Size of the default swiotlb pool, a multiple of 256 KiB. */
@@ -51,6 +54,8 @@ export interface DeviceConfig {
 export const DEFAULT_PLATFORM: PlatformConfig = {
   pageSize: 4096,
   iovaGranule: 4096,
+  pagePoolBase: 0x2000_0000,
+  pagePoolBytes: 0x2000_0000,
   swiotlb: true,
   swiotlbBytes: 64 * 1024 * 1024,
   swiotlbBase: 0x4000_0000,

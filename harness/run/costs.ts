@@ -35,8 +35,9 @@ export function costsOf(events: readonly MachineEvent[], pool: BouncePool | null
         c.zeroed_bytes += e.size;
         break;
       case 'cache':
-        if (e.op === 'clean') c.cache_cleans++;
-        else c.cache_invalidates++;
+        // A flush both cleans and invalidates.
+        if (e.op !== 'invalidate') c.cache_cleans++;
+        if (e.op !== 'clean') c.cache_invalidates++;
         c.cache_bytes += e.size;
         break;
       case 'iommu_map':
