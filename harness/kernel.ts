@@ -41,6 +41,9 @@ export {
 export { BUG, BUG_ON, WARN_ON, WARN_ONCE } from './machine/warn.js';
 export { iommu_is_span_boundary } from './machine/helpers.js';
 export {
+  __IOMMU_DOMAIN_DMA_API,
+  __IOMMU_DOMAIN_PAGING,
+  __IOMMU_DOMAIN_PT,
   IOMMU_CACHE,
   IOMMU_PRIV,
   IOMMU_READ,
@@ -50,6 +53,7 @@ export {
   type DmaCookie,
   type IovaSpace,
 } from './machine/iommu.js';
+export type { bus_type, iommu_group, iommu_ops } from './machine/iommu-driver.js';
 export type { AddressRange } from './machine/translation.js';
 export {
   __sg_alloc_table_from_pages,

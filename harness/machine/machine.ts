@@ -12,6 +12,7 @@ import { DeviceDma } from './device-dma.js';
 import { Recorder } from './events.js';
 import { GuestMemory } from './guest-memory.js';
 import { IommuDomain } from './iommu.js';
+import { IommuInstance } from './iommu-driver.js';
 import { PhysicalMemory } from './memory.js';
 import { PageAllocator } from './page-alloc.js';
 import type { DeviceConfig, PlatformConfig } from './platform.js';
@@ -34,8 +35,10 @@ export class Machine {
   readonly cache: CpuCache;
   /** Which pages a confidential guest has shared. */
   readonly guest: GuestMemory;
-  /** IOMMU domains by name, in the order devices first name them. */
+  /** IOMMU domains by name: each group's, in the order devices first name them, then any the kernel allocates later. */
   readonly domains = new Map<string, IommuDomain>();
+  /** The IOMMU instance (and driver) of each group, by its domain's name. */
+  private readonly iommus = new Map<string, IommuInstance>();
   /** The zone coherent allocations come from. */
   readonly pages: PageAllocator;
   /** Kernel virtual mappings outside the linear map (remapped coherent buffers). */
@@ -59,16 +62,23 @@ export class Machine {
     this.guest = new GuestMemory(platform.memoryEncryption);
     this.pages = new PageAllocator({ pageSize: platform.pageSize, base: platform.pagePoolBase, bytes: platform.pagePoolBytes }, this.recorder);
     this.vmalloc = new VmallocSpace(platform.pageSize);
-    this.devices = deviceConfigs.map((config) => new device(config, config.domain === null ? null : this.domainNamed(config.domain)));
+    this.devices = deviceConfigs.map((config) => new device(config, config.domain === null ? null : this.iommuNamed(config.domain, config.iovaGranule)));
   }
 
-  private domainNamed(name: string): IommuDomain {
-    let d = this.domains.get(name);
-    if (d === undefined) {
-      const decrypts = this.platform.memoryEncryption !== 'none' && this.platform.iommuDecrypts;
-      d = new IommuDomain(name, this.platform.iommu, this.platform.iovaGranule, BIT(this.platform.apertureBits) - 1, this.recorder, decrypts);
-      this.domains.set(name, d);
+  /** The IOMMU instance of a group, made with its first domain when a device first names it. */
+  private iommuNamed(name: string, granule: number): IommuInstance {
+    let i = this.iommus.get(name);
+    if (i === undefined) {
+      i = new IommuInstance(this.platform.iommuDriver, this.newDomain(name, granule), this.platform.pageSize, (more) => this.newDomain(more, granule));
+      this.iommus.set(name, i);
     }
+    return i;
+  }
+
+  private newDomain(name: string, granule: number): IommuDomain {
+    const decrypts = this.platform.memoryEncryption !== 'none' && this.platform.iommuDecrypts;
+    const d = new IommuDomain(name, this.platform.iommu, granule, BIT(this.platform.apertureBits) - 1, this.recorder, decrypts);
+    this.domains.set(name, d);
     return d;
   }
 
@@ -77,10 +87,11 @@ export class Machine {
     return this.devices[0]!;
   }
 
-  /** The default device's IOMMU domain (it must have one). */
+  /** The default device's group's domain (it must have an IOMMU), whatever the kernel has done with it. */
   get domain(): IommuDomain {
-    const d = this.dev.iommu_domain;
-    if (d === null) throw new Error(`device ${this.dev.name} has no IOMMU domain`);
+    const name = this.dev.config.domain;
+    const d = name === null ? undefined : this.domains.get(name);
+    if (d === undefined) throw new Error(`device ${this.dev.name} has no IOMMU domain`);
     return d;
   }
 
@@ -101,7 +112,7 @@ export class Machine {
   /** A device's own DMA, through its translation. */
   dma(dev: device = this.dev): DeviceDma {
     let dma = this.dmaByDevice.get(dev);
-    if (dma === undefined) {
+    if (dma === undefined || dma.translation !== dev.translation) {
       dma = new DeviceDma(dev.translation, this.dram, this.cache, dev.config.coherent, this.guest);
       this.dmaByDevice.set(dev, dma);
     }

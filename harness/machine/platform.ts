@@ -3,12 +3,15 @@
 
 import type { MemoryEncryption } from './guest-memory.js';
 import type { IommuFlavour } from './iommu.js';
+import type { IommuDriverName } from './iommu-driver.js';
 
 export interface PlatformConfig {
   /** The CPU page size (PAGE_SIZE): 4, 16 or 64 KiB. */
   pageSize: number;
-  /** The IOMMU domain's smallest page size, which is the IOVA granule. */
+  /** The IOMMU's page size (its domains' smallest, which is the IOVA granule), unless a device's IOMMU says otherwise. */
   iovaGranule: number;
+  /** The IOMMU driver: one that gives devices the domains the core asks for, or mainline's DART (iommu-driver.ts). */
+  iommuDriver: IommuDriverName;
   /** The zone the page allocator hands out (coherent allocations come from it): physical base and size. */
   pagePoolBase: number;
   pagePoolBytes: number;
@@ -40,6 +43,8 @@ export interface DeviceConfig {
   name: string;
   /** The IOMMU domain it is attached to (devices naming the same one share it); null: no IOMMU, dma-direct. */
   domain: string | null;
+  /** The page size of the IOMMU it sits behind (its domain's IOVA granule). */
+  iovaGranule: number;
   coherent: boolean;
   untrusted: boolean;
   pci: boolean;
@@ -54,6 +59,7 @@ export interface DeviceConfig {
 export const DEFAULT_PLATFORM: PlatformConfig = {
   pageSize: 4096,
   iovaGranule: 4096,
+  iommuDriver: 'generic',
   pagePoolBase: 0x2000_0000,
   pagePoolBytes: 0x2000_0000,
   swiotlb: true,
@@ -75,6 +81,7 @@ export const DEFAULT_DEVICE_NAME = 'dev';
 export const DEFAULT_DEVICE: DeviceConfig = {
   name: DEFAULT_DEVICE_NAME,
   domain: DEFAULT_DEVICE_NAME,
+  iovaGranule: DEFAULT_PLATFORM.iovaGranule,
   coherent: true,
   untrusted: false,
   pci: true,

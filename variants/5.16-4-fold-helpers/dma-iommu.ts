@@ -51,6 +51,7 @@ import {
   WARN_ON,
 } from '../../harness/kernel.js';
 import {
+  IOMMU_DOMAIN_DMA,
   iommu_iotlb_gather_init,
   iommu_iotlb_sync,
   iommu_iova_to_phys,
@@ -491,6 +492,8 @@ export function iommu_setup_dma_ops(dev: device, dma_base: dma_addr_t, dma_limit
     machine().recorder.warn('iommu_setup_dma_ops', `Failed to set up IOMMU for device ${dev.name}; retaining platform DMA ops`, false);
     return;
   }
+  // Only a DMA domain gets the ops: with an identity domain the device's DMA is dma-direct's.
+  if (domain.type !== IOMMU_DOMAIN_DMA) return;
 
   if (iommu_dma_init_domain(domain, dma_base, dma_limit, dev)) {
     machine().recorder.warn('iommu_setup_dma_ops', `Failed to set up IOMMU for device ${dev.name}; retaining platform DMA ops`, false);
