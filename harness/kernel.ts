@@ -8,7 +8,7 @@ export type size_t = number;
 
 export { alignDown, alignUp, alignUp as ALIGN, and, andNot, BIT, DMA_BIT_MASK, fls_long, hex, isPowerOfTwo as is_power_of_2, or, order_base_2, roundup_pow_of_two, sizeSub, ulong_pad, __ffs } from './machine/bits.js';
 export { before, insertAt, removeAt } from './machine/arrays.js';
-export { arch_sync_dma_for_cpu, arch_sync_dma_for_device, IS_ENABLED, memcpy, memset, PAGE_SHIFT, PAGE_SIZE, phys_to_virt } from './machine/cpu.js';
+export { arch_sync_dma_for_cpu, arch_sync_dma_for_device, IS_ENABLED, memcpy, memset, PAGE_ALIGN, PAGE_SHIFT, PAGE_SIZE, phys_to_virt } from './machine/cpu.js';
 export {
   dev_is_dma_coherent,
   dev_is_pci,
@@ -83,6 +83,8 @@ export {
   __GFP_ZERO,
   alloc_pages_node,
   arch_dma_prep_coherent,
+  dma_alloc_from_pool,
+  dma_free_from_pool,
   dev_to_node,
   dma_alloc_contiguous,
   dma_free_contiguous,
@@ -132,4 +134,4 @@ export {
 } from './machine/guest-memory.js';
 export type { Machine } from './machine/machine.js';
 export { iommu_dma_forcedac, is_swiotlb_force_bounce, page_to_phys, SWIOTLB_FORCE, swiotlb_force, SWIOTLB_NO_FORCE, SWIOTLB_NORMAL } from './machine/cmdline.js';
-export type { dma_map_ops, KernelFiles } from './variant-api.js';
+export type { dma_map_ops, KernelFiles, ptr } from './variant-api.js';

@@ -9,10 +9,23 @@
 import type { device } from './machine/device.js';
 import type { dma_data_direction } from './machine/dma.js';
 import type { Machine } from './machine/machine.js';
-import type { scatterlist } from './machine/scatterlist.js';
+import type { scatterlist, sg_table } from './machine/scatterlist.js';
 
-/** struct dma_map_ops, the streaming-DMA half of it that the harness exercises. */
+/** A C out-parameter (dma_addr_t *dma_handle, struct page **pagep): the callee sets `value`. */
+export interface ptr<T> {
+  value: T;
+}
+
+/**
+ * struct dma_map_ops, the members the harness exercises: the streaming
+ * calls, and coherent allocations with their sg table, which a set of ops
+ * may leave out (NULL in C: mapping.c then fails the call).
+ */
 export interface dma_map_ops {
+  /** Returns the buffer's kernel virtual address, 0 (NULL) on failure; the DMA address goes to dma_handle. */
+  alloc?(dev: device, size: number, dma_handle: ptr<number>, gfp: number, attrs: number): number;
+  free?(dev: device, size: number, cpu_addr: number, dma_handle: number, attrs: number): void;
+  get_sgtable?(dev: device, sgt: sg_table, cpu_addr: number, dma_addr: number, size: number, attrs: number): number;
   map_page(dev: device, page: number, offset: number, size: number, dir: dma_data_direction, attrs: number): number;
   unmap_page(dev: device, dma_handle: number, size: number, dir: dma_data_direction, attrs: number): void;
   map_sg(dev: device, sg: scatterlist[], nents: number, dir: dma_data_direction, attrs: number): number;

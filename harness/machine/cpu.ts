@@ -86,16 +86,25 @@ export function arch_sync_dma_for_cpu(paddr: number, size: number, dir: dma_data
   if (dir !== DMA_TO_DEVICE) __dma_inv_area(phys_to_virt(paddr), size);
 }
 
-/** IS_ENABLED(CONFIG_...) for the options the model knows. */
-export function IS_ENABLED(option: 'CONFIG_SWIOTLB'): boolean {
+/** IS_ENABLED(CONFIG_...) for the options the model knows: CONFIG_SWIOTLB is the platform's; arm64 selects both DMA remap options. */
+export function IS_ENABLED(option: 'CONFIG_SWIOTLB' | 'CONFIG_DMA_REMAP' | 'CONFIG_DMA_DIRECT_REMAP'): boolean {
   switch (option) {
     case 'CONFIG_SWIOTLB':
       return machine().platform.swiotlb;
+    case 'CONFIG_DMA_REMAP':
+    case 'CONFIG_DMA_DIRECT_REMAP':
+      return true;
   }
 }
 
 export function PAGE_SIZE(): number {
   return machine().platform.pageSize;
+}
+
+/** PAGE_ALIGN(): up to a whole number of CPU pages. */
+export function PAGE_ALIGN(x: number): number {
+  const p = machine().platform.pageSize;
+  return Math.ceil(x / p) * p;
 }
 
 export function PAGE_SHIFT(): number {

@@ -109,3 +109,17 @@ export function dma_pgprot(dev: device, prot: pgprot_t, _attrs: number): pgprot_
   if (dev_is_dma_coherent(dev)) return prot;
   return prot === PAGE_KERNEL ? 'PAGE_KERNEL_NC' : prot;
 }
+
+/**
+ * kernel/dma/pool.c: the atomic pools serve allocations that cannot block.
+ * The model's drivers always allocate with GFP_KERNEL, so nothing is ever
+ * taken from a pool and nothing is freed to one; a caller that could not
+ * block would be a case the model cannot run.
+ */
+export function dma_alloc_from_pool(_dev: device, _size: number, _cpu_addr: { value: number }, _gfp: number, _phys_addr_ok: unknown): number {
+  throw new Error('the atomic DMA pools are not modelled: a fixture allocates with GFP_KERNEL only');
+}
+
+export function dma_free_from_pool(_dev: device, _start: number, _size: number): boolean {
+  return false;
+}
