@@ -133,5 +133,5 @@ export {
   set_memory_encrypted,
 } from './machine/guest-memory.js';
 export type { Machine } from './machine/machine.js';
-export { iommu_dma_forcedac, is_swiotlb_force_bounce, page_to_phys, SWIOTLB_FORCE, swiotlb_force, SWIOTLB_NO_FORCE, SWIOTLB_NORMAL } from './machine/cmdline.js';
+export { iommu_default_passthrough, iommu_dma_forcedac, is_swiotlb_force_bounce, page_to_phys, SWIOTLB_FORCE, swiotlb_force, SWIOTLB_NO_FORCE, SWIOTLB_NORMAL } from './machine/cmdline.js';
 export type { dma_map_ops, KernelFiles, ptr } from './variant-api.js';

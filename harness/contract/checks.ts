@@ -13,12 +13,15 @@ import { IO_TLB_SEGSIZE, IO_TLB_SIZE, slotOf, type io_tlb_slots } from '../machi
 import type { Translation, TranslationEntry } from '../machine/translation.js';
 import type { Scenario } from '../fixtures/scenario.js';
 import type { Mapping } from '../run/mapping.js';
+import type { DriverMemory } from '../run/memory.js';
 import type { ViolationKind } from './kinds.js';
 import { range } from '../run/trace.js';
 
 export interface RunState {
   readonly m: Machine;
   readonly scenario: Scenario;
+  /** The driver's buffers and coherent allocations, by name. */
+  readonly memory: DriverMemory;
   readonly mappings: Map<string, Mapping>;
   /** Mappings by serial number, the owner tag of what they created (0, no owner, has none). */
   readonly bySerial: readonly Mapping[];
@@ -103,9 +106,11 @@ function ownRanges(run: RunState, mp: Mapping): readonly Interval[] {
 
 function unionOf(run: RunState, mp: Mapping): Interval[] {
   const buffers: Interval[] = [];
-  for (const s of mp.segments) {
-    const phys = run.scenario.buffers.get(s.buffer)!.phys + s.offset;
-    buffers.push([phys, phys + s.size]);
+  for (const s of mp.segments) buffers.push(...run.memory.physRanges(s.buffer, s.offset, s.size));
+  // A coherent allocation owns every page the kernel allocated for it, whether or not its buffer spans them.
+  if (mp.kind === 'coherent') {
+    const p = run.m.pages.pageSize;
+    for (const r of run.m.pages.allocatedRuns()) if (r.owner === mp.serial) buffers.push([r.phys, r.phys + r.pages * p]);
   }
   const slots: Interval[] = [];
   const pool = run.m.swiotlb;
@@ -346,8 +351,24 @@ function classify(run: RunState, mp: Mapping | undefined, a: number, b: number):
       pos = end;
       continue;
     }
+    const zone = run.m.pages;
+    if (zone.contains(pos) && run.memory.whereIs(pos) === undefined) {
+      // A page of the allocator's zone that is no buffer: another allocation's page, or a free one.
+      const end = Math.min(b, pos - (pos % zone.pageSize) + zone.pageSize);
+      const tag = zone.ownerOf(pos);
+      const holder = tag === undefined ? undefined : run.bySerial[tag];
+      const r: Reach =
+        holder !== undefined && holder.live
+          ? { kind: 'reach-other-allocation', a: pos, b: end, what: `pages of "${holder.name}"` }
+          : { kind: 'reach-unowned', a: pos, b: end, what: tag === undefined ? 'free pages' : 'pages of no live allocation' };
+      const prev = last(out);
+      if (prev !== undefined && prev.kind === r.kind && prev.what === r.what && prev.b === pos) prev.b = end;
+      else out.push(r);
+      pos = end;
+      continue;
+    }
     const poolStart = pool !== null && pool.start > pos ? pool.start : Number.MAX_SAFE_INTEGER;
-    const stop = Math.min(b, poolStart);
+    const stop = Math.min(b, poolStart, zone.contains(pos) ? pos - (pos % zone.pageSize) + zone.pageSize : Number.MAX_SAFE_INTEGER);
     let found = false;
     for (const buf of run.scenario.buffers.values()) {
       const s = Math.max(pos, buf.phys);
@@ -363,6 +384,18 @@ function classify(run: RunState, mp: Mapping | undefined, a: number, b: number):
       pos = e;
       found = true;
       break;
+    }
+    if (!found && zone.contains(pos)) {
+      // A live allocation's page (subtracted already when it is the mapping's own).
+      const place = run.memory.whereIs(pos)!;
+      const mine = mp?.segments.some((seg) => seg.buffer === place.name) ?? false;
+      out.push(
+        mine
+          ? { kind: 'reach-unowned', a: pos, b: stop, what: `unmapped part of allocation "${place.name}"` }
+          : { kind: 'reach-other-allocation', a: pos, b: stop, what: `allocation "${place.name}"` },
+      );
+      pos = stop;
+      found = true;
     }
     if (!found) {
       out.push({ kind: 'reach-unowned', a: pos, b: stop, what: 'memory outside any buffer' });
@@ -499,12 +532,47 @@ export function checkLeaks(ctx: CallContext): void {
   if (slots.length > 0) {
     run.raise('resource-leak', 'slots', { slots: slots.length, first: slots[0]! });
   }
+  const pages = run.m.pages.allocatedRuns().filter((r) => {
+    const mp = run.bySerial[r.owner];
+    return mp === undefined || !mp.live || mp.kind !== 'coherent';
+  });
+  if (pages.length > 0) {
+    run.raise('resource-leak', 'pages', { pages: pages.reduce((n, r) => n + r.pages, 0), first: hex(pages[0]!.phys), of: holderOfPages(run, pages[0]!.owner) });
+  }
   for (const { t, label } of translations) {
     const ranges = leakedAllocations(run, t);
     if (ranges.length === 0) continue;
     const pages = ranges.reduce((n, [lo, hi]) => n + hi - lo + 1, 0);
     run.raise('resource-leak', 'iovas', { ...label, ranges: ranges.length, pages, first: `pfn ${hex(ranges[0]![0])}-${hex(ranges[0]![1])}` });
   }
+}
+
+function holderOfPages(run: RunState, tag: number): string {
+  const mp = run.bySerial[tag];
+  return mp === undefined ? 'no call' : `"${mp.name}" (${mp.live ? 'live' : 'freed'})`;
+}
+
+/** What a physical address is, for a sentence: a buffer's or an allocation's byte, a free or foreign page, a swiotlb slot. */
+export function physText(run: RunState, phys: number): string {
+  const place = run.memory.whereIs(phys);
+  if (place !== undefined) return `${place.allocation ? 'allocation' : 'buffer'} "${place.name}"+${hex(place.offset)}`;
+  const pool = run.m.swiotlb;
+  if (pool !== null && phys >= pool.start && phys < pool.end) {
+    const slot = slotOf(pool, phys);
+    const tag = pool.slots.owner(slot);
+    return tag === 0 ? `free swiotlb slot ${slot}` : `swiotlb slot ${slot}${holderText(run, tag)}`;
+  }
+  const zone = run.m.pages;
+  if (zone.contains(phys)) {
+    const tag = zone.ownerOf(phys);
+    return tag === undefined ? 'a free page' : `a page of "${run.bySerial[tag]?.name ?? '?'}"`;
+  }
+  return 'memory outside any buffer';
+}
+
+/** A DMA API call failed and the driver, which ignores its return value (driver.return_value_ignored), goes on as if it had not. */
+export function checkIgnoredError(run: RunState, call: string, fields: Record<string, string | number>): void {
+  run.raise('driver-assumption', 'return-value', { call, ...fields });
 }
 
 /** The simulated kernel stopped: a BUG() or a CPU spinning with a lock held. */

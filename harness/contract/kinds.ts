@@ -80,6 +80,7 @@ export const KINDS: Record<ViolationKind, KindInfo> = {
       ptes: 'page-table entries leaked at the end',
       slots: 'swiotlb slots leaked at the end',
       iovas: 'IOVA ranges leaked at the end',
+      pages: 'pages leaked at the end',
     },
   },
   'memory-corruption': {
@@ -88,6 +89,15 @@ export const KINDS: Record<ViolationKind, KindInfo> = {
     sentence: {
       copy: 'kernel copy wrote outside the mapping and its bounce slots',
       free: 'swiotlb freed slots the mapping does not own',
+    },
+  },
+  'driver-assumption': {
+    label: 'driver assumption broken',
+    short: 'assumption',
+    sentence: {
+      'return-value': 'device driver failed to check the error a DMA API call returned',
+      'one-range-read': 'device driver reads a mapping of several DMA segments as one contiguous range',
+      'one-range-write': 'device driver writes a mapping of several DMA segments as one contiguous range',
     },
   },
   'kernel-warning': {

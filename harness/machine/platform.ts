@@ -28,6 +28,8 @@ export interface PlatformConfig {
   cacheLineSize: number;
   /** iommu.forcedac: never try a 32-bit IOVA first for PCI devices. */
   forceDac: boolean;
+  /** iommu.passthrough=1: default domains are identity unless a device needs a DMA domain. */
+  iommuPassthrough: boolean;
   /** swiotlb=force on the kernel command line (is_swiotlb_force_bounce()). */
   swiotlbForce: boolean;
   /** Where the run engine starts placing fixture buffers. */
@@ -69,6 +71,7 @@ export const DEFAULT_PLATFORM: PlatformConfig = {
   apertureBits: 48,
   cacheLineSize: 64,
   forceDac: false,
+  iommuPassthrough: false,
   swiotlbForce: false,
   dramBase: 0x8000_0000,
   memoryEncryption: 'none',

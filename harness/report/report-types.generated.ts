@@ -17,6 +17,7 @@ export type ViolationKind =
   | 'map-refused'
   | 'resource-leak'
   | 'memory-corruption'
+  | 'driver-assumption'
   | 'kernel-warning'
   | 'kernel-oops'
   | 'soft-lockup';

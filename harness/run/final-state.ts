@@ -3,6 +3,8 @@
 // domain's page table and IOVA allocator, the swiotlb pool), then the CPU's
 // cache and what the driver still holds.
 
+import { hex } from '../machine/bits.js';
+import { firstOf } from '../machine/iommu.js';
 import type { Machine } from '../machine/machine.js';
 import type { FinalState } from './result.js';
 
@@ -29,6 +31,11 @@ export function finalState(m: Machine, liveHandles: string[]): FinalState {
     }
     if (runStart >= 0) slots.push(`${runStart}+${prev - runStart + 1}`);
     sections['swiotlb'] = { slots, used: pool.used };
+  }
+  const pages = m.pages.allocatedRuns();
+  if (pages.length > 0) {
+    // Only once something allocated pages: the zone is the same untouched one otherwise.
+    sections['pages'] = { allocated: firstOf(pages, (r) => `${hex(r.phys)}+${hex(r.pages * m.pages.pageSize)}`), allocated_pages: pages.reduce((n, r) => n + r.pages, 0) };
   }
   sections['cpu'] = { dirty_lines: m.cache.dirtyCount() };
   sections['driver'] = { live_handles: liveHandles };

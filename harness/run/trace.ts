@@ -88,6 +88,6 @@ export function shortBytes(bytes: Uint8Array, count = 8): string {
   return hexBytes(bytes, count);
 }
 
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
+export function plural(n: number, word: string, words = `${word}s`): string {
+  return `${n} ${n === 1 ? word : words}`;
 }

@@ -2,15 +2,15 @@
 // variants/ with a variant.json is one; nothing else lists them, so adding a
 // variant is adding a folder. A variant's kernel is the modelled kernel files
 // (*.ts) of its folder and, for every file it does not carry, of its nearest
-// ancestor that does; boot.ts and direct.ts are the two the harness calls
-// (variant-api.ts).
+// ancestor that does; boot.ts, direct.ts and iommu.ts are the three the
+// harness calls (variant-api.ts).
 
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InputError, type InputProblem } from '../input-error.js';
 import { codeFile, projectRoot, variantsDir } from '../paths.js';
-import type { BootFunction, dma_map_ops, Kernel, KernelFiles } from '../variant-api.js';
+import type { BootFunction, dma_map_ops, iommu_api, Kernel, KernelFiles } from '../variant-api.js';
 import { schemaProblems } from '../fixtures/load.js';
 import { validator } from '../schemas.js';
 import type { Series } from '../report/report-types.generated.js';
@@ -131,8 +131,10 @@ export async function loadVariant(meta: VariantMeta, dir: string): Promise<Varia
   const where = relative(projectRoot, join(dir, 'variant.json'));
   const boot = files['boot']?.['boot'] as BootFunction | undefined;
   const direct = files['direct']?.['dma_direct_ops'] as dma_map_ops | undefined;
+  const iommu = files['iommu'] as unknown as iommu_api | undefined;
   if (boot === undefined) throw new InputError([{ file: where, pointer: '', message: 'its kernel has no boot.ts exporting boot (nor has any ancestor)' }]);
   if (direct === undefined) throw new InputError([{ file: where, pointer: '', message: 'its kernel has no direct.ts exporting dma_direct_ops (nor has any ancestor)' }]);
+  if (iommu?.iommu_attach_device === undefined) throw new InputError([{ file: where, pointer: '', message: 'its kernel has no iommu.ts exporting the IOMMU API (nor has any ancestor)' }]);
   const linked: KernelFiles = files;
   return {
     meta,
@@ -141,6 +143,7 @@ export async function loadVariant(meta: VariantMeta, dir: string): Promise<Varia
       files: linked,
       boot: (m) => boot(m, linked),
       opsFor: (dev) => dev.dma_ops ?? direct,
+      iommu,
     },
   };
 }

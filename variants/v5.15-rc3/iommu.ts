@@ -12,6 +12,7 @@ import {
   __IOMMU_DOMAIN_PT,
   dev_is_pci,
   hex,
+  iommu_default_passthrough,
   machine,
   or,
   sg_phys,
@@ -37,8 +38,10 @@ export const IOMMU_DOMAIN_IDENTITY = __IOMMU_DOMAIN_PT;
 export const IOMMU_DOMAIN_UNMANAGED = __IOMMU_DOMAIN_PAGING;
 export const IOMMU_DOMAIN_DMA = __IOMMU_DOMAIN_PAGING | __IOMMU_DOMAIN_DMA_API;
 
-/** The default domain type without a command-line choice: a DMA domain (the model is strict, so no flush queue). */
-const iommu_def_domain_type = IOMMU_DOMAIN_DMA;
+/** The default domain type: identity with iommu.passthrough=1, a DMA domain otherwise (the model is strict, so no flush queue). */
+function iommu_def_domain_type(): number {
+  return iommu_default_passthrough() ? IOMMU_DOMAIN_IDENTITY : IOMMU_DOMAIN_DMA;
+}
 
 /**
  * of_iommu_configure's probe of a device behind an IOMMU (__iommu_probe_device
@@ -101,7 +104,7 @@ function iommu_group_alloc_default_domain(bus: bus_type, group: iommu_group, typ
 function iommu_alloc_default_domain(group: iommu_group, dev: device): number {
   if (group.default_domain) return 0;
 
-  const type = iommu_get_def_domain_type(dev) || iommu_def_domain_type;
+  const type = iommu_get_def_domain_type(dev) || iommu_def_domain_type();
 
   return iommu_group_alloc_default_domain(dev.bus, group, type);
 }
