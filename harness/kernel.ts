@@ -97,6 +97,7 @@ export {
   MAX_ORDER,
   nth_page,
   PageHighMem,
+  phys_to_page,
   split_page,
 } from './machine/pages.js';
 export {

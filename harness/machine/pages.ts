@@ -79,6 +79,11 @@ export function split_page(page: number, order: number): void {
   machine().pages.split(page, order);
 }
 
+/** phys_to_page(): the page a physical address is in. */
+export function phys_to_page(phys: number): number {
+  return phys - (phys % machine().platform.pageSize);
+}
+
 /** nth_page() / page + n: the n-th page after `page`. */
 export function nth_page(page: number, n: number): number {
   return page + n * machine().platform.pageSize;
