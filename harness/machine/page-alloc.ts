@@ -58,8 +58,8 @@ export class PageAllocator {
   readonly base: number;
   readonly end: number;
   readonly maxOrder: number;
-  /** Free blocks by order, as page frame numbers; index 0 is the head of the list. */
-  private readonly freeLists: number[][];
+  /** Free blocks by order, as page frame numbers; index 0 is the head of the list. Made on first use: most cases never allocate a page. */
+  private lists: number[][] | undefined;
   /** The order of each free block, by its first pfn. */
   private readonly freeOrder = new Map<number, number>();
   /** Allocated blocks (order 0 after split_page), by first pfn. */
@@ -73,13 +73,20 @@ export class PageAllocator {
     this.base = config.base;
     this.end = config.base + config.bytes;
     this.maxOrder = maxOrderFor(config.pageSize);
-    this.freeLists = Array.from({ length: this.maxOrder }, () => []);
     const top = this.maxOrder - 1;
-    const step = 2 ** top;
-    if (config.base % (step * this.pageSize) !== 0 || config.bytes % (step * this.pageSize) !== 0) {
+    if (config.base % (2 ** top * this.pageSize) !== 0 || config.bytes % (2 ** top * this.pageSize) !== 0) {
       throw new Error(`the page pool ${hex(config.base)}+${hex(config.bytes)} is not made of whole order-${top} blocks`);
     }
-    for (let pfn = this.pfn(config.base); pfn < this.pfn(this.end); pfn += step) this.addFree(pfn, top, true);
+  }
+
+  /** The free lists, with the zone's memory given to them at boot in address order, each top-order block to the tail. */
+  private get freeLists(): number[][] {
+    if (this.lists === undefined) {
+      this.lists = Array.from({ length: this.maxOrder }, () => []);
+      const top = this.maxOrder - 1;
+      for (let pfn = this.pfn(this.base); pfn < this.pfn(this.end); pfn += 2 ** top) this.addFree(pfn, top, true);
+    }
+    return this.lists;
   }
 
   pfn(phys: number): number {
@@ -203,6 +210,7 @@ export class PageAllocator {
   /** Allocated pages as runs of one owner, in address order. */
   allocatedRuns(): PageRun[] {
     const out: PageRun[] = [];
+    if (this.allocated.size === 0) return out;
     const heads = [...this.allocated.keys()].sort((a, b) => a - b);
     for (const pfn of heads) {
       const b = this.allocated.get(pfn)!;
