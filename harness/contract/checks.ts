@@ -266,6 +266,7 @@ function refusedCheck(ctx: CallContext): void {
   const einval = events.find((e) => e.t === 'iommu_map' && e.ret === -22);
   const full = events.find((e): e is Extract<MachineEvent, { t: 'swiotlb_full' }> => e.t === 'swiotlb_full');
   const lastIova = events.filter((e) => e.t === 'iova_alloc' || e.t === 'iova_alloc_fail').pop();
+  const noPages = events.find((e): e is Extract<MachineEvent, { t: 'page_alloc_fail' }> => e.t === 'page_alloc_fail');
   if (collision !== undefined && collision.t === 'pte_collision') cause = `IOMMU entry already set at iova ${hex(collision.iova)}`;
   else if (einval !== undefined) cause = 'the IOMMU refused an unaligned map';
   else if (full !== undefined) {
@@ -276,6 +277,8 @@ function refusedCheck(ctx: CallContext): void {
     } else if (leaked > 0) cause = `${leaked} swiotlb slots are held by no live mapping`;
     else if (fit >= 0) cause = `slots ${fit}..${fit + full.nslots - 1} were free and keep the address bits min_align_mask asks for, but the slot search did not visit them`;
     else shortage = 'the swiotlb pool is full';
+  } else if (noPages !== undefined) {
+    shortage = `the page allocator has no free block of order ${noPages.order} or larger`;
   } else if (lastIova?.t === 'iova_alloc_fail') {
     const t = ctx.mapping?.device.translation;
     const leaked = t === undefined ? [] : leakedAllocations(run, t);

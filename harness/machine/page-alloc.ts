@@ -120,7 +120,6 @@ export class PageAllocator {
 
   /** __rmqueue_smallest and expand(): a block of 2^order pages, or 0 when no order has one. */
   alloc(order: number, zeroed: boolean): number {
-    if (order >= this.maxOrder) return 0;
     for (let current = order; current < this.maxOrder; current++) {
       const list = this.freeLists[current]!;
       if (list.length === 0) continue;

@@ -7,6 +7,7 @@
 import { alignUp, fls_long } from './bits.js';
 import { machine } from './current.js';
 import { dev_is_dma_coherent, type device } from './device.js';
+import { WARN_ONCE } from './warn.js';
 import { PAGE_KERNEL, type pgprot_t } from './vmalloc.js';
 
 // include/linux/gfp.h (5.14 values), the flags the modelled code looks at.
@@ -61,6 +62,8 @@ export function PageHighMem(_page: number): boolean {
  */
 export function alloc_pages_node(_nid: number, gfp: number, order: number): number {
   const m = machine();
+  // __alloc_pages: no block is that large; a caller that did not say __GFP_NOWARN gets a WARN.
+  if (order >= m.pages.maxOrder) WARN_ONCE((gfp & __GFP_NOWARN) === 0, '__alloc_pages', 'WARN_ON_ONCE(order >= MAX_ORDER)');
   const zero = (gfp & __GFP_ZERO) !== 0;
   const page = m.pages.alloc(order, zero);
   if (page !== 0 && zero) m.cache.cpuFill(page, 0, m.platform.pageSize * 2 ** order);

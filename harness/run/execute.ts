@@ -240,10 +240,13 @@ class CaseRun implements RunState {
       case 'sync_sg_for_device':
         return this.syncSg(step.op, step.handle);
       case 'cpu_write':
+        if (!this.cpuCanReach(step.buffer, 'cpu write')) return;
         return this.cpuWrite(step.buffer, step.offset, this.pattern(step.fill, step.size));
       case 'cpu_read':
+        if (!this.cpuCanReach(step.buffer, 'cpu read')) return;
         return this.cpuRead(step.buffer, step.offset, step.size);
       case 'cpu_prefetch': {
+        if (!this.cpuCanReach(step.buffer, 'cpu prefetch')) return;
         this.memory.cpuReadInto(step.buffer, step.offset, this.scratch(SLOT.actual, step.size), step.size);
         this.line(`cpu prefetch ${step.buffer}[${hex(step.offset)}..+${hex(step.size)}]`);
         return;
@@ -253,6 +256,7 @@ class CaseRun implements RunState {
       case 'device_write':
         return this.deviceWrite(step.handle, step.offset, step.size, step.fill);
       case 'evict': {
+        if (step.buffer !== undefined && !this.cpuCanReach(step.buffer, 'evict')) return;
         const r = step.buffer === undefined ? this.m.cache.evict() : this.evictOf(step.buffer);
         this.line(`evict ${step.buffer ?? 'all'}: ${r.lines} lines dropped, ${r.written} written back`);
         return;
@@ -528,6 +532,13 @@ class CaseRun implements RunState {
     mp.live = false;
     this.toCpu(mp, 0, mp.size);
     checkAfterCall(this.context(events, mp), 'unmap');
+  }
+
+  /** Whether a buffer, or a coherent allocation that was made, is there for the CPU: an allocation that failed is skipped. */
+  private cpuCanReach(name: string, what: string): boolean {
+    if (this.scenario.buffers.has(name) || this.memory.isAllocation(name)) return true;
+    this.line(`${what} ${name}: skipped, the allocation failed`);
+    return false;
   }
 
   /** Write back and drop the lines of a buffer or allocation. */

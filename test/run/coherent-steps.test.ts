@@ -89,6 +89,35 @@ describe('coherent allocations as fixture steps', () => {
     expect(checked.notes).toContain('2: dma_get_sgtable of "fb" failed (-6); the driver gives up on table "sgt"');
   });
 
+  it('leaves out what a driver would do with an allocation that failed, and counts a page shortage as no refused map', async () => {
+    const s = await resolveFixture(
+      {
+        ...base,
+        id: 'too-big',
+        steps: [
+          { op: 'dma_alloc_coherent', handle: 'big', size: '0x800000', attrs: ['DMA_ATTR_FORCE_CONTIGUOUS'] },
+          { op: 'cpu_write', buffer: 'big', fill: { byte: 1 } },
+          { op: 'device_read', handle: 'big' },
+          { op: 'dma_free_coherent', handle: 'big' },
+        ],
+      },
+      'too-big.json',
+    );
+    const r = executeScenario(s, (await variant('v5.14')).kernel);
+    // The page allocator WARNs at an order it never has (MAX_ORDER is 11 with 4 KiB pages).
+    expect(r.verdict).toEqual(['kernel-warning']);
+    expect(r.trace).toEqual([
+      '1 dma_alloc_coherent big = 0x800000 bytes attrs=FORCE_CONTIGUOUS -> NULL',
+      '1   WARNING: __alloc_pages: WARN_ON_ONCE(order >= MAX_ORDER)',
+      '1   page alloc order 11 failed',
+      '1   !! kernel-warning: kernel WARNING [site=__alloc_pages] [message=WARN_ON_ONCE(order >= MAX_ORDER)]',
+      '2 cpu write big: skipped, the allocation failed',
+      '3 device_read big: skipped, the mapping failed',
+      '4 dma_free_coherent big: skipped, the mapping failed',
+    ]);
+    expect(r.notes).toContain('1: map of "big" refused: the page allocator has no free block of order 11 or larger');
+  });
+
   it('maps for its owner in an unmanaged domain, and skips the map when the attach failed', async () => {
     const r = await run('iommu_attach_device+unmanaged+16k_granule', 'v5.14');
     expect(r.trace[0]).toBe('1 iommu_attach_device dev to unmanaged domain dev.1 -> 0');
