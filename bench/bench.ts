@@ -63,6 +63,7 @@ function mappedBufferMemory(size: number, variant: Variant): number {
     devices: [{ ...DEFAULT_DEVICE, coherent: false, untrusted: false }],
     contract: { fromDeviceUntouched: 'undefined' },
     driver: NO_ASSUMPTIONS,
+    fail: null,
     buffers: new Map([['big', { name: 'big', phys: 0x1_0000_0000, size, fill: { counter: 0 } }]]),
     steps: [
       { op: 'cpu_write', path: '/steps/0', buffer: 'big', offset: size - 64, size: 64, fill: { byte: 1 } },

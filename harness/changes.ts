@@ -31,14 +31,16 @@ export interface Changes {
   /** The shared paths that changed; non-empty means everything re-runs. */
   shared: string[];
   variants: string[];
+  /** Changed variants that did not exist at the ref. */
+  newVariants: string[];
   fixtures: string[];
 }
 
-export function classify(ref: string, paths: readonly string[]): Changes {
+export function classify(ref: string, paths: readonly string[], existedAtRef: (variant: string) => boolean = () => true): Changes {
   const shared = paths.filter((p) => SHARED.some((s) => (s.endsWith('/') ? p.startsWith(s) : p === s)));
   const variants = [...new Set(paths.map((p) => /^variants\/([^/]+)\//.exec(p)?.[1]).filter((x): x is string => x !== undefined))].sort();
   const fixtures = [...new Set(paths.map((p) => /^fixtures\/corpus\/([^/]+)\.json$/.exec(p)?.[1]).filter((x): x is string => x !== undefined))].sort();
-  return { ref, paths: [...paths], shared, variants, fixtures };
+  return { ref, paths: [...paths], shared, variants, newVariants: variants.filter((v) => !existedAtRef(v)), fixtures };
 }
 
 export async function changedSince(ref: string, dir: string = projectRoot): Promise<Changes> {
@@ -49,5 +51,6 @@ export async function changedSince(ref: string, dir: string = projectRoot): Prom
   const diff = (await git.raw(['diff', '--name-only', ref, '--'])).split('\n');
   const untracked = (await git.raw(['ls-files', '--others', '--exclude-standard'])).split('\n');
   const paths = [...new Set([...diff, ...untracked].filter((p) => p !== ''))].sort();
-  return classify(ref, paths);
+  const atRef = new Set((await git.raw(['ls-tree', '-d', '--name-only', ref, 'variants/'])).split('\n').map((p) => p.replace(/^variants\//, '')));
+  return classify(ref, paths, (v) => atRef.has(v));
 }

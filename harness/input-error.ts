@@ -8,6 +8,8 @@ export interface InputProblem {
   file: string;
   /** JSON pointer to the offending value ("" for the whole document). */
   pointer: string;
+  /** For a code file: the line (then the pointer is ""). */
+  line?: number;
   message: string;
 }
 
@@ -19,6 +21,7 @@ export class InputError extends Error {
 }
 
 export function formatProblem(p: InputProblem): string {
+  if (p.line !== undefined) return `${p.file}:${p.line}: ${p.message}`;
   return `${p.file}: ${p.pointer === '' ? '(document)' : p.pointer}: ${p.message}`;
 }
 

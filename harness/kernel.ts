@@ -8,7 +8,22 @@ export type size_t = number;
 
 export { alignDown, alignUp, alignUp as ALIGN, and, andNot, BIT, DMA_BIT_MASK, fls_long, hex, isPowerOfTwo as is_power_of_2, or, order_base_2, roundup_pow_of_two, sizeSub, ulong_pad, __ffs } from './machine/bits.js';
 export { before, insertAt, removeAt } from './machine/arrays.js';
-export { arch_sync_dma_for_cpu, arch_sync_dma_for_device, IS_ENABLED, memcpy, memset, PAGE_ALIGN, PAGE_SHIFT, PAGE_SIZE, phys_to_virt } from './machine/cpu.js';
+export {
+  arch_sync_dma_for_cpu,
+  arch_sync_dma_for_device,
+  ARCH_DMA_MINALIGN,
+  dma_get_cache_alignment,
+  IS_ENABLED,
+  kmalloc_size_roundup,
+  memcpy,
+  memset,
+  num_possible_cpus,
+  PAGE_ALIGN,
+  PAGE_SHIFT,
+  PAGE_SIZE,
+  phys_to_virt,
+  raw_smp_processor_id,
+} from './machine/cpu.js';
 export {
   dev_is_dma_coherent,
   dev_is_pci,
@@ -124,6 +139,7 @@ export {
   type BouncePool,
 } from './machine/swiotlb-slots.js';
 export { machine } from './machine/current.js';
+export { should_fail } from './machine/faults.js';
 export {
   CC_ATTR_GUEST_MEM_ENCRYPT,
   CC_ATTR_MEM_ENCRYPT,

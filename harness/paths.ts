@@ -3,7 +3,7 @@
 // compiled tree in dist/ (the command line and the worker threads).
 
 import { existsSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 function findRoot(start: string): string {
@@ -34,4 +34,10 @@ export function codeFile(sourceTs: string): string {
 /** The compiled worker of the case pool; worker threads always run compiled code. */
 export function compiledFile(sourceTs: string): string {
   return join(distRoot, relative(projectRoot, sourceTs)).replace(/\.ts$/, '.js');
+}
+
+/** A path as messages and reports show it: relative to the project when inside it, absolute otherwise. */
+export function shownPath(path: string): string {
+  const rel = relative(projectRoot, path);
+  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? path : rel;
 }

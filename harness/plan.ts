@@ -6,10 +6,13 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fixtureFiles, loadFixtures } from './fixtures/load.js';
 import type { Scenario } from './fixtures/scenario.js';
-import { InputError, pointerToken, type InputProblem } from './input-error.js';
-import { corpusDir, variantsDir } from './paths.js';
+import { parseFailId, withFail } from './fixtures/fail.js';
+import type { Fail } from './fixtures/fixture-types.generated.js';
+import { inputFolderProblems } from './folders.js';
+import { InputError, formatProblem, pointerToken, type InputProblem } from './input-error.js';
+import { corpusDir, shownPath, variantsDir } from './paths.js';
 import type { CasePlan } from './runner/pool.js';
-import { readVariantMetas, seriesOf, type Series, type VariantMeta } from './variants/registry.js';
+import { loadVariant, readVariantMetas, seriesOf, type Series, type VariantMeta } from './variants/registry.js';
 
 export interface PlanOptions {
   fixturesDir?: string;
@@ -27,10 +30,13 @@ export interface Prepared {
   series: Series[];
 }
 
-/** Resolve a variant id, or an upstream commit id prefix, to a variant. */
+/** Resolve a variant id, an upstream commit id prefix, or a posting's Message-ID (with or without <>) to a variant. */
 export function findVariant(metas: ReadonlyArray<{ meta: VariantMeta }>, key: string): VariantMeta | undefined {
   const exact = metas.find((v) => v.meta.id === key);
   if (exact !== undefined) return exact.meta;
+  const messageId = key.replace(/^<(.*)>$/, '$1');
+  const posted = metas.find((v) => v.meta.upstream?.message_id?.replace(/^<(.*)>$/, '$1') === messageId);
+  if (posted !== undefined) return posted.meta;
   if (/^[0-9a-f]{7,40}$/.test(key)) {
     const byCommit = metas.filter((v) => v.meta.upstream?.commit?.startsWith(key) === true);
     if (byCommit.length === 1) return byCommit[0]!.meta;
@@ -39,22 +45,31 @@ export function findVariant(metas: ReadonlyArray<{ meta: VariantMeta }>, key: st
 }
 
 export async function loadCorpus(dir: string, only?: string[]): Promise<Scenario[]> {
+  if (only === undefined || only.length === 0) {
+    const files = await fixtureFiles(dir);
+    if (files.length === 0) throw new InputError([{ file: 'command line', pointer: '/fixtures-dir', message: `${shownPath(dir)} holds no fixtures (*.json); expected at least one` }]);
+    return loadFixtures(files);
+  }
   const problems: InputProblem[] = [];
-  let files: string[];
-  if (only !== undefined && only.length > 0) {
-    files = [];
-    for (const key of only) {
-      const asPath = resolve(key);
-      const inCorpus = resolve(dir, `${key}.json`);
-      if (key.endsWith('.json') && existsSync(asPath)) files.push(asPath);
-      else if (existsSync(inCorpus)) files.push(inCorpus);
-      else problems.push({ file: 'command line', pointer: '/fixture', message: `no fixture "${key}" in ${dir}` });
+  const files: string[] = [];
+  // Each key: a fixture's file and, for a name like "<id>~iova:2", what is made to fail.
+  const wanted: Array<{ file: number; fail: Fail | undefined }> = [];
+  for (const key of only) {
+    const failed = parseFailId(key);
+    const base = failed?.fixture ?? key;
+    const asPath = resolve(base);
+    const inCorpus = resolve(dir, `${base}.json`);
+    const file = base.endsWith('.json') && existsSync(asPath) ? asPath : existsSync(inCorpus) ? inCorpus : undefined;
+    if (file === undefined) {
+      problems.push({ file: 'command line', pointer: '/fixture', message: `no fixture "${base}" in ${dir}` });
+      continue;
     }
-  } else {
-    files = await fixtureFiles(dir);
+    if (!files.includes(file)) files.push(file);
+    wanted.push({ file: files.indexOf(file), fail: failed?.fail });
   }
   if (problems.length > 0) throw new InputError(problems);
-  return loadFixtures(files);
+  const loaded = await loadFixtures(files);
+  return wanted.map((w) => (w.fail === undefined ? loaded[w.file]! : withFail(loaded[w.file]!, w.fail)));
 }
 
 /** Every fixture's expectations must name variants that exist. */
@@ -93,14 +108,37 @@ export function chooseVariants(
   return allVariants.filter((v) => wanted.has(v.meta.id));
 }
 
+/**
+ * Every chosen variant's kernel imports: a file that throws as it is loaded
+ * is bad input, named by file and line, found before any case runs (the
+ * workers load the same files).
+ */
+export async function checkImports(variants: ReadonlyArray<{ meta: VariantMeta; dir: string }>): Promise<void> {
+  const problems = new Map<string, InputProblem>();
+  for (const v of variants) {
+    try {
+      await loadVariant(v.meta, v.dir);
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      for (const p of e.problems) problems.set(formatProblem(p), p);
+    }
+  }
+  if (problems.size > 0) throw new InputError([...problems.values()]);
+}
+
 export async function prepare(options: PlanOptions = {}): Promise<Prepared> {
-  const allVariants = await readVariantMetas(options.variantsDir ?? variantsDir);
+  const variantsFolder = options.variantsDir ?? variantsDir;
+  const fixturesFolder = options.fixturesDir ?? corpusDir;
+  const folders = [...(await inputFolderProblems(variantsFolder, '/variants-dir')), ...(await inputFolderProblems(fixturesFolder, '/fixtures-dir'))];
+  if (folders.length > 0) throw new InputError(folders);
+  const allVariants = await readVariantMetas(variantsFolder);
   const series = seriesOf(allVariants.map((v) => v.meta));
-  const scenarios = await loadCorpus(options.fixturesDir ?? corpusDir, options.fixtures);
+  const scenarios = await loadCorpus(fixturesFolder, options.fixtures);
   // With another set of variants, expectations about the usual ones are not this run's business.
   if (options.variantsDir === undefined) checkExpectations(scenarios, allVariants);
 
   const chosen = chooseVariants(allVariants, series, options);
+  await checkImports(chosen);
   const cases: Array<[number, number]> = [];
   scenarios.forEach((_, f) => chosen.forEach((_, v) => cases.push([f, v])));
   return { plan: { scenarios, variants: chosen, cases }, allVariants, series };

@@ -1,5 +1,5 @@
 // Regenerates the parts of the documents that come from running the corpus:
-// the variants table in README.md, and in docs/findings.md what each step of
+// in docs/findings.md the variants table, and what each step of
 // each series changes and how v3 5/5 and the merged 5.16 form still differ.
 // Each part sits between <!-- BEGIN name --> and <!-- END name --> markers;
 // the prose around them is written by hand. `--check` only reports whether
@@ -123,8 +123,8 @@ function unmapTraces(c: Corpus, fixture: string, variants: string[], stepLabel: 
 export async function generatedSections(): Promise<Record<string, Record<string, string>>> {
   const c = await runCorpus();
   return {
-    'README.md': { variants: variantTable(c) },
     'docs/findings.md': {
+      variants: variantTable(c),
       steps: stepTable(c),
       'v3-vs-5.16': pairTable(c, 'v3-5-min-align', '5.16-7-min-align'),
       'v3-3-vs-ee9d4097cc14': unmapTraces(c, 'map_page+untrusted+coherent+from_device+unaligned', ['v3-2-arch-sync', 'v3-3-skip-sync', 'alt-hch-raw-sync', '5.16-3-skip-extra-sync'], '3'),

@@ -7,7 +7,7 @@ import { historyBisect } from './history.js';
 import type { Bisection } from '../report/report-types.generated.js';
 import type { CaseResult } from '../run/result.js';
 import { verdictText } from '../contract/kinds.js';
-import { finish, planOptions, prepare, runPlan, type CommonOptions } from './session.js';
+import { finish, prepareRun, runPlan, type CommonOptions } from './session.js';
 
 export interface BisectOptions extends CommonOptions {
   series?: string;
@@ -41,7 +41,7 @@ export function renderBisection(b: Bisection, subjects: ReadonlyMap<string, stri
 export async function bisectCommand(opts: BisectOptions): Promise<void> {
   if (opts.git !== undefined) return historyBisect({ git: opts.git, fixture: opts.fixture, variant: opts.variant });
   if (opts.series === undefined) throw new InputError([{ file: 'command line', pointer: '/series', message: 'expected --series NAME (bisect along a series) or --git GOOD..BAD (bisect this repository)' }]);
-  const prepared = await prepare(planOptions({ ...opts, variant: undefined, series: [opts.series] }));
+  const prepared = await prepareRun({ ...opts, variant: undefined, series: [opts.series] });
   const s = prepared.series.find((x) => x.name === opts.series)!;
   if (s.chain === null) {
     throw new InputError([{ file: 'command line', pointer: '/series', message: `series "${s.name}" is not a single chain of variants` }]);

@@ -2,6 +2,7 @@
 // by fixture. review compares a variant with its parent and prints the
 // e-mail a reviewer can paste into a reply.
 
+import { resolve } from 'node:path';
 import { InputError } from '../input-error.js';
 import { findVariant } from '../plan.js';
 import { comparisonSet } from '../report/build.js';
@@ -10,15 +11,15 @@ import { GRADE_LABELS, GRADES } from '../compare/grade.js';
 import { changedItems, outcome, caseIndex } from '../report/render/common.js';
 import type { Report } from '../report/report-types.generated.js';
 import { sourceDiff } from '../report/source-diff.js';
-import type { VariantMeta } from '../variants/registry.js';
-import { finish, planOptions, prepare, runPlan, type CommonOptions } from './session.js';
+import { readVariantMetas, type VariantMeta } from '../variants/registry.js';
+import { checkFolders, finish, outFolder, prepareRun, runPlan, type CommonOptions } from './session.js';
 
 function selection(opts: CommonOptions): string[] {
   return (opts.fixture ?? []).flatMap((f) => ['--fixture', f]);
 }
 
 async function compareTwo(a: string, b: string, opts: CommonOptions, name: 'compare' | 'review'): Promise<Report> {
-  const prepared = await prepare(planOptions({ ...opts, variant: [a, b] }));
+  const prepared = await prepareRun({ ...opts, variant: [a, b] });
   const results = await runPlan(prepared.plan, opts);
   const fixtures = prepared.plan.scenarios.map((s) => s.id);
   const set = comparisonSet(results, fixtures, a, b, null);
@@ -29,7 +30,13 @@ async function compareTwo(a: string, b: string, opts: CommonOptions, name: 'comp
   return report;
 }
 
-function resolveVariant(all: Awaited<ReturnType<typeof prepare>>['allVariants'], key: string) {
+/** Every variant, read after the folders are checked, to resolve the names given on the command line. */
+async function variantList(opts: CommonOptions): Promise<Array<{ meta: VariantMeta; dir: string }>> {
+  await checkFolders(opts, outFolder(opts));
+  return readVariantMetas(opts.variantsDir !== undefined ? resolve(opts.variantsDir) : undefined);
+}
+
+function resolveVariant(all: ReadonlyArray<{ meta: VariantMeta }>, key: string): VariantMeta {
   const v = findVariant(all, key);
   if (v === undefined) throw new InputError([{ file: 'command line', pointer: '/variant', message: `no variant "${key}"` }]);
   return v;
@@ -51,7 +58,7 @@ export function renderComparisonText(report: Report): string {
 }
 
 export async function compareCommand(a: string, b: string, opts: CommonOptions): Promise<void> {
-  const all = (await prepare(planOptions({ ...opts, fixture: [] }))).allVariants;
+  const all = await variantList(opts);
   const va = resolveVariant(all, a);
   const vb = resolveVariant(all, b);
   const report = await compareTwo(va.id, vb.id, opts, 'compare');
@@ -59,7 +66,7 @@ export async function compareCommand(a: string, b: string, opts: CommonOptions):
 }
 
 export async function reviewCommand(variant: string, opts: CommonOptions): Promise<void> {
-  const all = (await prepare(planOptions({ ...opts, fixture: [] }))).allVariants;
+  const all = await variantList(opts);
   const v = resolveVariant(all, variant);
   if (v.parent === null) throw new InputError([{ file: 'command line', pointer: '/variant', message: `"${v.id}" has no parent to review it against` }]);
   const report = await compareTwo(v.parent, v.id, opts, 'review');

@@ -7,6 +7,7 @@ import { findVariant, prepare } from '../plan.js';
 import type { CaseResult } from '../run/result.js';
 import { KINDS, verdictText } from '../contract/kinds.js';
 import { runCases } from '../runner/pool.js';
+import { brokenText } from '../report/render/common.js';
 
 export interface ExplainOptions {
   variant: string;
@@ -17,8 +18,7 @@ export interface ExplainOptions {
 
 export function renderExplanation(r: CaseResult, question: string): string {
   const out: string[] = [`case ${r.id}`, `question: ${question}`];
-  if (r.status === 'error') return [...out, `status: error: ${r.message}`].join('\n') + '\n';
-  if (r.status === 'timeout') return [...out, `status: timeout after ${r.budget_ms} ms`].join('\n') + '\n';
+  if (r.status !== 'ok') return [...out, `status: ${r.status}: ${brokenText(r)}`].join('\n') + '\n';
   out.push(`verdict: ${verdictText(r.verdict)}`, '', 'trace:');
   out.push(...r.trace.map((l) => `  ${l}`));
   out.push('', 'violations:');

@@ -10,7 +10,8 @@ import { InputError } from '../input-error.js';
 import { formatFixture } from '../fixtures/format.js';
 import { buildFixture, DEFAULT_SPACE, scenarioArb, type Generated, type SearchSpace } from '../fuzz/generate.js';
 import type { Fixture } from '../fixtures/fixture-types.generated.js';
-import { readJsonFile, resolveFixture } from '../fixtures/load.js';
+import { readJsonFile } from '../json-file.js';
+import { resolveFixture } from '../fixtures/load.js';
 import { search, Searcher } from '../fuzz/search.js';
 import { projectRoot, reportsDir } from '../paths.js';
 import { fuzzFindingLines, fuzzStatisticsLines } from '../report/render/common.js';
@@ -18,7 +19,7 @@ import { RENDERERS } from '../report/render/index.js';
 import type { Finding as ReportFinding } from '../report/report-types.generated.js';
 import { loadVariants, readVariantMetas, seriesOf } from '../variants/registry.js';
 import { progress } from './progress.js';
-import { finish, planOptions, prepare, runPlan, type CommonOptions } from './session.js';
+import { checkFolders, finish, outFolder, planOptions, prepare, runPlan, type CommonOptions } from './session.js';
 
 export interface FuzzOptions extends CommonOptions {
   series?: string;
@@ -65,6 +66,9 @@ async function replay(file: string): Promise<void> {
 export async function fuzzCommand(opts: FuzzOptions): Promise<void> {
   if (opts.replay !== undefined) return replay(opts.replay);
   if (opts.series === undefined) throw new InputError([{ file: 'command line', pointer: '/series', message: 'expected --series NAME (the series to search) or --replay FILE' }]);
+  // Everything the search needs, and the folder it writes into, before it starts.
+  const out = outFolder(opts, join(reportsDir, 'fuzz'));
+  await checkFolders(opts, out);
   const metas = await readVariantMetas(opts.variantsDir !== undefined ? resolve(opts.variantsDir) : undefined);
   const s = seriesOf(metas.map((m) => m.meta)).find((x) => x.name === opts.series);
   if (s === undefined || s.chain === null) {
@@ -84,7 +88,6 @@ export async function fuzzCommand(opts: FuzzOptions): Promise<void> {
   bar.stop();
 
   // Write the findings as fixtures, then run them like any other fixtures.
-  const out = resolve(opts.out ?? join(reportsDir, 'fuzz'));
   const fixturesDir = join(out, 'fixtures');
   await rm(fixturesDir, { recursive: true, force: true });
   await mkdir(fixturesDir, { recursive: true });
@@ -119,7 +122,8 @@ export async function fuzzCommand(opts: FuzzOptions): Promise<void> {
   const prepared = await prepare(planOptions({ ...opts, fixture: undefined, fixturesDir, series: [s.name] }));
   const results = await runPlan(prepared.plan, { ...opts, quiet: true });
   const { report, written } = await finish(prepared, results, { ...opts, out }, { command: { name: 'fuzz', args }, fuzz });
-  process.stdout.write(RENDERERS.summary.render(report).split('\n')[0] + '\n\n');
+  const summary = RENDERERS.summary.render(report);
+  process.stdout.write(summary.slice(0, summary.indexOf('\n\n') + 2));
   process.stdout.write([...fuzzFindingLines(report.fuzz!), '', ...fuzzStatisticsLines(report.fuzz!), ''].join('\n'));
   process.stdout.write(`reports: ${written.join(', ')}\nfixtures: ${relative(process.cwd(), fixturesDir)}/\n`);
 }

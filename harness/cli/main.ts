@@ -1,12 +1,16 @@
 // The command line. Exit codes: 0 nothing regressed, 1 something regressed
 // or a case errored or timed out, 2 bad input (nothing is run or written).
 
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { InputError, formatProblem } from '../input-error.js';
+import { projectRoot } from '../paths.js';
 import { FORMATS } from '../report/render/index.js';
 import { bisectCommand } from './bisect.js';
 import { compareCommand, reviewCommand } from './compare.js';
 import { explainCommand } from './explain.js';
+import { faultsCommand } from './faults.js';
 import { fuzzCommand } from './fuzz.js';
 import { matrixCommand } from './matrix.js';
 import { promoteCommand } from './promote.js';
@@ -14,6 +18,7 @@ import { propagateCommand } from './propagate.js';
 import { scaffoldCommand } from './scaffold.js';
 import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
+import { startCommand } from './start.js';
 
 export function positiveInt(value: string): number {
   const n = Number(value);
@@ -39,27 +44,55 @@ export function nonNegativeInt(value: string): number {
   return n;
 }
 
+/** The version in package.json. */
+function version(): string {
+  return (JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** Options that choose what `run` and `start` run. */
+function withSelection(cmd: Command): Command {
+  return cmd
+    .option('-v, --variant <id...>', 'only these variants (ids, upstream commit ids or Message-IDs)')
+    .option('-s, --series <name...>', 'only the variants of these series (with the base each starts from)')
+    .option('--changed-since <ref>', 'only the variants and fixtures changed since this git ref (everything when a shared part of the machine changed; a new variant runs with its parent)')
+    .option('--allow-missing-expect', 'do not fail when a fixture states no expected verdict for a variant that ran');
+}
+
+/**
+ * An argument commander rejects is bad input like any other: one line,
+ * naming the command line and pointing at that command's help; exit 2.
+ */
+function oneLineErrors(cmd: Command, name: string): void {
+  cmd.configureOutput({
+    outputError: (message, write) => write(`bad input, nothing was run: command line: ${message.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, '; ')} (see ${name} --help)\n`),
+  });
+  for (const sub of cmd.commands) oneLineErrors(sub, `${name} ${sub.name()}`);
+}
+
 export function buildProgram(): Command {
   const program = new Command('dma-harness')
     .description('Runs fixtures (DMA API scenarios) against models of drivers/iommu/dma-iommu.c and reports what changes in behaviour.')
-    .showHelpAfterError()
+    .version(`dma-iommu-harness ${version()}`, '-V, --version', 'print the version')
     .exitOverride()
     .addHelpText('after', '\nExit codes: 0 nothing regressed, 1 something regressed or a case errored or timed out, 2 bad input.');
 
   withRunOptions(
-    program
-      .command('run')
-      .description('Run every fixture on every variant (or a selection), print the matrix and write all reports.')
-      .option('-v, --variant <id...>', 'only these variants (ids, or upstream commit ids)')
-      .option('-s, --series <name...>', 'only the variants of these series (with the base each starts from)')
-      .option('--changed-since <ref>', 'only the variants and fixtures changed since this git ref (everything when a shared part of the machine changed)'),
+    withSelection(program.command('run').description('Run every fixture on every variant (or a selection), print the matrix and write all reports.')),
   ).action(runCommand);
+
+  withRunOptions(
+    withSelection(
+      program
+        .command('start')
+        .description('What npm start runs: `run`, then the exhaustive matrices (`matrix`) into OUT/matrix, in one process; both always run, and the exit code is the worse of the two.'),
+    ),
+  ).action(startCommand);
 
   withRunOptions(
     program
       .command('compare')
       .description('Compare two variants fixture by fixture, at graded strengths; exit 1 if anything regressed.')
-      .argument('<a>', 'the variant before (id or upstream commit id)')
+      .argument('<a>', 'the variant before (id, upstream commit id or Message-ID)')
       .argument('<b>', 'the variant after'),
   ).action(compareCommand);
 
@@ -67,7 +100,7 @@ export function buildProgram(): Command {
     program
       .command('review')
       .description("Compare a variant with its parent and print a reviewer's e-mail: fixes, regressions, bytes, costs, replay commands.")
-      .argument('<variant>', 'the variant to review (id or upstream commit id)'),
+      .argument('<variant>', 'the variant to review (id, upstream commit id or Message-ID)'),
   ).action(reviewCommand);
 
   withRunOptions(
@@ -92,6 +125,15 @@ export function buildProgram(): Command {
       .option('--max-commands <n>', 'longest driver sequence (default 12)', positiveInt)
       .option('--replay <fixture-file>', 'regenerate a written finding from the seed and paths in its origin, print it, and fail if it differs; then stop')
   ).action(fuzzCommand);
+
+  withRunOptions(
+    program
+      .command('faults')
+      .description('Run each fixture failing its allocations one at a time (an IOVA range, swiotlb slots, page-table memory), N = 1, 2, ... until none is left to fail, and report what each error path leaves behind.')
+      .option('-v, --variant <id...>', 'only these variants (ids, or upstream commit ids)')
+      .option('-s, --series <name...>', 'only the variants of these series')
+      .addOption(new Option('--kind <kind...>', 'only these kinds of allocation (default all)').choices(['iova', 'swiotlb', 'pgtable'])),
+  ).action(faultsCommand);
 
   program
     .command('scaffold')
@@ -157,6 +199,7 @@ export function buildProgram(): Command {
     .option('--since <older.json>', 'instead: what changed since an older report (trees, fixtures and variants by content hash, case outcomes)')
     .action(reportCommand);
 
+  oneLineErrors(program, 'dma-harness');
   return program;
 }
 

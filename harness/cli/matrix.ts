@@ -8,38 +8,55 @@ import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { summarise, type MatrixSummary } from '../compare/herd.js';
 import { fixtureFiles, loadEach } from '../fixtures/load.js';
-import { loadMatrixFile } from '../fixtures/matrix.js';
+import { loadMatrixFile, type MatrixFixture } from '../fixtures/matrix.js';
 import { InputError } from '../input-error.js';
 import { matrixDir, reportsDir } from '../paths.js';
-import { chooseVariants } from '../plan.js';
+import { checkImports, chooseVariants } from '../plan.js';
 import { renderHerdMarkdown, renderHerdText } from '../report/render/herd.js';
 import { treeInfo } from '../report/tree.js';
 import { writeReportFiles } from '../report/write.js';
-import { readVariantMetas, seriesOf } from '../variants/registry.js';
-import { runPlan, type CommonOptions } from './session.js';
+import type { CasePlan } from '../runner/pool.js';
+import { readVariantMetas, seriesOf, type VariantMeta } from '../variants/registry.js';
+import { checkFolders, outFolder, runPlan, type CommonOptions } from './session.js';
 
 export interface MatrixOptions extends CommonOptions {
   variant?: string[];
   series?: string[];
 }
 
-export async function matrixCommand(files: string[], opts: MatrixOptions): Promise<void> {
+/** A matrix run whose input has been checked: the matrices, the variants, one plan for every instance. */
+export interface MatrixJob {
+  matrices: MatrixFixture[];
+  variants: Array<{ meta: VariantMeta; dir: string }>;
+  plan: CasePlan;
+  out: string;
+}
+
+/** Check the folders and load every matrix fixture and variant; bad input throws before anything runs. */
+export async function prepareMatrix(files: string[], opts: MatrixOptions): Promise<MatrixJob> {
+  const out = outFolder(opts, resolve(reportsDir, 'matrix'));
+  await checkFolders(opts, out);
   const paths = files.length > 0 ? files.map((f) => resolve(f)) : existsSync(matrixDir) ? await fixtureFiles(matrixDir) : [];
   if (paths.length === 0) throw new InputError([{ file: 'command line', pointer: '/files', message: 'no matrix fixtures given and none in fixtures/matrix' }]);
   const { loaded: matrices, problems } = await loadEach(paths, loadMatrixFile);
   if (problems.length > 0) throw new InputError(problems);
   const all = await readVariantMetas(opts.variantsDir !== undefined ? resolve(opts.variantsDir) : undefined);
-  const variants = chooseVariants(all, seriesOf(all.map((v) => v.meta)), opts);
+  const variants = chooseVariants(all, seriesOf(all.map((v) => v.meta)), { variants: opts.variant, series: opts.series });
   const ids = new Set(all.map((v) => v.meta.id));
   const unknown = matrices.flatMap((m) => Object.keys(m.expect).filter((v) => !ids.has(v)).map((v) => ({ file: m.file, pointer: `/matrix/expect/${v}`, message: `no variant "${v}"` })));
   if (unknown.length > 0 && opts.variantsDir === undefined) throw new InputError(unknown);
-
+  await checkImports(variants);
   // One plan for all instances of all matrices.
   const scenarios = matrices.flatMap((m) => m.instances.map((i) => i.scenario));
   const cases: Array<[number, number]> = [];
   scenarios.forEach((_, f) => variants.forEach((_, v) => cases.push([f, v])));
-  const results = await runPlan({ scenarios, variants, cases }, opts);
+  return { matrices, variants, plan: { scenarios, variants, cases }, out };
+}
 
+/** Run a prepared matrix job, write its reports, print the totals (and the summaries unless quiet); the exit code. */
+export async function executeMatrix(job: MatrixJob, opts: MatrixOptions, print: { summaries: boolean } = { summaries: opts.quiet !== true }): Promise<number> {
+  const { matrices, variants, plan } = job;
+  const results = await runPlan(plan, opts);
   const summaries: MatrixSummary[] = [];
   let at = 0;
   for (const m of matrices) {
@@ -50,15 +67,19 @@ export async function matrixCommand(files: string[], opts: MatrixOptions): Promi
   const text = renderHerdText(summaries);
   const tree = await treeInfo();
   const json = JSON.stringify({ version: 1, tree, matrices: summaries }, null, 2) + '\n';
-  const written = await writeReportFiles(resolve(opts.out ?? resolve(reportsDir, 'matrix')), {
+  const written = await writeReportFiles(job.out, {
     'matrix.json': json,
     'matrix.md': renderHerdMarkdown(summaries),
     'matrix.txt': text,
   });
-  process.stdout.write(`${matrices.length} matrices, ${scenarios.length} instances x ${variants.length} variants = ${cases.length} cases\n\n`);
-  if (opts.quiet !== true) process.stdout.write(text);
+  process.stdout.write(`${matrices.length} matrices, ${plan.scenarios.length} instances x ${variants.length} variants = ${plan.cases.length} cases\n\n`);
+  if (print.summaries) process.stdout.write(text);
   const unmet = summaries.flatMap((s) => s.variants.filter((v) => !v.met).map((v) => `${s.fixture}@${v.variant}`));
   if (unmet.length > 0) process.stdout.write(`expectations not met: ${unmet.join(', ')}\n`);
   process.stdout.write(`reports: ${written.join(', ')}\n`);
-  process.exitCode = unmet.length > 0 || results.some((r) => r.status !== 'ok') ? 1 : 0;
+  return unmet.length > 0 || results.some((r) => r.status !== 'ok') ? 1 : 0;
+}
+
+export async function matrixCommand(files: string[], opts: MatrixOptions): Promise<void> {
+  process.exitCode = await executeMatrix(await prepareMatrix(files, opts), opts);
 }

@@ -6,11 +6,11 @@
 // exits 1, and writes the rest.
 
 import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import { formatFixture } from '../fixtures/format.js';
 import { projectRoot } from '../paths.js';
 import type { CaseResult } from '../run/result.js';
-import { planOptions, prepare, runPlan, type CommonOptions } from './session.js';
+import { checkFolders, planOptions, prepare, runPlan, type CommonOptions } from './session.js';
 
 export interface PromoteOptions extends CommonOptions {
   /** Say what would change, write nothing. */
@@ -18,6 +18,7 @@ export interface PromoteOptions extends CommonOptions {
 }
 
 export async function promoteCommand(variants: string[], opts: PromoteOptions): Promise<void> {
+  await checkFolders(opts, null);
   const prepared = await prepare(planOptions({ ...opts, variant: variants }));
   const results = await runPlan(prepared.plan, { ...opts, quiet: true });
   const order = prepared.allVariants.map((v) => v.meta.id);
@@ -29,7 +30,7 @@ export async function promoteCommand(variants: string[], opts: PromoteOptions): 
   const refused: string[] = [];
   for (const s of prepared.plan.scenarios) {
     if (s.file === undefined) continue;
-    const path = join(projectRoot, s.file);
+    const path = resolve(projectRoot, s.file);
     const doc = JSON.parse(await readFile(path, 'utf8')) as { expect: Record<string, string[]> };
     const next: Record<string, string[]> = { ...doc.expect };
     for (const r of byFixture.get(s.id) ?? []) {

@@ -3,6 +3,8 @@
 // the canonical report, write every format all at once, set the exit code.
 
 import { resolve } from 'node:path';
+import { inputFolderProblems, outputFolderProblems } from '../folders.js';
+import { InputError } from '../input-error.js';
 import { prepare, type PlanOptions, type Prepared } from '../plan.js';
 import { reportsDir } from '../paths.js';
 import { buildReport, exitCodeOf, type Report, type ReportInput } from '../report/build.js';
@@ -33,6 +35,31 @@ export function planOptions(opts: CommonOptions & { variant?: string[]; series?:
   };
 }
 
+/** The folder a command writes its reports into. */
+export function outFolder(opts: Pick<CommonOptions, 'out'>, fallback: string = reportsDir): string {
+  return resolve(opts.out ?? fallback);
+}
+
+/**
+ * The folders a command names, checked before anything else: those it reads
+ * must be folders, the one it writes into must be writable. Bad input (exit
+ * 2) when any is not, with nothing run and nothing written.
+ */
+export async function checkFolders(opts: Pick<CommonOptions, 'fixturesDir' | 'variantsDir'>, out: string | null): Promise<void> {
+  const problems = [
+    ...(opts.fixturesDir !== undefined ? await inputFolderProblems(resolve(opts.fixturesDir), '/fixtures-dir') : []),
+    ...(opts.variantsDir !== undefined ? await inputFolderProblems(resolve(opts.variantsDir), '/variants-dir') : []),
+    ...(out !== null ? await outputFolderProblems(out, '/out') : []),
+  ];
+  if (problems.length > 0) throw new InputError(problems);
+}
+
+/** Check the folders, then load and check the input of a command that runs cases and writes reports. */
+export async function prepareRun(opts: CommonOptions & { variant?: string[]; series?: string[] }): Promise<Prepared> {
+  await checkFolders(opts, outFolder(opts));
+  return prepare(planOptions(opts));
+}
+
 export async function runPlan(plan: CasePlan, opts: CommonOptions): Promise<CaseResult[]> {
   const bar = progress('running', opts.quiet === true);
   try {
@@ -46,8 +73,8 @@ export async function finish(
   prepared: Prepared,
   results: CaseResult[],
   opts: CommonOptions,
-  extra: Pick<ReportInput, 'command' | 'comparisons' | 'bisections' | 'fuzz' | 'sourceDiffs'>,
-): Promise<{ report: Report; written: string[] }> {
+  extra: Pick<ReportInput, 'command' | 'comparisons' | 'bisections' | 'fuzz' | 'faults' | 'sourceDiffs'>,
+): Promise<{ report: Report; written: string[]; exitCode: number }> {
   const report = await buildReport({
     ...extra,
     tree: await treeInfo(),
@@ -56,9 +83,15 @@ export async function finish(
     series: prepared.series,
     cases: results,
   });
-  const written = await writeReportFiles(resolve(opts.out ?? reportsDir), renderAll(report));
-  process.exitCode = exitCodeOf(report);
-  return { report, written };
+  const written = await writeReportFiles(outFolder(opts), renderAll(report));
+  const harnessErrors = results.filter((c) => c.status === 'error' && c.origin === 'harness');
+  if (harnessErrors.length > 0) {
+    const first = harnessErrors[0]!;
+    process.stderr.write(`harness error in ${harnessErrors.length} case${harnessErrors.length === 1 ? '' : 's'}, a bug in the harness, not in the variants (first: ${first.id}: ${first.status === 'error' ? first.message : ''})\n`);
+  }
+  const exitCode = exitCodeOf(report);
+  process.exitCode = exitCode;
+  return { report, written, exitCode };
 }
 
 export { prepare };

@@ -73,6 +73,20 @@ export function checkCpuRead(run: RunState, buffer: string, offset: number, size
   });
 }
 
+/** A kernel copy wrote bytes [offset, offset + size) of a buffer during a map that failed; `cmp` compared them with what the CPU had there. */
+export function checkFailedMapWrite(run: RunState, mp: Mapping, buffer: string, offset: number, size: number, actual: Uint8Array, expected: Uint8Array, cmp: Comparison): void {
+  if (cmp.differ === 0) return;
+  run.raise('memory-corruption', 'failed-map', {
+    handle: mp.name,
+    buffer,
+    offset: hex(offset + cmp.first),
+    size,
+    differing: `${cmp.differ} bytes`,
+    now: quoted(actual, cmp.first),
+    was: quoted(expected, cmp.first),
+  });
+}
+
 /** The device read `len` bytes of a mapping at `off`; `cmp` compared what it reached with what it was promised. */
 export function checkDeviceRead(run: RunState, mp: Mapping, off: number, len: number, actual: Uint8Array, expected: Uint8Array, cmp: Comparison): void {
   if (cmp.differ === 0) return;
@@ -155,4 +169,40 @@ export function checkAssumedRange(run: RunState, doing: 'reading' | 'writing', m
     if (outside !== undefined) fields['landed'] = `+${hex(off + outside.at)} at ${hex(outside.phys)} (${physText(run, outside.phys)})`;
   }
   run.raise('driver-assumption', doing === 'reading' ? 'one-range-read' : 'one-range-write', fields);
+}
+
+/** Runs of another owner's data among [phys, phys + length), as [offset, length, owner] triples. */
+function foreign(run: RunState, phys: number, length: number, own: ReadonlySet<number>): Array<[number, number, number]> {
+  const out: Array<[number, number, number]> = [];
+  for (const r of run.m.provenance.owners(phys, length)) if (!own.has(r.value)) out.push([r.start - phys, r.end - r.start, r.value]);
+  return out;
+}
+
+/** The CPU read `size` bytes of a buffer: any of them another owner's data (not stale, not zeroed: someone else's)? */
+export function checkCpuReadOwners(run: RunState, buffer: string, offset: number, size: number): void {
+  const own = new Set([run.ownerOf(buffer)]);
+  const leaked: Array<[number, number, number]> = [];
+  let at = 0;
+  for (const [s, e] of run.memory.physRanges(buffer, offset, size)) {
+    for (const [o, l, tag] of foreign(run, s, e - s, own)) leaked.push([at + o, l, tag]);
+    at += e - s;
+  }
+  if (leaked.length === 0) return;
+  const bytes = leaked.reduce((n, [, l]) => n + l, 0);
+  run.raise('data-leak', 'cpu', { buffer, offset: hex(offset + leaked[0]![0]), bytes, from: `buffer "${run.ownerName(leaked[0]![2])}"` });
+}
+
+/** What the device read through a mapping, where it landed: any of it another owner's data? */
+export function checkDeviceReadOwners(run: RunState, mp: Mapping, off: number, reached: ReadonlyArray<{ at: number; phys: number; length: number }>): void {
+  const own = new Set(mp.segments.map((s) => run.ownerOf(s.buffer)));
+  let bytes = 0;
+  let first: [number, number] | undefined;
+  for (const p of reached) {
+    for (const [o, l, tag] of foreign(run, p.phys, p.length, own)) {
+      bytes += l;
+      first ??= [p.at + o, tag];
+    }
+  }
+  if (first === undefined) return;
+  run.raise('data-leak', 'device', { handle: mp.name, offset: hex(off + first[0]), bytes, from: `buffer "${run.ownerName(first[1])}"` });
 }

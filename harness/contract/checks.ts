@@ -9,7 +9,7 @@ import { alignDown, alignUp, and, andNot, hex } from '../machine/bits.js';
 import type { KernelBug, MachineEvent, SoftLockup } from '../machine/events.js';
 import type { Machine } from '../machine/machine.js';
 import type { Run } from '../machine/range-map.js';
-import { IO_TLB_SEGSIZE, IO_TLB_SIZE, slotOf, type io_tlb_slots } from '../machine/swiotlb-slots.js';
+import { IO_TLB_SEGSIZE, IO_TLB_SIZE, slotOf, type BouncePool, type io_tlb_slots } from '../machine/swiotlb-slots.js';
 import type { Translation, TranslationEntry } from '../machine/translation.js';
 import type { Scenario } from '../fixtures/scenario.js';
 import type { Mapping } from '../run/mapping.js';
@@ -34,6 +34,9 @@ export interface RunState {
   /** How often it did. */
   reachReused: number;
   /** Begin a violation's line with what happened; its fields follow, then end(). */
+  /** The provenance tag of a buffer's data, and the buffer a tag stands for. */
+  ownerOf(buffer: string): number;
+  ownerName(tag: number): string;
   /** Record a violation: its kind, the situation that picks its sentence (kinds.ts), and its labelled values in order. */
   raise(kind: ViolationKind, situation: string, fields: Record<string, string | number>): void;
   note(text: string): void;
@@ -194,6 +197,11 @@ function eventChecks(ctx: CallContext): void {
           outcome: e.kept ? 'old entry kept, map reported success' : '-EEXIST, map refused',
         });
         break;
+      case 'cache':
+        if (mapping !== undefined && !within((own ??= ownRanges(run, mapping)), e.addr, e.addr + e.size)) {
+          run.raise('cache-outside', e.op, { range: range(e.addr, e.size), handle: mapping.name });
+        }
+        break;
       case 'memcpy':
       case 'memset': {
         const dst = e.t === 'memcpy' ? e.dst : e.addr;
@@ -215,14 +223,29 @@ function eventChecks(ctx: CallContext): void {
   }
 }
 
-/** Slots in use that no live mapping allocated. */
+/**
+ * Slots in use that no live mapping allocated, in every pool, numbered as
+ * the kernel's events number them: from the start of the default pool.
+ */
 function leakedSlots(run: RunState): number[] {
-  const pool = run.m.swiotlb;
-  if (pool === null) return [];
-  return pool.slots.allocated().filter((i) => {
-    const mp = run.bySerial[pool.slots.owner(i)];
-    return mp === undefined || !mp.live || !mp.bounce.some(([index, n]) => i >= index && i < index + n);
-  });
+  const base = run.m.swiotlb;
+  if (base === null) return [];
+  const out: number[] = [];
+  for (const pool of run.m.bouncePools()) {
+    const first = slotOf(base, pool.start);
+    for (const i of pool.slots.allocated()) {
+      const mp = run.bySerial[pool.slots.owner(i)];
+      const n = first + i;
+      if (mp === undefined || !mp.live || !mp.bounce.some(([index, count]) => n >= index && n < index + count)) out.push(n);
+    }
+  }
+  return out;
+}
+
+/** The swiotlb pool an address is in, if any. */
+function poolAt(m: Machine, addr: number): BouncePool | undefined {
+  if (m.swiotlb !== null && addr >= m.swiotlb.start && addr < m.swiotlb.end) return m.swiotlb;
+  return m.swiotlbPools.find((p) => addr >= p.start && addr < p.end);
 }
 
 /** The devices' translations, each with its name shown when there are several. */
@@ -267,13 +290,15 @@ function refusedCheck(ctx: CallContext): void {
   const full = events.find((e): e is Extract<MachineEvent, { t: 'swiotlb_full' }> => e.t === 'swiotlb_full');
   const lastIova = events.filter((e) => e.t === 'iova_alloc' || e.t === 'iova_alloc_fail').pop();
   const noPages = events.find((e): e is Extract<MachineEvent, { t: 'page_alloc_fail' }> => e.t === 'page_alloc_fail');
-  if (collision !== undefined && collision.t === 'pte_collision') cause = `IOMMU entry already set at iova ${hex(collision.iova)}`;
+  const injected = events.find((e): e is Extract<MachineEvent, { t: 'fault_injected' }> => e.t === 'fault_injected');
+  if (injected !== undefined) shortage = `${injected.site} was made to fail`;
+  else if (collision !== undefined && collision.t === 'pte_collision') cause = `IOMMU entry already set at iova ${hex(collision.iova)}`;
   else if (einval !== undefined) cause = 'the IOMMU refused an unaligned map';
   else if (full !== undefined) {
     const leaked = leakedSlots(run).length;
     const fit = full.nslots <= IO_TLB_SEGSIZE ? freeRunFor(run, ctx.mapping, full.orig, full.nslots) : -1;
     if (full.nslots > IO_TLB_SEGSIZE) {
-      cause = `a ${full.allocSize}-byte bounce needs ${full.nslots} contiguous slots, more than a ${IO_TLB_SEGSIZE}-slot segment, and dma-iommu advertises no smaller maximum mapping size`;
+      cause = `a ${full.allocSize}-byte bounce needs ${full.nslots} contiguous slots, more than a ${IO_TLB_SEGSIZE}-slot segment holds`;
     } else if (leaked > 0) cause = `${leaked} swiotlb slots are held by no live mapping`;
     else if (fit >= 0) cause = `slots ${fit}..${fit + full.nslots - 1} were free and keep the address bits min_align_mask asks for, but the slot search did not visit them`;
     else shortage = 'the swiotlb pool is full';
@@ -291,6 +316,31 @@ function refusedCheck(ctx: CallContext): void {
     run.raise('map-refused', 'default', { handle: ctx.mapping?.name ?? '-', cause });
   } else {
     run.note(`map of "${ctx.mapping?.name ?? '-'}" refused: ${shortage}`);
+  }
+}
+
+/**
+ * A failed map hands everything back: an IOVA range or swiotlb slots it
+ * allocated must not still be held when it returns. (Its page-table entries
+ * are stalePteCheck's, the caller's bytes bytes.ts's.)
+ */
+function failedMapResidueCheck(ctx: CallContext): void {
+  const { run, events, mapping } = ctx;
+  if (mapping === undefined) return;
+  const t = mapping.device.translation;
+  const held = t.allocated();
+  for (const e of events) {
+    if (e.t !== 'iova_alloc') continue;
+    const n = held.find((r) => r.lo === e.pfn && !r.cached);
+    if (n !== undefined) run.raise('resource-leak', 'failed-map-iovas', { handle: mapping.name, pfns: `${hex(n.lo)}-${hex(n.hi)}`, pages: n.hi - n.lo + 1 });
+  }
+  const pool = run.m.swiotlb;
+  if (pool === null) return;
+  for (const e of events) {
+    if (e.t !== 'swiotlb_map') continue;
+    let kept = 0;
+    for (let i = e.index; i < e.index + e.nslots; i++) if (pool.slots.owner(i) === mapping.serial) kept++;
+    if (kept > 0) run.raise('resource-leak', 'failed-map-slots', { handle: mapping.name, slots: `${e.index}..${e.index + e.nslots - 1}`, held: kept });
   }
 }
 
@@ -334,14 +384,16 @@ function holderText(run: RunState, tag: number): string {
 /** What a physical range the device can reach but does not own is. */
 function classify(run: RunState, mp: Mapping | undefined, a: number, b: number): Reach[] {
   const out: Reach[] = [];
-  const pool = run.m.swiotlb;
+  const base = run.m.swiotlb;
   let pos = a;
   while (pos < b) {
-    if (pool !== null && pos >= pool.start && pos < pool.end) {
+    const pool = poolAt(run.m, pos);
+    if (pool !== undefined && base !== null) {
       // Slot by slot, merging neighbours that are free or held by the same mapping.
-      const slot = slotOf(pool, pos);
-      const end = Math.min(b, pool.start + (slot + 1) * IO_TLB_SIZE);
-      const tag = pool.slots.owner(slot);
+      const own = slotOf(pool, pos);
+      const slot = slotOf(base, pool.start) + own;
+      const end = Math.min(b, pool.start + (own + 1) * IO_TLB_SIZE);
+      const tag = pool.slots.owner(own);
       const kind: ViolationKind = tag === 0 ? 'reach-free-slot' : 'reach-other-allocation';
       const holder = holderText(run, tag);
       const prev = last(out);
@@ -370,8 +422,8 @@ function classify(run: RunState, mp: Mapping | undefined, a: number, b: number):
       pos = end;
       continue;
     }
-    const poolStart = pool !== null && pool.start > pos ? pool.start : Number.MAX_SAFE_INTEGER;
-    const stop = Math.min(b, poolStart, zone.contains(pos) ? pos - (pos % zone.pageSize) + zone.pageSize : Number.MAX_SAFE_INTEGER);
+    let stop = Math.min(b, zone.contains(pos) ? pos - (pos % zone.pageSize) + zone.pageSize : Number.MAX_SAFE_INTEGER);
+    for (const p of run.m.bouncePools()) if (p.start > pos) stop = Math.min(stop, p.start);
     let found = false;
     for (const buf of run.scenario.buffers.values()) {
       const s = Math.max(pos, buf.phys);
@@ -433,8 +485,10 @@ function reachOf(run: RunState, t: Translation, e: Run<TranslationEntry>): RunRe
   const live = mp !== undefined && mp.live;
   const slots = run.m.swiotlb?.slots;
   const cached = run.runReaches.get(e);
+  // Only the default pool's slot owners are tracked for reuse.
   if (
     run.reachReuse &&
+    run.m.swiotlbPools.length === 0 &&
     cached !== undefined &&
     cached.mp === mp &&
     cached.live === live &&
@@ -504,11 +558,26 @@ function changesReach(e: MachineEvent): boolean {
   return e.t === 'iommu_map' || e.t === 'iommu_unmap' || e.t === 'swiotlb_map' || e.t === 'swiotlb_unmap';
 }
 
+/** dma-debug's check_sg_segment: every DMA segment a map_sg hands out respects the device's length and boundary limits. */
+function segmentLimitCheck(ctx: CallContext): void {
+  const mp = ctx.mapping;
+  if (mp === undefined || mp.kind !== 'sg') return;
+  const max = mp.device.dma_parms.max_segment_size;
+  const boundary = mp.device.dma_parms.segment_boundary_mask;
+  for (const d of mp.dma) {
+    if (d.len > max) ctx.run.raise('segment-limits', 'length', { handle: mp.name, len: d.len, max });
+    const end = d.addr + d.len - 1;
+    if (andNot(d.addr, boundary) !== andNot(end, boundary)) ctx.run.raise('segment-limits', 'boundary', { handle: mp.name, start: hex(d.addr), end: hex(end), boundary: hex(boundary) });
+  }
+}
+
 export function checkAfterCall(ctx: CallContext, kind: 'map' | 'map-failed' | 'unmap' | 'sync'): void {
   eventChecks(ctx);
+  if (kind === 'map') segmentLimitCheck(ctx);
   if (kind === 'map-failed') {
     refusedCheck(ctx);
     stalePteCheck(ctx, 'failed-map');
+    failedMapResidueCheck(ctx);
   }
   if (kind === 'unmap') stalePteCheck(ctx, 'unmap');
   // Only maps and unmaps change a page table or who owns a slot.

@@ -30,6 +30,14 @@ export const KINDS: Record<ViolationKind, KindInfo> = {
     short: 'cpu-stale',
     sentence: { default: 'CPU read data the DMA API did not promise' },
   },
+  'data-leak': {
+    label: 'data of another owner reaches the CPU or the device',
+    short: 'leak-data',
+    sentence: {
+      cpu: 'CPU read data that belongs to another owner',
+      device: 'device read data that belongs to another owner',
+    },
+  },
   'device-fault': {
     label: 'device faults on memory mapped for it',
     short: 'fault',
@@ -49,6 +57,14 @@ export const KINDS: Record<ViolationKind, KindInfo> = {
     label: 'device can reach memory nobody gave it',
     short: 'reach-unowned',
     sentence: { default: 'device can reach memory that is not its own' },
+  },
+  'segment-limits': {
+    label: 'DMA segment breaks the device\'s limits',
+    short: 'seg-limits',
+    sentence: {
+      length: 'mapping sg segment longer than device claims to support',
+      boundary: 'mapping sg segment across boundary',
+    },
   },
   'private-memory': {
     label: 'device reaches private guest memory',
@@ -81,6 +97,8 @@ export const KINDS: Record<ViolationKind, KindInfo> = {
       slots: 'swiotlb slots leaked at the end',
       iovas: 'IOVA ranges leaked at the end',
       pages: 'pages leaked at the end',
+      'failed-map-iovas': 'IOVA range left allocated by a failed map',
+      'failed-map-slots': 'swiotlb slots left allocated by a failed map',
     },
   },
   'memory-corruption': {
@@ -89,6 +107,15 @@ export const KINDS: Record<ViolationKind, KindInfo> = {
     sentence: {
       copy: 'kernel copy wrote outside the mapping and its bounce slots',
       free: 'swiotlb freed slots the mapping does not own',
+      'failed-map': "failed map changed the caller's buffer",
+    },
+  },
+  'cache-outside': {
+    label: 'cache maintenance outside what the driver handed over',
+    short: 'cache-out',
+    sentence: {
+      clean: 'cache clean outside the mapping and its bounce slots',
+      invalidate: 'cache invalidate outside the mapping and its bounce slots',
     },
   },
   'driver-assumption': {

@@ -22,6 +22,7 @@ export function memcpy(dst: number, src: number, size: number): void {
   checkLength('memcpy', size);
   const m = machine();
   m.cache.cpuCopy(dst, src, size);
+  m.provenance.copy(dst, src, size);
   m.recorder.emit({ t: 'memcpy', dst, src, size });
 }
 
@@ -32,12 +33,14 @@ export function memset(addr: number, value: number, size: number): void {
   const m = machine();
   if (addr < VMALLOC_START) {
     m.cache.cpuFill(addr, value, size);
+    m.provenance.mark(addr, size, 0);
     m.recorder.emit({ t: 'memset', addr, size });
     return;
   }
   for (const r of m.vmalloc.runs(addr, size)) {
     if (r.cached) m.cache.cpuFill(r.phys, value, r.length);
     else m.cache.uncachedWrite(r.phys, new Uint8Array(r.length).fill(value));
+    m.provenance.mark(r.phys, r.length, 0);
     m.recorder.emit({ t: 'memset', addr: r.phys, size: r.length });
   }
 }
@@ -86,15 +89,53 @@ export function arch_sync_dma_for_cpu(paddr: number, size: number, dir: dma_data
   if (dir !== DMA_TO_DEVICE) __dma_inv_area(phys_to_virt(paddr), size);
 }
 
-/** IS_ENABLED(CONFIG_...) for the options the model knows: CONFIG_SWIOTLB is the platform's; arm64 selects both DMA remap options. */
-export function IS_ENABLED(option: 'CONFIG_SWIOTLB' | 'CONFIG_DMA_REMAP' | 'CONFIG_DMA_DIRECT_REMAP'): boolean {
+/** IS_ENABLED(CONFIG_...) for the options the model knows; arm64 selects both DMA remap options. */
+export function IS_ENABLED(
+  option: 'CONFIG_SWIOTLB' | 'CONFIG_SWIOTLB_DYNAMIC' | 'CONFIG_DMA_BOUNCE_UNALIGNED_KMALLOC' | 'CONFIG_DMA_REMAP' | 'CONFIG_DMA_DIRECT_REMAP',
+): boolean {
+  const p = machine().platform;
   switch (option) {
     case 'CONFIG_SWIOTLB':
-      return machine().platform.swiotlb;
+      return p.swiotlb;
+    // Both depend on SWIOTLB in Kconfig.
+    case 'CONFIG_SWIOTLB_DYNAMIC':
+      return p.swiotlb && p.swiotlbDynamic;
+    case 'CONFIG_DMA_BOUNCE_UNALIGNED_KMALLOC':
+      return p.swiotlb && p.kmallocBounce;
     case 'CONFIG_DMA_REMAP':
     case 'CONFIG_DMA_DIRECT_REMAP':
       return true;
   }
+}
+
+/** num_possible_cpus(). */
+export function num_possible_cpus(): number {
+  return machine().platform.cpus;
+}
+
+/** raw_smp_processor_id(): the model's kernel always runs on the first CPU. */
+export function raw_smp_processor_id(): number {
+  return 0;
+}
+
+/** ARCH_DMA_MINALIGN on arm64 (128), the alignment kmalloc() keeps for DMA without bouncing. */
+export const ARCH_DMA_MINALIGN = 128;
+
+/** dma_get_cache_alignment(): the CPU's cache line, the unit non-coherent DMA is maintained in. */
+export function dma_get_cache_alignment(): number {
+  return machine().platform.cacheLineSize;
+}
+
+/**
+ * kmalloc_size_roundup(): the size of the kmalloc cache a request lands in
+ * (8, 16, 32, 64, 96, 128, 192, then powers of two), with arm64's 8-byte
+ * ARCH_KMALLOC_MINALIGN of 6.5 and later.
+ */
+export function kmalloc_size_roundup(size: number): number {
+  if (size <= 8) return 8;
+  if (size > 64 && size <= 96) return 96;
+  if (size > 128 && size <= 192) return 192;
+  return 2 ** Math.ceil(Math.log2(size));
 }
 
 export function PAGE_SIZE(): number {

@@ -42,6 +42,13 @@ export class device {
    * faults) while none is.
    */
   translation: Translation;
+  /** dev->dma_io_tlb_mem: the swiotlb pool (io_tlb_mem) the kernel gave it (5.15 and later); null until then. */
+  dma_io_tlb_mem: unknown = null;
+  /** dev->dma_io_tlb_pools and dev->dma_uses_io_tlb (6.6 and later, CONFIG_SWIOTLB_DYNAMIC): its transient pools, and whether it ever bounced. */
+  dma_io_tlb_pools: unknown[] = [];
+  dma_uses_io_tlb = false;
+  /** dev->iommu->pci_32bit_workaround (6.4 and later): try a 32-bit IOVA first; the IOMMU core sets it when it probes the device. */
+  pci_32bit_workaround = false;
 
   constructor(
     readonly config: DeviceConfig,

@@ -29,9 +29,16 @@ export type MachineEvent =
   /** A map found a page-table entry already set (ARM: -EEXIST; Intel: kept the old one). */
   | { t: 'pte_collision'; iova: number; oldPhys: number; newPhys: number; kept: boolean }
   | { t: 'iova_to_phys'; iova: number; phys: number }
+  /**
+   * Slots are numbered from the start of the default pool (io_tlb_default_mem):
+   * a slot of another pool (a restricted or a dynamic one) gets the number its
+   * address has counted that way.
+   */
   | { t: 'swiotlb_map'; orig: number; tlb: number; index: number; nslots: number; allocSize: number }
   | { t: 'swiotlb_full'; orig: number; allocSize: number; nslots: number; used: number; total: number }
   | { t: 'swiotlb_unmap'; tlb: number; index: number; nslots: number }
+  /** An allocation made to fail (faults.ts): the nth of its kind, at `site`. */
+  | { t: 'fault_injected'; kind: 'iova' | 'swiotlb' | 'pgtable'; nth: number; site: string }
   /** A message the kernel would print; `splat` for a WARN with its backtrace, false for dev_warn/pr_err. */
   | { t: 'warn'; site: string; message: string; splat: boolean };
 

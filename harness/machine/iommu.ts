@@ -30,6 +30,7 @@
 
 import { hex, isPowerOfTwo } from './bits.js';
 import type { Recorder } from './events.js';
+import { FaultInjector } from './faults.js';
 import { RangeMap, type Run } from './range-map.js';
 import type { AddressRange, Translated, Translation, TranslationEntry } from './translation.js';
 
@@ -49,6 +50,7 @@ export const __IOMMU_DOMAIN_DMA_API = 1 << 1;
 export const __IOMMU_DOMAIN_PT = 1 << 2;
 
 const EEXIST = 17;
+const ENOMEM = 12;
 
 export type IommuFlavour = 'arm' | 'arm-s2' | 'intel';
 
@@ -102,6 +104,8 @@ export class IommuDomain<C extends DmaCookie = DmaCookie> implements Translation
     readonly recorder: Recorder,
     /** In a confidential guest: whether devices see private memory in the clear through this IOMMU. */
     readonly decrypts = false,
+    /** Where page-table memory may be made to fail (faults.ts). */
+    private readonly faults: FaultInjector = new FaultInjector(null, recorder),
   ) {
     if (!isPowerOfTwo(granule)) throw new Error(`IOMMU granule ${granule} is not a power of two`);
     this.pgsize_bitmap = granule;
@@ -168,6 +172,7 @@ export class IommuDomain<C extends DmaCookie = DmaCookie> implements Translation
    * entries and the same messages as the page-by-page loop.
    */
   map_each(iova: number, paddr: number, pgsize: number, count: number, prot: number): { mapped: number; ret: number } {
+    if (this.faults.should_fail('pgtable', this.mapSite('map'))) return { mapped: 0, ret: -ENOMEM };
     if (this.flavour === 'intel') return this.domainMapping(iova, paddr, pgsize * count, prot);
     const first = iova / this.granule;
     const last = first + (pgsize * count) / this.granule;
@@ -186,6 +191,7 @@ export class IommuDomain<C extends DmaCookie = DmaCookie> implements Translation
    * that chunk before it writes any; VT-d maps them all.
    */
   map_pages(iova: number, paddr: number, pgsize: number, count: number, prot: number): { mapped: number; ret: number } {
+    if (this.faults.should_fail('pgtable', this.mapSite('map_pages'))) return { mapped: 0, ret: -ENOMEM };
     if (this.flavour === 'intel') return this.domainMapping(iova, paddr, pgsize * count, prot);
     const g = this.granule;
     // A leaf table holds granule / 8 entries.
@@ -199,6 +205,11 @@ export class IommuDomain<C extends DmaCookie = DmaCookie> implements Translation
     }
     this.table.set(first, first + num, { phys: paddr, prot, owner: this.recorder.owner });
     return { mapped: num * g, ret: 0 };
+  }
+
+  /** The driver function whose page-table allocation a fault fails. */
+  private mapSite(op: 'map' | 'map_pages'): string {
+    return this.flavour === 'intel' ? '__domain_mapping' : `arm_lpae_${op}`;
   }
 
   /** arm_lpae_init_pte on a valid entry: WARN and refuse. */

@@ -5,9 +5,10 @@
 // set up by the kernel code of the variant that runs, at boot; the machine
 // holds it where the kernel keeps globals.
 
-import { BIT } from './bits.js';
+import { alignUp, BIT, roundup_pow_of_two } from './bits.js';
 import { CpuCache } from './cache.js';
 import { device } from './device.js';
+import { FaultInjector, type Fail } from './faults.js';
 import { DeviceDma } from './device-dma.js';
 import { Recorder } from './events.js';
 import { GuestMemory } from './guest-memory.js';
@@ -15,6 +16,7 @@ import { IommuDomain } from './iommu.js';
 import { IommuInstance } from './iommu-driver.js';
 import { PhysicalMemory } from './memory.js';
 import { PageAllocator } from './page-alloc.js';
+import { Provenance } from './provenance.js';
 import type { DeviceConfig, PlatformConfig } from './platform.js';
 import type { BouncePool } from './swiotlb-slots.js';
 import type { Translation } from './translation.js';
@@ -35,6 +37,10 @@ export class Machine {
   readonly cache: CpuCache;
   /** Which pages a confidential guest has shared. */
   readonly guest: GuestMemory;
+  /** Which allocations fail, and how many of each kind were made. */
+  readonly faults: FaultInjector;
+  /** Whose data each byte holds. */
+  readonly provenance = new Provenance();
   /** IOMMU domains by name: each group's, in the order devices first name them, then any the kernel allocates later. */
   readonly domains = new Map<string, IommuDomain>();
   /** The IOMMU instance (and driver) of each group, by its domain's name. */
@@ -47,7 +53,16 @@ export class Machine {
   readonly devices: device[];
   /** io_tlb_default_mem: the default swiotlb pool, once the kernel has set it up. */
   swiotlb: BouncePool | null = null;
+  /**
+   * The other swiotlb pools the kernel has set up, in order: a device's
+   * restricted DMA pool, the pools a dynamic swiotlb adds (6.6 and later).
+   * A pool the kernel frees (a transient one) stays listed with every slot
+   * free, so that what was copied through it is still counted.
+   */
+  readonly swiotlbPools: BouncePool[] = [];
   private readonly dmaByDevice = new Map<device, DeviceDma>();
+  /** The page allocator's next free address (see allocPages). */
+  private nextFreePage: number;
 
   constructor(
     readonly platform: PlatformConfig,
@@ -55,14 +70,39 @@ export class Machine {
     /** Where DRAM and cache frames and scratch bytes come from: the caller's, reused from case to case. */
     readonly workspace: Workspace = new Workspace(),
     readonly options: ModelOptions = DEFAULT_MODEL_OPTIONS,
+    fail: Fail | null = null,
   ) {
     if (deviceConfigs.length === 0) throw new Error('a machine needs a device');
+    this.faults = new FaultInjector(fail, this.recorder);
     this.dram = new PhysicalMemory(workspace);
     this.cache = new CpuCache(this.dram, platform.cacheLineSize, workspace);
     this.guest = new GuestMemory(platform.memoryEncryption);
     this.pages = new PageAllocator({ pageSize: platform.pageSize, base: platform.pagePoolBase, bytes: platform.pagePoolBytes }, this.recorder);
     this.vmalloc = new VmallocSpace(platform.pageSize);
     this.devices = deviceConfigs.map((config) => new device(config, config.domain === null ? null : this.iommuNamed(config.domain, config.iovaGranule)));
+    // Above any default pool a kernel may make of the platform's size (6.x
+    // rounds its slot count up to a power of two), below the buffers.
+    this.nextFreePage = alignUp(platform.swiotlbBase + roundup_pow_of_two(platform.swiotlbBytes), 0x10_0000);
+  }
+
+  /**
+   * The page allocator, for memory the kernel takes after its pools are
+   * placed (a restricted DMA pool's reserved region, a dynamic swiotlb's
+   * pools): whole pages at increasing addresses, never handed out twice, or
+   * 0 when the block would reach `limit` (the highest address the caller can
+   * use) or the fixtures' buffers.
+   */
+  allocPages(bytes: number, limit: number): number {
+    const start = alignUp(this.nextFreePage, this.platform.pageSize);
+    const end = start + alignUp(bytes, this.platform.pageSize);
+    if (end - 1 > limit || end > this.platform.dramBase) return 0;
+    this.nextFreePage = end;
+    return start;
+  }
+
+  /** Every swiotlb pool: the default one first, then the others in the order the kernel set them up. */
+  bouncePools(): BouncePool[] {
+    return this.swiotlb === null ? [...this.swiotlbPools] : [this.swiotlb, ...this.swiotlbPools];
   }
 
   /** The IOMMU instance of a group, made with its first domain when a device first names it. */
@@ -77,7 +117,7 @@ export class Machine {
 
   private newDomain(name: string, granule: number): IommuDomain {
     const decrypts = this.platform.memoryEncryption !== 'none' && this.platform.iommuDecrypts;
-    const d = new IommuDomain(name, this.platform.iommu, granule, BIT(this.platform.apertureBits) - 1, this.recorder, decrypts);
+    const d = new IommuDomain(name, this.platform.iommu, granule, BIT(this.platform.apertureBits) - 1, this.recorder, decrypts, this.faults);
     this.domains.set(name, d);
     return d;
   }
@@ -123,5 +163,6 @@ export class Machine {
   beginCall(owner: number): void {
     this.recorder.owner = owner;
     if (this.swiotlb !== null) this.swiotlb.spins = 0;
+    for (const pool of this.swiotlbPools) pool.spins = 0;
   }
 }

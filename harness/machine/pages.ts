@@ -66,7 +66,10 @@ export function alloc_pages_node(_nid: number, gfp: number, order: number): numb
   if (order >= m.pages.maxOrder) WARN_ONCE((gfp & __GFP_NOWARN) === 0, '__alloc_pages', 'WARN_ON_ONCE(order >= MAX_ORDER)');
   const zero = (gfp & __GFP_ZERO) !== 0;
   const page = m.pages.alloc(order, zero);
-  if (page !== 0 && zero) m.cache.cpuFill(page, 0, m.platform.pageSize * 2 ** order);
+  if (page !== 0 && zero) {
+    m.cache.cpuFill(page, 0, m.platform.pageSize * 2 ** order);
+    m.provenance.mark(page, m.platform.pageSize * 2 ** order, 0);
+  }
   return page;
 }
 

@@ -38,6 +38,14 @@ export interface PlatformConfig {
   memoryEncryption: MemoryEncryption;
   /** In such a guest, whether devices behind an IOMMU see private memory in the clear (an assumption: Robin Murphy's for x86 guests). */
   iommuDecrypts: boolean;
+  /** num_possible_cpus(); the model runs on the first one only. */
+  cpus: number;
+  /** swiotlb=,N on the command line: the number of swiotlb areas (6.0 and later); 0 when not given (the kernel then takes the CPU count). */
+  swiotlbAreas: number;
+  /** CONFIG_SWIOTLB_DYNAMIC (6.6 and later): swiotlb may add pools when its pools are full. */
+  swiotlbDynamic: boolean;
+  /** CONFIG_DMA_BOUNCE_UNALIGNED_KMALLOC (6.5 and later, arm64): small kmalloc-sized maps of non-coherent devices bounce. */
+  kmallocBounce: boolean;
 }
 
 export interface DeviceConfig {
@@ -56,7 +64,22 @@ export interface DeviceConfig {
   minAlignMask: number;
   segBoundaryMask: number;
   maxSegSize: number;
+  /** Size of a restricted-dma-pool reserved-memory region the device tree gives the device (5.15 and later); 0 for none. */
+  restrictedDmaPool: number;
 }
+
+/**
+ * What the machine holds, checked when a fixture is loaded. Memory is sparse
+ * and mappings are runs, so a buffer may be huge; but the bytes of one CPU or
+ * device access are materialised (the contract compares them byte by byte),
+ * and every address must stay an exact integer with room to add sizes to it.
+ */
+export const MACHINE_LIMITS = {
+  /** The most bytes one cpu_write, cpu_read, cpu_prefetch, device_read or device_write moves (16 MiB). */
+  accessBytes: 16 << 20,
+  /** Every buffer ends below this physical address (2^52, a 52-bit physical address space). */
+  physEnd: 2 ** 52,
+} as const;
 
 export const DEFAULT_PLATFORM: PlatformConfig = {
   pageSize: 4096,
@@ -76,6 +99,10 @@ export const DEFAULT_PLATFORM: PlatformConfig = {
   dramBase: 0x8000_0000,
   memoryEncryption: 'none',
   iommuDecrypts: false,
+  cpus: 1,
+  swiotlbAreas: 0,
+  swiotlbDynamic: false,
+  kmallocBounce: false,
 };
 
 /** The name of a machine's first device, and of its domain unless it says otherwise. */
@@ -93,4 +120,5 @@ export const DEFAULT_DEVICE: DeviceConfig = {
   minAlignMask: 0,
   segBoundaryMask: 0xffff_ffff,
   maxSegSize: 0x1_0000,
+  restrictedDmaPool: 0,
 };

@@ -14,6 +14,8 @@ export interface scatterlist {
   length: number;
   dma_address: number;
   dma_length: number;
+  /** sg->dma_flags (CONFIG_NEED_SG_DMA_FLAGS, 6.5 and later): SG_DMA_SWIOTLB on the first entry of a list mapped one entry at a time; absent until set. */
+  dma_flags?: number;
 }
 
 export function sg_phys(sg: scatterlist): number {

@@ -1,7 +1,7 @@
 // Building the canonical report from a run's results. Every other format is
 // rendered from this one document (harness/report/render/).
 
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import { compareVariants, countGrades } from '../compare/series.js';
 import { isRegression } from '../compare/grade.js';
 import type { Scenario } from '../fixtures/scenario.js';
@@ -9,7 +9,7 @@ import { projectRoot } from '../paths.js';
 import type { CaseResult } from '../run/result.js';
 import type { Series, VariantMeta } from '../variants/registry.js';
 import { fileHash, folderHash } from './hash.js';
-import type { Bisection, ComparisonSet, Expectation, Fuzz, Report, SourceDiff } from './report-types.generated.js';
+import type { Bisection, ComparisonSet, Expectation, Faults, Fuzz, Report, SourceDiff } from './report-types.generated.js';
 import type { TreeInfo } from './tree.js';
 
 export type { Report };
@@ -59,6 +59,7 @@ export interface ReportInput {
   comparisons?: ComparisonSet[];
   bisections?: Bisection[];
   fuzz?: Fuzz;
+  faults?: Faults;
   sourceDiffs?: SourceDiff[];
 }
 
@@ -69,7 +70,7 @@ export async function buildReport(input: ReportInput): Promise<Report> {
       id: s.id,
       file: s.file ?? null,
       question: s.question,
-      sha256: s.file !== undefined ? await fileHash(join(projectRoot, s.file)) : '',
+      sha256: s.file !== undefined ? await fileHash(resolve(projectRoot, s.file)) : '',
       expect: s.expect,
     })),
   );
@@ -87,7 +88,10 @@ export async function buildReport(input: ReportInput): Promise<Report> {
   const ran = new Set(vs.map((v) => v.id));
   const fixtureIds = scenarios.map((s) => s.id);
   const adHoc = input.comparisons ?? [];
-  const comparisons = [...adHoc, ...seriesComparisons(cases, fixtureIds, input.series, ran)];
+  // A series step that is also the comparison asked for (review's) is shown once, as the one asked for.
+  const asked = new Set(adHoc.map((s) => `${s.before}\u0000${s.after}`));
+  const steps = seriesComparisons(cases, fixtureIds, input.series, ran).filter((s) => !asked.has(`${s.before}\u0000${s.after}`));
+  const comparisons = [...adHoc, ...steps];
   const expectations = expectationsOf(scenarios, cases);
   const ok = cases.filter((c) => c.status === 'ok');
   return {
@@ -103,6 +107,7 @@ export async function buildReport(input: ReportInput): Promise<Report> {
     comparisons,
     bisections: input.bisections ?? [],
     fuzz: input.fuzz ?? null,
+    faults: input.faults ?? null,
     source_diffs: input.sourceDiffs ?? [],
     totals: {
       cases: cases.length,

@@ -7,16 +7,19 @@
 export type ViolationKind =
   | 'device-read-stale'
   | 'cpu-read-stale'
+  | 'data-leak'
   | 'device-fault'
   | 'reach-other-allocation'
   | 'reach-free-slot'
   | 'reach-unowned'
+  | 'segment-limits'
   | 'private-memory'
   | 'stale-pte'
   | 'iommu-collision'
   | 'map-refused'
   | 'resource-leak'
   | 'memory-corruption'
+  | 'cache-outside'
   | 'driver-assumption'
   | 'kernel-warning'
   | 'kernel-oops'
@@ -44,7 +47,7 @@ export interface Report {
    * What produced the report.
    */
   command: {
-    name: 'run' | 'compare' | 'review' | 'bisect' | 'fuzz';
+    name: 'run' | 'compare' | 'review' | 'bisect' | 'fuzz' | 'faults';
     args: string[];
   };
   tree: Tree;
@@ -60,6 +63,7 @@ export interface Report {
    * What a fuzz run searched and found; null for other commands.
    */
   fuzz: null | Fuzz;
+  faults: null | Faults;
   /**
    * For compare and review: the TypeScript diff of the second variant's model against the first's, file by file, so a reader can check that the model says what the C patch says.
    */
@@ -155,6 +159,7 @@ export interface CaseOk {
    */
   trace: string[];
   final: FinalState;
+  faults?: FaultRun;
 }
 /**
  * This interface was referenced by `Report`'s JSON-Schema
@@ -200,6 +205,40 @@ export interface FinalState {
   [k: string]: {};
 }
 /**
+ * A case run with allocations made to fail: which, and how many allocations of each kind the run made (its injection points).
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "FaultRun".
+ */
+export interface FaultRun {
+  kind: 'iova' | 'swiotlb' | 'pgtable';
+  /**
+   * The first allocation of the kind to fail, from 1; 0 when nothing fails (the run counts its injection points).
+   */
+  nth: number;
+  /**
+   * How many fail from the nth on; -1: all of them.
+   */
+  times: number;
+  /**
+   * Failures injected; 0 when the run made fewer than nth allocations of the kind.
+   */
+  injected: number;
+  points: {
+    iova: number;
+    swiotlb: number;
+    pgtable: number;
+  };
+  /**
+   * Map calls that returned an error.
+   */
+  failed_maps: number;
+  /**
+   * In a faults report, violations of a failing run left out of its case: those beyond the first 4 of each kind that its fixture's own case does not have.
+   */
+  left_out?: number;
+}
+/**
  * This interface was referenced by `Report`'s JSON-Schema
  * via the `definition` "CaseError".
  */
@@ -208,6 +247,13 @@ export interface CaseError {
   fixture: string;
   variant: string;
   status: 'error';
+  /**
+   * Whose code threw: the variant's kernel files (also when absent), or the harness's own (a bug in the harness).
+   */
+  origin?: 'variant' | 'harness';
+  /**
+   * The exception, and the project file and line it was thrown at.
+   */
   message: string;
 }
 /**
@@ -220,6 +266,18 @@ export interface CaseTimeout {
   variant: string;
   status: 'timeout';
   budget_ms: number;
+  /**
+   * The step the case had reached when its time ran out, as the trace labels steps (3#2.1: the first step of round 2 of the repeat at step 3), or boot, or end. Where a case runs out of time depends on the machine's speed.
+   */
+  step?: string;
+  /**
+   * Each repeat around that step, outermost first: its own label, the round reached and its count.
+   */
+  rounds?: {
+    repeat: string;
+    round: number;
+    count: number;
+  }[];
 }
 /**
  * This interface was referenced by `Report`'s JSON-Schema
@@ -379,6 +437,19 @@ export interface Finding {
   seed: number;
   commands_path: string;
   path: string;
+}
+/**
+ * A faults run: each fixture ran once counting its injection points (the case under the fixture's own id) and then once per failing allocation (the cases under the runs' ids, "<fixture>~<kind>:<nth>", with "+" when every later one fails too). A failing run's case keeps its whole verdict but only the violations its fixture's own case does not have (the first 4 of each kind; faults.left_out counts the rest), and of its trace, for each step where a fault was injected, the call's line and what followed the fault, then the kept violations' lines; `explain <run id> --variant V` gives the whole case.
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "Faults".
+ */
+export interface Faults {
+  kinds: ('iova' | 'swiotlb' | 'pgtable')[];
+  fixtures: {
+    fixture: string;
+    runs: string[];
+  }[];
 }
 /**
  * This interface was referenced by `Report`'s JSON-Schema

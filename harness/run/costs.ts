@@ -20,9 +20,10 @@ export function zeroCosts(): Costs {
   };
 }
 
-export function costsOf(events: readonly MachineEvent[], pool: BouncePool | null): Costs {
+/** Costs of a case's events; `pools` are the swiotlb pools the kernel used (a copy to or from one is a bounce). */
+export function costsOf(events: readonly MachineEvent[], pools: readonly BouncePool[]): Costs {
   const c = zeroCosts();
-  const inPool = (a: number): boolean => pool !== null && a >= pool.start && a < pool.end;
+  const inPool = (a: number): boolean => pools.some((pool) => a >= pool.start && a < pool.end);
   for (const e of events) {
     switch (e.t) {
       case 'memcpy':

@@ -30,7 +30,7 @@ import type { BufferSpec, Scenario, ScenarioStep, SegmentSpec } from '../fixture
 import type { dma_map_ops, Kernel, ptr } from '../variant-api.js';
 import type { device } from '../machine/device.js';
 import { DEFAULT_DEVICE_NAME } from '../machine/platform.js';
-import { checkAssumedRange, checkCpuRead, checkDeviceRead, checkDeviceReach, checkPrivateAccess, compareBytes, keepOnly } from '../contract/bytes.js';
+import { checkAssumedRange, checkCpuRead, checkCpuReadOwners, checkFailedMapWrite, checkDeviceRead, checkDeviceReach, checkDeviceReadOwners, checkPrivateAccess, compareBytes, keepOnly } from '../contract/bytes.js';
 import { checkAfterCall, checkIgnoredError, checkKernelStop, checkLeaks, ExposureSet, type CallContext, type RunReach, type RunState } from '../contract/checks.js';
 import { IdealBuffer, type ViewBytes } from '../contract/ideal.js';
 import { sentenceOf, sortVerdict, type ViolationKind } from '../contract/kinds.js';
@@ -39,6 +39,7 @@ import { finalState } from './final-state.js';
 import type { Mapping } from './mapping.js';
 import { DriverMemory } from './memory.js';
 import type { CaseOutcome, Violation } from './result.js';
+import { AFTER_LAST_STEP, BOOTING, type Position } from './position.js';
 import { bytesText, eventText, plural, range, VIOLATION_MARK } from './trace.js';
 
 /** How a case is run; the defaults are what every run uses, the rest is for tests and the benchmark. */
@@ -51,6 +52,8 @@ export interface CaseOptions {
   reachReuse?: boolean;
   /** Sees the machine after the last step, before it is taken apart (the benchmark weighs it). */
   atEnd?: (m: Machine) => void;
+  /** Where the case is, kept up to date for a watchdog (run/position.ts). */
+  position?: Position;
 }
 
 /** What a run says about itself beyond its outcome (for tests). */
@@ -70,9 +73,9 @@ export function executeScenario(s: Scenario, kernel: Kernel, options: CaseOption
  */
 export function executeCase(s: Scenario, kernel: Kernel, options: CaseOptions = {}): { outcome: CaseOutcome; stats: CaseStats } {
   const workspace = options.workspace ?? new Workspace();
-  const m = new Machine(s.platform, s.devices, workspace, { ...DEFAULT_MODEL_OPTIONS, ...options.model });
+  const m = new Machine(s.platform, s.devices, workspace, { ...DEFAULT_MODEL_OPTIONS, ...options.model }, s.fail);
   try {
-    const run = new CaseRun(s, kernel, m, options.reachReuse ?? true);
+    const run = new CaseRun(s, kernel, m, options.reachReuse ?? true, options.position);
     const outcome = withMachine(m, () => run.run());
     options.atEnd?.(m);
     return { outcome, stats: { reachReused: run.reachReused } };
@@ -94,22 +97,29 @@ class CaseRun implements RunState {
   readonly bySerial: Mapping[] = [];
   private serial = 0;
   private rendered = 0;
+  /** Map calls that returned an error. */
+  private failedMaps = 0;
   private label = '';
   readonly runReaches = new Map<Run<TranslationEntry>, RunReach>();
+  /** The driver's kept sg_tables, by name: the lists the kernel writes into, as it left them. */
+  private readonly tables = new Map<string, scatterlist[]>();
   readonly exposures = new Map<Translation, ExposureSet>();
   reachReused = 0;
   /** The driver's buffers and coherent allocations. */
   readonly memory: DriverMemory;
   /** The tables dma_get_sgtable filled, as the kernel left them, with what the call returned. */
-  private readonly tables = new Map<string, { sgt: sg_table; ret: number }>();
+  private readonly sgtables = new Map<string, { sgt: sg_table; ret: number }>();
   /** The domain each device's owning driver attached (iommu_attach_device), or null when the attach failed. */
   private readonly ownDomains = new Map<device, IommuDomain | null>();
+  /** Every coherent allocation made, by handle, in order (for provenance tags). */
+  private readonly allocationNames: string[] = [];
 
   constructor(
     readonly scenario: Scenario,
     private readonly kernel: Kernel,
     readonly m: Machine,
     readonly reachReuse: boolean,
+    private readonly position: Position | undefined,
   ) {
     this.memory = new DriverMemory(m, scenario.buffers);
   }
@@ -119,13 +129,16 @@ class CaseRun implements RunState {
     for (const b of this.scenario.buffers.values()) {
       if (b.fill !== undefined) this.m.dram.back(b.phys, b.size, patternSource(b.fill));
       this.ideal.set(b.name, new IdealBuffer(b, keep));
+      this.m.provenance.mark(b.phys, b.size, this.ownerOf(b.name));
     }
     try {
       this.label = 'boot';
+      this.position?.set(BOOTING);
       this.kernel.boot(this.m);
       this.flushEvents();
-      this.steps(this.scenario.steps, '');
+      this.steps(this.scenario.steps, '', 0);
       this.label = 'end';
+      this.position?.set(AFTER_LAST_STEP);
       checkLeaks(this.context([]));
     } catch (e) {
       this.flushEvents();
@@ -136,13 +149,15 @@ class CaseRun implements RunState {
     for (const mp of this.mappings.values()) {
       if (mp.live) this.note(`driver never ${mp.kind === 'coherent' ? 'freed' : 'unmapped'} "${mp.name}"`);
     }
+    const f = this.scenario.fail;
     return {
       verdict: sortVerdict(this.violations.map((v) => v.kind)),
       violations: this.violations,
       notes: this.notes,
-      costs: costsOf(this.m.recorder.events, this.m.swiotlb),
+      costs: costsOf(this.m.recorder.events, this.m.bouncePools()),
       trace: this.trace,
       final: finalState(this.m, [...this.mappings.values()].filter((mp) => mp.live).map((mp) => mp.name)),
+      ...(f === null ? {} : { faults: { kind: f.kind, nth: f.nth, times: f.times ?? 1, injected: this.m.faults.injected, points: { ...this.m.faults.points }, failed_maps: this.failedMaps } }),
     };
   }
 
@@ -156,13 +171,17 @@ class CaseRun implements RunState {
     this.notes.push(`${this.label}: ${text}`);
   }
 
-  private steps(steps: readonly ScenarioStep[], prefix: string): void {
+  private steps(steps: readonly ScenarioStep[], prefix: string, level: number): void {
     steps.forEach((step, i) => {
       const label = `${prefix}${i + 1}`;
       if (step.op === 'repeat') {
-        for (let it = 1; it <= step.count; it++) this.steps(step.steps, `${label}#${it}.`);
+        for (let it = 1; it <= step.count; it++) {
+          this.position?.at(level, i + 1, it);
+          this.steps(step.steps, `${label}#${it}.`, level + 1);
+        }
         return;
       }
+      this.position?.at(level, i + 1, 0);
       this.label = label;
       this.step(step);
     });
@@ -184,6 +203,24 @@ class CaseRun implements RunState {
     for (const e of events) this.trace.push(`${this.label}   ${eventText(e)}`);
     this.rendered = all.length;
     return events;
+  }
+
+  /** The provenance tag of a buffer's data: its place in the fixture, from 1; a coherent allocation's comes after them, in the order they were made. */
+  ownerOf(buffer: string): number {
+    let i = 1;
+    for (const name of this.scenario.buffers.keys()) {
+      if (name === buffer) return i;
+      i++;
+    }
+    const made = this.allocationNames.lastIndexOf(buffer);
+    if (made >= 0) return this.scenario.buffers.size + 1 + made;
+    throw new Error(`no buffer ${buffer}`);
+  }
+
+  /** The buffer or allocation whose data a provenance tag stands for. */
+  ownerName(tag: number): string {
+    const buffers = [...this.scenario.buffers.keys()];
+    return buffers[tag - 1] ?? this.allocationNames[tag - 1 - buffers.length] ?? '?';
   }
 
   private scratch(slot: (typeof SLOT)[keyof typeof SLOT], length: number): Uint8Array {
@@ -309,33 +346,39 @@ class CaseRun implements RunState {
     const pageSize = this.scenario.platform.pageSize;
     let sgl: scatterlist[];
     let segments: SegmentSpec[] = step.segments;
-    if (step.table !== undefined) {
-      // dma_map_sgtable: the table's own entries, mapped in place.
-      const t = this.tables.get(step.table);
-      if (t === undefined || t.sgt.orig_nents === 0) {
+    const gotTable = step.table !== undefined && step.segments.length === 0 && !step.again ? this.sgtables.get(step.table) : undefined;
+    if (step.table !== undefined && step.segments.length === 0 && !step.again) {
+      // dma_map_sgtable of a dma_get_sgtable table: its own entries, mapped in place.
+      if (gotTable === undefined || gotTable.sgt.orig_nents === 0) {
         // The driver will not map a table with no entries (what a failed dma_get_sgtable leaves).
         this.line(`map_sg ${step.handle}${onDevice(step.device)} = table ${step.table}: denied by the driver, the table has no entries`);
         return;
       }
-      sgl = t.sgt.sgl;
-      segments = this.segmentsOf(sgl, t.sgt.orig_nents);
+      sgl = gotTable.sgt.sgl;
+      segments = this.segmentsOf(sgl, gotTable.sgt.orig_nents);
     } else {
-      sgl = step.segments.map((s) => {
+      // A kept sg_table is mapped again as the kernel left it; otherwise the list is filled afresh.
+      const kept = step.again ? this.tables.get(step.table!) : undefined;
+      sgl =
+        kept ??
+        step.segments.map((s) => {
         const phys = this.buffer(s.buffer).phys + s.offset;
         const page = alignDown(phys, pageSize);
         return { page, offset: phys - page, length: s.size, dma_address: 0, dma_length: 0 };
       });
     }
-    const nents = step.table !== undefined ? this.tables.get(step.table)!.sgt.orig_nents : sgl.length;
+    if (step.table !== undefined && gotTable === undefined) this.tables.set(step.table, sgl);
+    const nents = gotTable !== undefined ? gotTable.sgt.orig_nents : sgl.length;
     const dev = this.m.device(step.device);
     const serial = this.beginCall();
     const count = this.ops(dev).map_sg(dev, sgl, nents, step.dir, step.attrs);
     const failed = count <= 0;
-    if (step.table !== undefined) this.tables.get(step.table)!.sgt.nents = failed ? 0 : count;
+    if (gotTable !== undefined) gotTable.sgt.nents = failed ? 0 : count;
     const dma = failed ? [] : sgl.slice(0, count).map((s) => ({ addr: s.dma_address, len: s.dma_length }));
     this.callLine(
       stepText(step, () => {
-        const what = step.table !== undefined ? `table ${step.table}` : `{${step.segments.map((s) => `${s.buffer}[${hex(s.offset)}..+${hex(s.size)}]`).join(' ')}}`;
+        const segs = step.segments.map((s) => `${s.buffer}[${hex(s.offset)}..+${hex(s.size)}]`).join(' ');
+        const what = gotTable !== undefined ? `table ${step.table}` : `${step.table === undefined ? '' : `table ${step.table}${step.again ? ' again' : ''} `}{${segs}}`;
         return `map_sg ${step.handle}${onDevice(step.device)} = ${what} ${DMA_DIRECTION_NAMES[step.dir]} attrs=${attrNames(step.attrs)} -> `;
       }),
       failed ? `${count}` : `${plural(count, 'segment')} ${dma.map((d) => range(d.addr, d.len)).join(' ')}`,
@@ -370,6 +413,10 @@ class CaseRun implements RunState {
         this.toDevice(mapping, 0, mapping.size);
       }
     }
+    if (failed) {
+      this.failedMaps++;
+      this.failedMapWrites(mapping, events);
+    }
     checkAfterCall(this.context(events, mapping), failed ? 'map-failed' : 'map');
   }
 
@@ -393,6 +440,7 @@ class CaseRun implements RunState {
     const events = this.flushEvents();
     if (!failed) {
       const a = this.memory.allocate(step.handle, cpu, step.size);
+      this.allocationNames.push(step.handle);
       const spec: BufferSpec = { name: step.handle, phys: a.pages[0]!, size: a.pages.length * this.scenario.platform.pageSize, fill: { byte: 0 } };
       this.ideal.set(step.handle, new IdealBuffer(spec, (data) => this.m.workspace.caseCopy(data), true));
     }
@@ -449,11 +497,11 @@ class CaseRun implements RunState {
     const ignored = this.scenario.driver.returnValueIgnored.has(table);
     if (ret !== 0 && !ignored) {
       this.note(`dma_get_sgtable of "${name}" failed (${ret}); the driver gives up on table "${table}"`);
-      this.tables.set(table, { sgt: emptySgTable(), ret });
+      this.sgtables.set(table, { sgt: emptySgTable(), ret });
       return;
     }
     if (ret !== 0) checkIgnoredError(this, 'dma_get_sgtable', { device: mp.device.name, table, ret: ERRNO_NAMES[-ret] !== undefined ? `-${ERRNO_NAMES[-ret]}` : ret });
-    this.tables.set(table, { sgt, ret });
+    this.sgtables.set(table, { sgt, ret });
   }
 
   /** The buffer and allocation ranges a table's entries describe, in order (what a map of it makes the device see). */
@@ -537,6 +585,8 @@ class CaseRun implements RunState {
   /** Whether a buffer, or a coherent allocation that was made, is there for the CPU: an allocation that failed is skipped. */
   private cpuCanReach(name: string, what: string): boolean {
     if (this.scenario.buffers.has(name) || this.memory.isAllocation(name)) return true;
+    // Only a coherent allocation that came back NULL; any other name is the harness's bug, left to throw.
+    if (this.mappings.get(name)?.kind !== 'coherent') return true;
     this.line(`${what} ${name}: skipped, the allocation failed`);
     return false;
   }
@@ -563,6 +613,30 @@ class CaseRun implements RunState {
   /** The device addresses the driver gives its device for bytes [off, off + len) of a mapping it takes for one range. */
   private oneRange(mp: Mapping, off: number, len: number): Array<{ at: number; addr: number; size: number }> {
     return [{ at: 0, addr: mp.dma[0]!.addr + off, size: len }];
+  }
+
+  /** A failed map hands the caller's buffer back as it was: compare what kernel copies in the call wrote into it with what the CPU had there. */
+  private failedMapWrites(mapping: Mapping, events: MachineEvent[]): void {
+    for (const e of events) {
+      if (e.t !== 'memcpy' && e.t !== 'memset') continue;
+      const dst = e.t === 'memcpy' ? e.dst : e.addr;
+      for (const seg of mapping.segments) {
+        let at = seg.offset;
+        for (const [s, end] of this.memory.physRanges(seg.buffer, seg.offset, seg.size)) {
+          const from = Math.max(dst, s);
+          const to = Math.min(dst + e.size, end);
+          if (from < to) {
+            const offset = at + (from - s);
+            const size = to - from;
+            const actual = this.scratch(SLOT.actual, size);
+            this.m.cache.snoopReadInto(from, actual, 0, size);
+            const expected = this.idealOf(seg.buffer).read('cpu', offset, offset + size, this.idealScratch(size));
+            checkFailedMapWrite(this, mapping, seg.buffer, offset, size, actual, expected.bytes, compareBytes(actual, expected.bytes, expected.defined));
+          }
+          at += end - s;
+        }
+      }
+    }
   }
 
   private liveMapping(name: string, what: string): Mapping | undefined {
@@ -663,6 +737,7 @@ class CaseRun implements RunState {
   private cpuWrite(name: string, offset: number, data: Uint8Array): void {
     const ib = this.idealOf(name);
     this.memory.cpuWrite(name, offset, data);
+    for (const [s, e] of this.memory.physRanges(name, offset, data.length)) this.m.provenance.mark(s, e - s, this.ownerOf(name));
     ib.cpu.write(offset, data);
     // Coherent memory: the device that allocated it sees the store at once.
     if (ib.coherent) ib.dev.write(offset, data);
@@ -685,6 +760,7 @@ class CaseRun implements RunState {
     }
     const cmp = compareBytes(actual, expected.bytes, expected.defined);
     this.line(`cpu read ${name}[${hex(offset)}..+${hex(size)}] ${bytesText(actual, expected.bytes, cmp)}`);
+    checkCpuReadOwners(this, name, offset, size);
     checkCpuRead(this, name, offset, size, actual, expected.bytes, cmp);
   }
 
@@ -761,6 +837,7 @@ class CaseRun implements RunState {
       return;
     }
     checkDeviceReach(this, 'reading', mp, len, unreached);
+    checkDeviceReadOwners(this, mp, off, reachedPhys);
     checkDeviceRead(this, mp, off, len, actual, expected, cmp);
   }
 
@@ -775,11 +852,18 @@ class CaseRun implements RunState {
     let faults = 0;
     let privateBytes = 0;
     const landedPhys: Array<{ at: number; length: number; phys: number }> = [];
+    const buffers = this.pieces(mp, off, len);
     for (const d of assumed ? this.oneRange(mp, off, len) : this.dmaPieces(mp, off, len)) {
       const r = this.m.dma(mp.device).write(d.addr, data.subarray(d.at, d.at + d.size));
       for (const p of r.pieces) {
         landed += p.length;
         landedPhys.push({ at: d.at + p.offset, length: p.length, phys: p.phys });
+        // The bytes are the data of the buffer they are for, wherever they land.
+        for (const b of buffers) {
+          const from = Math.max(d.at + p.offset, b.at);
+          const to = Math.min(d.at + p.offset + p.length, b.at + b.size);
+          if (from < to) this.m.provenance.mark(p.phys + (from - d.at - p.offset), to - from, this.ownerOf(b.buffer));
+        }
       }
       faults += r.faults.length;
       privateBytes += r.private;

@@ -37,6 +37,10 @@ export function finalState(m: Machine, liveHandles: string[]): FinalState {
     // Only once something allocated pages: the zone is the same untouched one otherwise.
     sections['pages'] = { allocated: firstOf(pages, (r) => `${hex(r.phys)}+${hex(r.pages * m.pages.pageSize)}`), allocated_pages: pages.reduce((n, r) => n + r.pages, 0) };
   }
+  // Another pool shows only while it holds something.
+  for (const other of m.swiotlbPools) {
+    if (other.used > 0) sections[`swiotlb ${hex(other.start)}`] = { slots: other.slots.allocated().length, used: other.used };
+  }
   sections['cpu'] = { dirty_lines: m.cache.dirtyCount() };
   sections['driver'] = { live_handles: liveHandles };
   return sections;

@@ -59,6 +59,8 @@ export function eventText(e: MachineEvent): string {
       return `swiotlb: no ${plural(e.nslots, 'slot')} for ${hex(e.orig)} (used ${e.used} of ${e.total} slots)`;
     case 'swiotlb_unmap':
       return `swiotlb unmap ${hex(e.tlb)} (slots ${e.index}..${e.index + e.nslots - 1})`;
+    case 'fault_injected':
+      return `fault injected: ${e.site} fails (${e.kind} allocation ${e.nth})`;
     case 'warn':
       return `${e.splat ? 'WARNING' : 'kernel'}: ${e.site}: ${e.message}`;
   }

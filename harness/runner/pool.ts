@@ -21,6 +21,7 @@ import type { Scenario } from '../fixtures/scenario.js';
 import { caseId, type CaseResult } from '../run/result.js';
 import type { VariantMeta } from '../variants/registry.js';
 import { compiledFile, projectRoot } from '../paths.js';
+import { POSITION_SLOTS, readPosition } from '../run/position.js';
 import type { CaseTask, WorkerInit } from './worker.js';
 
 export interface CasePlan {
@@ -54,7 +55,7 @@ export function defaultWorkers(): number {
 
 /** The compiled worker module: worker threads always run the compiled tree. */
 function workerEntry(): string {
-  const filename = compiledFile(join(projectRoot, 'harness', 'runner', 'worker.ts'));
+  const filename = compiledFile(join(projectRoot, 'harness', 'runner', 'worker-main.ts'));
   if (!existsSync(filename)) throw new Error(`${filename} is missing: run npm run build first`);
   return filename;
 }
@@ -76,7 +77,7 @@ const BATCH = 32;
 
 /** A batch handed to a worker, as the watchdog sees it. */
 interface Running {
-  /** 1 + the index in the batch of the case the worker has started; 0 before. */
+  /** [0]: 1 + the index in the batch of the case the worker has started, 0 before; from [1]: where that case is. */
   started: Int32Array;
   /** The value of `started` the watchdog last saw, and when it first saw it. */
   seen: number;
@@ -148,7 +149,7 @@ export class CasePool {
   ): Promise<void> {
     let todo = indices;
     while (todo.length > 0) {
-      const r: Running = { started: new Int32Array(new SharedArrayBuffer(4)), seen: 0, since: 0, abort: new AbortController() };
+      const r: Running = { started: new Int32Array(new SharedArrayBuffer(4 * (1 + POSITION_SLOTS))), seen: 0, since: 0, abort: new AbortController() };
       running.add(r);
       try {
         const task: CaseTask = { cases: todo.map((i) => cases[i]!), started: r.started };
@@ -158,9 +159,12 @@ export class CasePool {
         if (!(e instanceof Error && e.name === 'AbortError')) throw e;
         const hung = Atomics.load(r.started, 0) - 1;
         const i = todo[hung]!;
-        const fixture = this.plan.scenarios[cases[i]![0]]!.id;
+        const scenario = this.plan.scenarios[cases[i]![0]]!;
+        const fixture = scenario.id;
         const variant = this.plan.variants[cases[i]![1]]!.meta.id;
-        settle([i], [{ id: caseId(fixture, variant), fixture, variant, status: 'timeout', budget_ms: this.timeoutMs }]);
+        // Where it was: the worker kept its position in the same shared memory.
+        const reached = readPosition(r.started, 1, scenario.steps);
+        settle([i], [{ id: caseId(fixture, variant), fixture, variant, status: 'timeout', budget_ms: this.timeoutMs, ...reached }]);
         todo = todo.filter((_, k) => k !== hung);
       } finally {
         running.delete(r);

@@ -1,22 +1,29 @@
 // One case, as a value: whatever the variant does, a CaseResult comes back.
 
-import { relative } from 'node:path';
 import type { Scenario } from '../fixtures/scenario.js';
 import type { Workspace } from '../machine/workspace.js';
-import { projectRoot } from '../paths.js';
 import { executeScenario, type CaseOptions } from '../run/execute.js';
 import { caseId, type CaseResult } from '../run/result.js';
+import { isHarnessFile, projectFrames } from '../stack.js';
 import type { Variant } from '../variants/registry.js';
 
-/** "TypeError: x is undefined (at variants/foo/dma-iommu.ts:12)" without machine-specific paths. */
-export function errorMessage(e: unknown): string {
-  if (!(e instanceof Error)) return String(e);
-  const frame = e.stack?.split('\n').find((l) => l.includes(projectRoot) && !l.includes('node_modules'));
-  const where = frame === undefined ? '' : /\((.*):(\d+):\d+\)$|at (.*):(\d+):\d+$/.exec(frame.trim());
-  const file = where ? (where[1] ?? where[3]) : undefined;
-  const line = where ? (where[2] ?? where[4]) : undefined;
-  const loc = file !== undefined ? ` (at ${relative(projectRoot, file.replace(/^file:\/\//, ''))}:${line})` : '';
-  return `${e.name}: ${e.message}${loc}`;
+/**
+ * Where a case's exception came from, as a value: whose code threw (the
+ * variant's kernel files, or the harness's own: a bug in the harness, never
+ * to be blamed on the variant), and a message without machine-specific
+ * paths: "TypeError: x is undefined (at variants/foo/dma-iommu.ts:12)", or
+ * for the harness "RangeError: ... (at harness/machine/memory.ts:40, called
+ * from variants/foo/dma-iommu.ts:12)".
+ */
+export function caseError(e: unknown): { origin: 'variant' | 'harness'; message: string } {
+  if (!(e instanceof Error)) return { origin: 'variant', message: String(e) };
+  const frames = projectFrames(e);
+  const top = frames[0];
+  const head = `${e.name}: ${e.message}`;
+  if (top === undefined) return { origin: 'variant', message: head };
+  if (!isHarnessFile(top.file)) return { origin: 'variant', message: `${head} (at ${top.file}:${top.line})` };
+  const caller = frames.find((f) => !isHarnessFile(f.file));
+  return { origin: 'harness', message: `${head} (at ${top.file}:${top.line}${caller !== undefined ? `, called from ${caller.file}:${caller.line}` : ''})` };
 }
 
 export function runCase(scenario: Scenario, variant: Variant, options: CaseOptions = {}): CaseResult {
@@ -26,7 +33,7 @@ export function runCase(scenario: Scenario, variant: Variant, options: CaseOptio
   try {
     return { id, fixture, variant: v, status: 'ok', ...executeScenario(scenario, variant.kernel, options) };
   } catch (e) {
-    return { id, fixture, variant: v, status: 'error', message: errorMessage(e) };
+    return { id, fixture, variant: v, status: 'error', ...caseError(e) };
   }
 }
 

@@ -10,6 +10,7 @@ import type { Scenario } from '../fixtures/scenario.js';
 import { Workspace } from '../machine/workspace.js';
 import type { CaseResult } from '../run/result.js';
 import { loadVariant, type VariantMeta } from '../variants/registry.js';
+import { Position } from '../run/position.js';
 import { runCase } from './run-case.js';
 
 export interface WorkerInit {
@@ -20,12 +21,9 @@ export interface WorkerInit {
 /** Some cases, each [scenario index, variant index] into what the worker was given. */
 export interface CaseTask {
   cases: Array<[number, number]>;
-  /** Set to 1 + the index of the case started: its time budget runs from then (pool.ts). */
+  /** [0]: 1 + the index of the case started, whose time budget runs from then (pool.ts); from [1]: where that case is (run/position.ts). */
   started: Int32Array;
 }
-
-// Errors thrown by a variant name the TypeScript file and line, not the compiled ones.
-process.setSourceMapsEnabled(true);
 
 const init = workerData as WorkerInit;
 // Loaded before the first task, so that a case's time budget is its own.
@@ -33,8 +31,9 @@ const variants = await Promise.all(init.variants.map((v) => loadVariant(v.meta, 
 const workspace = new Workspace();
 
 export default function runTask(task: CaseTask): CaseResult[] {
+  const position = new Position(task.started, 1);
   return task.cases.map(([scenario, variant], k) => {
     Atomics.store(task.started, 0, k + 1);
-    return runCase(init.scenarios[scenario]!, variants[variant]!, { workspace });
+    return runCase(init.scenarios[scenario]!, variants[variant]!, { workspace, position });
   });
 }

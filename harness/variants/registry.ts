@@ -5,11 +5,14 @@
 // ancestor that does; boot.ts, direct.ts and iommu.ts are the three the
 // harness calls (variant-api.ts).
 
+import { existsSync } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InputError, type InputProblem } from '../input-error.js';
-import { codeFile, projectRoot, variantsDir } from '../paths.js';
+import { readJsonFile } from '../json-file.js';
+import { projectFrames } from '../stack.js';
+import { codeFile, shownPath, variantsDir } from '../paths.js';
 import type { BootFunction, dma_map_ops, iommu_api, Kernel, KernelFiles } from '../variant-api.js';
 import { schemaProblems } from '../fixtures/load.js';
 import { validator } from '../schemas.js';
@@ -32,6 +35,9 @@ async function isFile(path: string): Promise<boolean> {
   );
 }
 
+/** The largest variant.json accepted. */
+const MAX_VARIANT_JSON_BYTES = 1 << 20;
+
 /** Metadata of every variant folder, validated, without loading any code. */
 export async function readVariantMetas(dir: string = variantsDir): Promise<Array<{ meta: VariantMeta; dir: string }>> {
   const validate = validator('variant');
@@ -41,13 +47,14 @@ export async function readVariantMetas(dir: string = variantsDir): Promise<Array
   for (const name of entries) {
     const folder = join(dir, name);
     const metaPath = join(folder, 'variant.json');
-    const file = relative(projectRoot, metaPath);
+    const file = shownPath(metaPath);
     if (!(await isFile(metaPath))) continue;
     let doc: unknown;
     try {
-      doc = JSON.parse(await readFile(metaPath, 'utf8'));
+      doc = (await readJsonFile(metaPath, { maxBytes: MAX_VARIANT_JSON_BYTES, what: 'a variant.json' })).value;
     } catch (e) {
-      problems.push({ file, pointer: '', message: `not valid JSON: ${(e as Error).message}` });
+      if (!(e instanceof InputError)) throw e;
+      problems.push(...e.problems);
       continue;
     }
     if (!validate(doc)) {
@@ -61,7 +68,7 @@ export async function readVariantMetas(dir: string = variantsDir): Promise<Array
   const ids = new Set(found.map((v) => v.meta.id));
   for (const v of found) {
     if (v.meta.parent !== null && !ids.has(v.meta.parent)) {
-      problems.push({ file: relative(projectRoot, join(v.dir, 'variant.json')), pointer: '/parent', message: `no variant "${v.meta.parent}"` });
+      problems.push({ file: shownPath(join(v.dir, 'variant.json')), pointer: '/parent', message: `no variant "${v.meta.parent}"` });
     }
   }
   if (problems.length > 0) throw new InputError(problems);
@@ -124,11 +131,33 @@ export function relinked(text: string, from: string, to: string, runs: ReadonlyM
   });
 }
 
+/** Why a variant's kernel file did not import: the file and line where it failed, as bad input. */
+function importProblem(e: unknown, meta: VariantMeta, path: string, code: string): InputProblem {
+  const err = e as NodeJS.ErrnoException;
+  if (err.code === 'ERR_MODULE_NOT_FOUND' && !existsSync(code)) {
+    const message = isAbsolute(shownPath(path))
+      ? 'outside the project, so never compiled; expected a --variants-dir inside the project, where npm run build compiles it'
+      : `not compiled (no ${shownPath(code)}); run npm run build`;
+    return { file: shownPath(path), pointer: '', message: `variant ${meta.id}: ${message}` };
+  }
+  const at = projectFrames(e)[0];
+  const what = e instanceof Error ? `${e.name}: ${e.message.split('\n')[0]}` : String(e);
+  if (at === undefined) return { file: shownPath(path), pointer: '', message: `variant ${meta.id}: fails to import: ${what}` };
+  return { file: at.file, line: at.line, pointer: '', message: `variant ${meta.id}: fails to import: ${what}` };
+}
+
 export async function loadVariant(meta: VariantMeta, dir: string): Promise<Variant> {
   const paths = await kernelFilesOf(meta, dir);
   const files: Record<string, Record<string, unknown>> = {};
-  for (const [name, path] of paths) files[name] = (await import(pathToFileURL(codeFile(path)).href)) as Record<string, unknown>;
-  const where = relative(projectRoot, join(dir, 'variant.json'));
+  for (const [name, path] of paths) {
+    const code = codeFile(path);
+    try {
+      files[name] = (await import(pathToFileURL(code).href)) as Record<string, unknown>;
+    } catch (e) {
+      throw new InputError([importProblem(e, meta, path, code)]);
+    }
+  }
+  const where = shownPath(join(dir, 'variant.json'));
   const boot = files['boot']?.['boot'] as BootFunction | undefined;
   const direct = files['direct']?.['dma_direct_ops'] as dma_map_ops | undefined;
   const iommu = files['iommu'] as unknown as iommu_api | undefined;

@@ -13,12 +13,19 @@ export interface CliResult {
   stderr: string;
 }
 
-export function cli(args: string[], env: Record<string, string> = {}): CliResult {
+export interface CliOptions {
+  /** The working directory (the project by default). */
+  cwd?: string;
+  /** How long before the command is killed (it then exits with -1). */
+  timeoutMs?: number;
+}
+
+export function cli(args: string[], env: Record<string, string> = {}, options: CliOptions = {}): CliResult {
   const r = spawnSync(process.execPath, [MAIN, ...args], {
-    cwd: projectRoot,
+    cwd: options.cwd ?? projectRoot,
     encoding: 'utf8',
     env: { ...process.env, ...env },
-    timeout: 120_000,
+    timeout: options.timeoutMs ?? 120_000,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

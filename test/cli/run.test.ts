@@ -43,7 +43,20 @@ describe('dma-harness run', () => {
     const out = await mkdtemp(join(tmpdir(), 'reports-'));
     const r = cli(['run', '--fixtures-dir', fx, '--out', out, '--variant', 'v5.14', '--workers', '1']);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('a@v5.14: expected clean, got device-read-stale');
+    expect(r.stdout).toContain('  a\n    on v5.14: expected clean, got device-read-stale\n');
+  });
+
+  it('fails when a fixture states no expectation for a variant that ran, unless --allow-missing-expect', async () => {
+    const fx = await dirWith({ 'a.json': JSON.stringify(fixture('a', ['device-read-stale'])) });
+    const out = await mkdtemp(join(tmpdir(), 'reports-'));
+    const r = cli(['run', '--fixtures-dir', fx, '--out', out, '--variant', 'v5.14', 'v3-2-arch-sync', '--workers', '1']);
+    expect(r.stdout).toMatch(/^expectations: 1 met, 0 not met, 1 case without one$/m);
+    expect(r.stdout).toMatch(/^a {8}x\?\.$/m);
+    expect(r.stdout).toContain('no expectation for v3-2-arch-sync (1 fixture); this fails the run: promote the variant');
+    expect(r.code).toBe(1);
+    const allowed = cli(['run', '--fixtures-dir', fx, '--out', out, '--variant', 'v5.14', 'v3-2-arch-sync', '--workers', '1', '--allow-missing-expect']);
+    expect(allowed.stdout).toContain('no expectation for v3-2-arch-sync (1 fixture); allowed by --allow-missing-expect');
+    expect(allowed.code).toBe(0);
   });
 
   it.each([

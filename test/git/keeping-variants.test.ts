@@ -4,10 +4,10 @@
 // stopping without writing anything when the edit meets a descendant's own
 // change.
 
-import { existsSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readVariantMetas } from '../../harness/variants/registry.js';
 import { projectRepo, sh } from './project-copy.js';
 
 function cli(dir: string, args: string): { out: string; code: number } {
@@ -51,21 +51,22 @@ describe('keeping variants', () => {
     );
     expect(edited).not.toBe(text);
     await writeFile(base, edited);
-    const r = cli(dir, 'propagate v5.14');
-    expect(r.code).toBe(0);
-    // Every variant but the base carries a dma-iommu.ts of its own, and each descends from v5.14.
-    const copies = (await readdir(join(dir, 'variants'))).filter((v) => v !== 'v5.14' && existsSync(join(dir, 'variants', v, 'dma-iommu.ts')));
-    expect(copies.length).toBeGreaterThan(14);
-    expect(r.out).toContain(`propagate v5.14: 1 edited file since HEAD, updated ${copies.length} descendant copies`);
-    for (const v of ['v3-5-min-align', 'alt-robin-else-if', '5.16-7-min-align']) {
-      const copy = await readFile(join(dir, 'variants', v, 'dma-iommu.ts'), 'utf8');
-      expect(copy).toContain('  // (propagated)\n');
-      // Each keeps its own patch.
-      expect(copy).not.toBe(edited);
+    try {
+      const r = cli(dir, 'propagate v5.14');
+      expect(r.code).toBe(0);
+      // Every variant but v5.14 carries its own dma-iommu.ts.
+      expect(r.out).toContain(`propagate v5.14: 1 edited file since HEAD, updated ${(await readVariantMetas()).length - 1} descendant copies`);
+      for (const v of ['v3-5-min-align', 'alt-robin-else-if', '5.16-7-min-align']) {
+        const copy = await readFile(join(dir, 'variants', v, 'dma-iommu.ts'), 'utf8');
+        expect(copy).toContain('  // (propagated)\n');
+        // Each keeps its own patch.
+        expect(copy).not.toBe(edited);
+      }
+      // Every variant still differs from its parent in exactly the functions it names.
+      expect(sh(dir, 'npx vitest run test/variants/structure.test.ts 2>&1; echo "exit $?"')).toMatch(/exit 0\n$/);
+    } finally {
+      sh(dir, 'git checkout -q -- variants');
     }
-    // Every variant still differs from its parent in exactly the functions it names.
-    expect(sh(dir, 'npx vitest run test/variants/structure.test.ts 2>&1; echo "exit $?"')).toMatch(/exit 0\n$/);
-    sh(dir, 'git checkout -q -- variants');
   }, 120_000);
 
   it('propagate stops on a conflict and writes nothing', async () => {
@@ -75,12 +76,15 @@ describe('keeping variants', () => {
     const edited = text.replace('if (!dev_is_dma_coherent(dev)) arch_sync_dma_for_cpu(sg_phys(sg), sg.length, dir);', 'if (!dev_is_dma_coherent(dev)) arch_sync_dma_for_cpu(sg_phys(sg), sg.length, dir); // edited');
     expect(edited).not.toBe(text);
     await writeFile(base, edited);
-    const r = cli(dir, 'propagate v5.14');
-    expect(r.code).toBe(1);
-    expect(r.out).toMatch(/merges conflict; nothing was written/);
-    expect(r.out).toContain('variants/v3-1-sync-sg/dma-iommu.ts');
-    expect(r.out).toContain('<<<<<<< descendant');
-    expect(sh(dir, 'git status --short variants')).toBe(' M variants/v5.14/dma-iommu.ts\n');
-    sh(dir, 'git checkout -q -- variants');
+    try {
+      const r = cli(dir, 'propagate v5.14');
+      expect(r.code).toBe(1);
+      expect(r.out).toMatch(/merges conflict; nothing was written/);
+      expect(r.out).toContain('variants/v3-1-sync-sg/dma-iommu.ts');
+      expect(r.out).toContain('<<<<<<< descendant');
+      expect(sh(dir, 'git status --short variants')).toBe(' M variants/v5.14/dma-iommu.ts\n');
+    } finally {
+      sh(dir, 'git checkout -q -- variants');
+    }
   }, 60_000);
 });

@@ -48,7 +48,7 @@ describe('coherent allocations as fixture steps', () => {
   });
 
   it('reports the device reading a two-segment mapping as one range, with the other allocation\'s bytes it reached', async () => {
-    const r = await run('dma_alloc_coherent+cross_device+4k_granule+second_device_no_iommu', 'v5.14');
+    const r = await run('dma_alloc_coherent+cross_device+4k_granule+second_no_iommu', 'v5.14');
     expect(r.verdict).toEqual(['driver-assumption']);
     expect(r.trace).toContain('7 dma_get_sgtable sgt = fb -> 0: 2 entries 0x20000000+0x1000 0x20002000+0xa000');
     expect(r.trace.find((l) => l.startsWith('8 map_sg'))).toBe('8 map_sg pio on piodma = table sgt DMA_BIDIRECTIONAL attrs=0 -> 2 segments 0x20000000+0x1000 0x20002000+0xa000');

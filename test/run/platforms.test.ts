@@ -35,4 +35,19 @@ describe('devices and their translations', () => {
     expect(r.final['domain dev']).toMatchObject({ pte_pages: 2, iova_ranges: 2 });
     expect(r.final['domain gpu']).toMatchObject({ pte_pages: 0, iova_ranges: 1, rcache: { order0: [0xfffff] } });
   });
+
+  it('a DMA_FROM_DEVICE mapping is readable through SMMU stage-1 tables and faults reads through stage-2 tables', async () => {
+    for (const v of ['v5.14', '5.16-7-min-align']) {
+      const s1 = await run('map_page+trusted+from_device+device_reads+stage1', v);
+      expect(s1.trace).toContain('1   iommu map 0xfffff000+0x1000 -> 0x80000000 -W');
+      expect(s1.trace).toContain('2 device read h[0x0..+0x40] 64 bytes aa aa aa aa aa aa aa aa… (nothing to check)');
+      const s2 = await run('map_page+trusted+from_device+device_reads+stage2', v);
+      expect(s2.trace).toContain('2 device read h[0x0..+0x40] (1 faults) 64 bytes 00 00 00 00 00 00 00 00… (nothing to check)');
+      // Both let the device write, and the CPU reads what it wrote.
+      for (const r of [s1, s2]) {
+        expect(r.verdict).toEqual([]);
+        expect(r.trace).toContain('5 cpu read buf[0x0..+0x40] 64 bytes 01 01 01 01 01 01 01 01… (as expected)');
+      }
+    }
+  });
 });

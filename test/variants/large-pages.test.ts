@@ -36,7 +36,7 @@ describe('large IOMMU pages: the thread\'s claims', () => {
   });
 
   it('a second device without an IOMMU gets two segments, and reading them as one range it reads someone else\'s block', async () => {
-    const r = await run('dma_alloc_coherent+cross_device+16k_granule+second_device_no_iommu', 'lpv2-2-fail-unaligned');
+    const r = await run('dma_alloc_coherent+cross_device+16k_granule+second_no_iommu', 'lpv2-2-fail-unaligned');
     expect(r.trace).toContain('10 map_sg pio on piodma = table sgt DMA_BIDIRECTIONAL attrs=0 -> 2 segments 0x20000000+0x4000 0x20008000+0x8000');
     expect(r.violations).toHaveLength(1);
     expect(r.violations[0]!.sentence).toBe(
@@ -45,10 +45,10 @@ describe('large IOMMU pages: the thread\'s claims', () => {
   });
 
   it('a second device on a 16 KiB IOMMU, the buffer\'s on a 4 KiB one: refused before 4/8, a gap in the device\'s range after it', async () => {
-    const before = await run('dma_alloc_coherent+cross_device+4k_granule+second_device_16k_granule', 'lpv2-3-no-sgtable');
+    const before = await run('dma_alloc_coherent+cross_device+4k_granule+second_16k_granule', 'lpv2-3-no-sgtable');
     expect(before.verdict).toEqual(['map-refused']);
     expect(before.trace).toContain('8   kernel: __iommu_map: unaligned: iova 0xffff4000 pa 0x20002000 size 0xc000 min_pagesz 0x4000');
-    const after = await run('dma_alloc_coherent+cross_device+4k_granule+second_device_16k_granule', 'lpv2-4-map-sg-phys');
+    const after = await run('dma_alloc_coherent+cross_device+4k_granule+second_16k_granule', 'lpv2-4-map-sg-phys');
     expect(after.trace).toContain('8 map_sg pio on piodma = table sgt DMA_BIDIRECTIONAL attrs=0 -> 2 segments 0xffff0000+0x1000 0xffff6000+0xa000');
     expect(after.violations[0]!.sentence).toContain('[at=+0x1000] [read=bb bb bb bb bb bb bb bb…] [expected=01 02 03 04 05 06 07 08…] [reached=0x20001000 (allocation "b"+0x0)]');
   });

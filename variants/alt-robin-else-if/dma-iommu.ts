@@ -542,9 +542,11 @@ function __finalise_sg(dev: device, sg: scatterlist[], nents: number, dma_addr: 
     s.dma_length = 0;
 
     // Merge into the current output segment only if this entry starts on
-    // a granule, is not at a segment boundary, and the result stays short enough.
-    if (cur_len && !s_iova_off && and(dma_addr, seg_mask) && max_len - cur_len >= s_length) {
-      cur_len += s_length;
+    // a granule, is not at a segment boundary, and the result stays short
+    // enough. The lengths are unsigned int: once an entry is longer than
+    // max_len, max_len - cur_len wraps and the next entries merge anyway.
+    if (cur_len && !s_iova_off && and(dma_addr, seg_mask) && (max_len - cur_len) >>> 0 >= s_length) {
+      cur_len = (cur_len + s_length) >>> 0;
     } else {
       if (i > 0) cur++;
       cur_len = s_length;

@@ -31,6 +31,7 @@ import {
   order_base_2,
   PAGE_SIZE,
   removeAt,
+  should_fail,
   type AddressRange,
   type IovaSpace,
 } from '../../harness/kernel.js';
@@ -228,7 +229,13 @@ function __alloc_and_insert_iova_range(
   return n;
 }
 
+/** kmem_cache_zalloc of a struct iova (GFP_ATOMIC): fails only when a fault is injected. */
+function alloc_iova_mem(): boolean {
+  return !should_fail('iova', 'alloc_iova_mem');
+}
+
 export function alloc_iova(iovad: IovaDomain, size: number, limit_pfn: number, size_aligned: boolean): iova | null {
+  if (!alloc_iova_mem()) return null;
   return __alloc_and_insert_iova_range(iovad, size, limit_pfn + 1, size_aligned);
 }
 

@@ -36,6 +36,7 @@ import {
   PAGE_SIZE,
   phys_to_dma_unencrypted,
   phys_to_virt,
+  should_fail,
   sizeSub,
   skip_hopeless_search,
   wrap_index,
@@ -152,6 +153,9 @@ function find_slots(dev: device, orig_addr: number, alloc_size: number): number 
   let count = 0;
 
   BUG_ON(nslots === 0, 'find_slots: zero slots requested');
+  // A model injection point (the kernel has none here): the search fails as a
+  // full pool does.
+  if (should_fail('swiotlb', 'find_slots')) return -1;
 
   // An alignment requirement (or an allocation of a page or more) only
   // visits slots on the matching stride.

@@ -3,7 +3,8 @@
 
 import { createTwoFilesPatch } from 'diff';
 import { KINDS, VIOLATION_KINDS, type ViolationKind } from '../../contract/kinds.js';
-import type { CaseResult, Comparison, ComparisonSet, Report } from '../report-types.generated.js';
+import { COST_KEYS } from '../../run/result.js';
+import type { CaseError, CaseResult, CaseTimeout, Comparison, ComparisonSet, Costs, Report } from '../report-types.generated.js';
 
 /** Short names of the kinds, for narrow cells. */
 export const SHORT = Object.fromEntries(VIOLATION_KINDS.map((k) => [k, KINDS[k].short])) as Record<ViolationKind, string>;
@@ -24,16 +25,30 @@ export function shortOutcome(c: CaseResult | undefined): string {
   return c.verdict.length === 0 ? '·' : c.verdict.map((k) => SHORT[k]).join(' ');
 }
 
-export function traceOf(c: CaseResult | undefined): string[] {
-  if (c === undefined) return [];
-  return c.status === 'ok' ? c.trace : [`(${c.status}${c.status === 'error' ? `: ${c.message}` : ''})`];
+/**
+ * What a case that did not run to the end says: whose code threw, and
+ * where; or that its time ran out. A harness error is never the variant's.
+ */
+export function brokenText(c: CaseError | CaseTimeout): string {
+  if (c.status === 'timeout') {
+    if (c.step === undefined) return `no result within ${c.budget_ms} ms`;
+    const where = c.step === 'boot' ? 'while booting' : c.step === 'end' ? 'in the checks after the last step' : `at step ${c.step}`;
+    const rounds = (c.rounds ?? []).map((r) => `round ${r.round} of ${r.count} of the repeat at step ${r.repeat}`);
+    return `no result within ${c.budget_ms} ms, ${where}${rounds.length > 0 ? ` (${rounds.join('; ')})` : ''}`;
+  }
+  return c.origin === 'harness' ? `harness error (a bug in the harness, not in the variant): ${c.message}` : `the variant threw: ${c.message}`;
 }
 
-/** A unified diff of two cases' traces, with a few lines of context. */
-export function traceDiff(before: CaseResult | undefined, after: CaseResult | undefined, context = 3): string {
+export function traceOf(c: CaseResult | undefined): string[] {
+  if (c === undefined) return [];
+  return c.status === 'ok' ? c.trace : [`(${c.status}: ${brokenText(c)})`];
+}
+
+/** A unified diff of two cases' traces, with a few lines of context; the two sides named by case id unless `names` says otherwise. */
+export function traceDiff(before: CaseResult | undefined, after: CaseResult | undefined, context = 3, names?: [string, string]): string {
   const a = traceOf(before).join('\n') + '\n';
   const b = traceOf(after).join('\n') + '\n';
-  return createTwoFilesPatch(before?.id ?? 'before', after?.id ?? 'after', a, b, '', '', { context })
+  return createTwoFilesPatch(names?.[0] ?? before?.id ?? 'before', names?.[1] ?? after?.id ?? 'after', a, b, '', '', { context })
     .split('\n')
     .filter((l) => !l.startsWith('====='))
     .join('\n');
@@ -118,4 +133,100 @@ export function fuzzStatisticsLines(fuzz: Fuzz): string[] {
     '  violation kinds (on any variant):',
     ...Object.entries(fuzz.kinds).map(([k, n]) => `    ${k.padEnd(24)} ${pct(n).padStart(6)}`),
   ];
+}
+
+/** One cost summed over the fixtures both variants of a comparison ran, before and after. */
+export interface CostRow {
+  key: keyof Costs;
+  before: number;
+  after: number;
+  /** "+2.4%", "-29.9%", "0.0%", or "new" when it was 0 before. */
+  change: string;
+}
+
+export function percentChange(before: number, after: number): string {
+  if (before === 0) return after === 0 ? '0.0%' : 'new';
+  const p = ((after - before) / before) * 100;
+  return `${p >= 0 ? '+' : ''}${p.toFixed(1)}%`;
+}
+
+/** The costs that differ between a comparison's two variants, summed over its fixtures (cases that ran to the end). */
+export function costRows(report: Report, set: ComparisonSet): CostRow[] {
+  const fixtures = new Set(set.items.map((i) => i.fixture));
+  const rows: CostRow[] = [];
+  for (const key of COST_KEYS) {
+    let before = 0;
+    let after = 0;
+    for (const c of report.cases) {
+      if (c.status !== 'ok' || !fixtures.has(c.fixture)) continue;
+      if (c.variant === set.before) before += c.costs[key];
+      if (c.variant === set.after) after += c.costs[key];
+    }
+    if (before !== after) rows.push({ key, before, after, change: percentChange(before, after) });
+  }
+  return rows;
+}
+
+/** Verdict changes of some comparisons, by kind. */
+export interface ChangeCounts {
+  comparisons: number;
+  fixed: number;
+  regressed: number;
+  mixed: number;
+}
+
+export function changeCounts(sets: readonly ComparisonSet[]): ChangeCounts {
+  return {
+    comparisons: sets.length,
+    fixed: sets.reduce((n, s) => n + s.counts.fixed, 0),
+    regressed: sets.reduce((n, s) => n + s.counts.regressed, 0),
+    mixed: sets.reduce((n, s) => n + s.counts.mixed, 0),
+  };
+}
+
+/**
+ * What a report's headline counts, each saying what it counts: cases by
+ * outcome; verdicts a fixture does not expect; verdict changes along the
+ * series (each variant against its parent); and those of the ad-hoc
+ * comparison compare or review asked for, which decide their exit code.
+ */
+export interface Headline {
+  unexpected: number;
+  expectations: number;
+  series: ChangeCounts;
+  adHoc: ChangeCounts;
+}
+
+export function headline(report: Report): Headline {
+  return {
+    unexpected: report.totals.expectations_failed,
+    expectations: report.expectations.length,
+    series: changeCounts(report.comparisons.filter((s) => s.series !== null)),
+    adHoc: changeCounts(report.comparisons.filter((s) => s.series === null)),
+  };
+}
+
+export function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** "3 fixed, 0 regressed, 1 mixed". */
+export function changesText(c: ChangeCounts): string {
+  return `${c.fixed} fixed, ${c.regressed} regressed, ${c.mixed} mixed`;
+}
+
+/** The headline as sentences, for the Markdown and HTML reports. */
+export function headlineSentences(report: Report): string[] {
+  const h = headline(report);
+  const t = report.totals;
+  const out = [
+    `${report.fixtures.length} fixtures x ${report.variants.length} variants = ${t.cases} cases: ${t.clean} clean, ${t.violating} with violations, ${plural(t.error, 'error')}, ${plural(t.timeout, 'timeout')}.`,
+    `Unexpected verdicts (a case whose fixture expects another verdict): ${h.unexpected} of ${h.expectations} expectations.`,
+  ];
+  if (h.series.comparisons > 0) out.push(`Along the series (each variant against its parent, ${plural(h.series.comparisons, 'step')}): ${changesText(h.series)} fixtures.`);
+  if (h.adHoc.comparisons > 0) {
+    const sets = report.comparisons.filter((s) => s.series === null);
+    out.push(`${sets.map((s) => `${s.after} against ${s.before}`).join('; ')} (the comparison asked for; a regressed or mixed fixture fails it): ${changesText(h.adHoc)} fixtures.`);
+  }
+  return out;
 }

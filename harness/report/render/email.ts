@@ -1,18 +1,47 @@
 // The plain-text e-mail, in the manner of the kernel test robot: which
 // fixtures a patch fixes or regresses, the bytes that show it, the costs that
 // change, the first divergent step, and a command that replays each case.
-// Every line fits in 80 columns, so it reads well when quoted in a reply.
+// Every line fits in 80 columns and is ASCII, so it reads well when quoted in
+// a reply. The subject sums up the whole mail with the same counts as its
+// first line; a review of a variant whose posting has a Message-ID is a reply
+// in that posting's thread (Re:, In-Reply-To:, References:), ready for
+// git send-email.
 
-import { COST_KEYS } from '../../run/result.js';
-import type { ComparisonSet, Report, ReportFixture, ReportVariant } from '../report-types.generated.js';
-import { caseIndex, changedItems, differingReads, fuzzFindingLines, fuzzStatisticsLines, outcome, replayCommand, titleOf, treeText, verdictChanged } from './common.js';
+import type { CaseError, CaseTimeout, ComparisonSet, Report, ReportFixture, ReportVariant } from '../report-types.generated.js';
+import {
+  brokenText,
+  caseIndex,
+  changeCounts,
+  changedItems,
+  changesText,
+  costRows,
+  differingReads,
+  fuzzFindingLines,
+  fuzzStatisticsLines,
+  outcome,
+  plural,
+  replayCommand,
+  titleOf,
+  treeText,
+  verdictChanged,
+  type ChangeCounts,
+} from './common.js';
+import { faultLines, faultTotals, faultViews } from './faults.js';
 
 const WIDTH = 80;
+
+/** Characters the reports use that ASCII lacks, and what a mail writes instead. */
+const ASCII_FOR: Record<string, string> = { '\u2026': '...', '\u00a7': 'section ', '\u00d7': 'x', '\u2192': '->', '\u2190': '<-', '\u2013': '-', '\u2014': '-', '\u2018': "'", '\u2019': "'", '\u201c': '"', '\u201d': '"', '\u00b7': '.' };
+
+/** The text in ASCII: known characters spelt out, accents dropped, anything else "?". */
+export function ascii(text: string): string {
+  return text.normalize('NFKD').replace(/[^\x00-\x7f]/g, (c) => ASCII_FOR[c] ?? (/\p{M}/u.test(c) ? '' : '?'));
+}
 
 /** Wrap at spaces; continuation lines get `indent`. Words longer than the width stay whole. */
 export function wrap(text: string, indent = '', width = WIDTH): string[] {
   const lead = /^\s*/.exec(text)![0];
-  const words = text.trim().split(/\s+/);
+  const words = ascii(text).trim().split(/\s+/);
   const lines: string[] = [];
   let line = lead;
   for (const w of words) {
@@ -44,28 +73,17 @@ export function commandLines(command: string, indent: string): string[] {
   return lines;
 }
 
+/** A case as a line naming its fixture (fixture ids fill most of a line), then what is said about it. */
+function caseLines(head: string, text: string): string[] {
+  return [head, ...wrap(`    ${text}`, '      ')];
+}
+
 function describe(v: ReportVariant | undefined, id: string): string {
   return v === undefined ? id : `${id} ("${v.subject}")`;
 }
 
-function percent(before: number, after: number): string {
-  if (before === 0) return after === 0 ? '0.0%' : 'new';
-  const p = ((after - before) / before) * 100;
-  return `${p >= 0 ? '+' : ''}${p.toFixed(1)}%`;
-}
-
 function costTable(report: Report, set: ComparisonSet): string[] {
-  const rows: string[] = [];
-  for (const k of COST_KEYS) {
-    let before = 0;
-    let after = 0;
-    for (const c of report.cases) {
-      if (c.status !== 'ok') continue;
-      if (c.variant === set.before) before += c.costs[k];
-      if (c.variant === set.after) after += c.costs[k];
-    }
-    if (before !== after) rows.push(`${String(before).padStart(10)} ${percent(before, after).padStart(9)} ${String(after).padStart(10)}  ${k}`);
-  }
+  const rows = costRows(report, set).map((r) => `${String(r.before).padStart(10)} ${r.change.padStart(9)} ${String(r.after).padStart(10)}  ${r.key}`);
   if (rows.length === 0) return ['  No cost counter changes.'];
   return [`${'base'.padStart(10)} ${'%change'.padStart(9)} ${'head'.padStart(10)}  cost (summed over the corpus)`, ...rows];
 }
@@ -98,14 +116,10 @@ function setBlock(report: Report, set: ComparisonSet): string[] {
   const variants = new Map(report.variants.map((v) => [v.id, v]));
   const fixtures = new Map(report.fixtures.map((f) => [f.id, f]));
   const items = changedItems(set).filter(verdictChanged);
-  const fixed = items.filter((i) => i.grade === 'fixed').length;
-  const regressed = items.filter((i) => i.grade !== 'fixed').length;
   const after = variants.get(set.after);
   const out: string[] = [];
   out.push(
-    ...wrap(
-      `dma-iommu-harness noticed ${items.length === 0 ? 'no verdict change' : `${items.length} verdict change${items.length === 1 ? '' : 's'} (${fixed} fixed, ${regressed} regressed or mixed)`} on:`,
-    ),
+    ...wrap(`dma-iommu-harness noticed ${items.length === 0 ? 'no verdict change' : `${plural(items.length, 'verdict change')} (${changesText(changeCounts([set]))})`} on:`),
     '',
   );
   out.push(...wrap(`variant: ${describe(after, set.after)}`, '  '));
@@ -128,18 +142,59 @@ function setBlock(report: Report, set: ComparisonSet): string[] {
   return out;
 }
 
-export function renderEmail(report: Report): string {
+/** The counts a mail's subject and first line give: the comparisons it covers, and the cases that did not run to the end. */
+export interface MailCounts extends ChangeCounts {
+  errors: number;
+  timeouts: number;
+}
+
+export function mailCounts(report: Report, sets: readonly ComparisonSet[]): MailCounts {
+  return { ...changeCounts(sets), errors: report.totals.error, timeouts: report.totals.timeout };
+}
+
+/** "3 fixed, 0 regressed, 6 mixed; 19 errors, 0 timeouts". */
+export function mailCountsText(c: MailCounts): string {
+  return `${changesText(c)}; ${plural(c.errors, 'error')}, ${plural(c.timeouts, 'timeout')}`;
+}
+
+/** The comparisons a mail covers: the one compare or review asked for, or every step that changes a verdict. */
+function mailSets(report: Report): ComparisonSet[] {
   const adHoc = report.comparisons.filter((s) => s.series === null);
-  const sets = adHoc.length > 0 ? adHoc : report.comparisons.filter((s) => s.items.some(verdictChanged));
+  return adHoc.length > 0 ? adHoc : report.comparisons.filter((s) => s.items.some(verdictChanged));
+}
+
+/** The header lines and the first line of the body, which give the same counts. */
+function opening(report: Report, sets: readonly ComparisonSet[]): { headers: string[]; summary: string } {
+  const counts = mailCounts(report, sets);
+  const adHoc = sets.length === 1 && sets[0]!.series === null ? sets[0]! : undefined;
+  if (report.fuzz === null && adHoc !== undefined) {
+    const after = report.variants.find((v) => v.id === adHoc.after);
+    const parent = report.command.name === 'review' ? 'its parent ' : '';
+    const summary = `dma-iommu-harness compared ${adHoc.after} with ${parent}${adHoc.before} over ${plural(adHoc.items.length, 'fixture')}: ${mailCountsText(counts)}.`;
+    const messageId = after?.upstream?.message_id;
+    if (report.command.name === 'review' && messageId !== undefined) {
+      return { headers: [`Subject: Re: ${after!.subject}`, `In-Reply-To: ${messageId}`, `References: ${messageId}`], summary };
+    }
+    return { headers: [`Subject: [dma-iommu-harness] ${adHoc.after} against ${adHoc.before}: ${mailCountsText(counts)}`], summary };
+  }
+  if (report.faults !== null) {
+    const t = faultTotals(faultViews(report));
+    const text = `${t.added} of ${plural(t.runs, 'failing run')} show a violation their fixture's own run does not; ${plural(counts.errors, 'error')}, ${plural(counts.timeouts, 'timeout')}`;
+    const own = report.fixtures.length - report.faults.fixtures.reduce((n, f) => n + f.runs.length, 0);
+    return { headers: [`Subject: [dma-iommu-harness] faults: ${text}`], summary: `dma-iommu-harness failed the allocations of ${plural(own, 'fixture')} on ${plural(report.variants.length, 'variant')} one by one: ${text}.` };
+  }
+  const text = `${changesText(counts)} in ${plural(counts.comparisons, 'step')}; ${plural(counts.errors, 'error')}, ${plural(counts.timeouts, 'timeout')}`;
+  const what = report.fuzz !== null ? `fuzz over ${report.fuzz.series}, ${plural(report.fuzz.findings.length, 'finding')}` : report.command.name;
+  const ran = `${plural(report.fixtures.length, 'fixture')} on ${plural(report.variants.length, 'variant')}`;
+  return { headers: [`Subject: [dma-iommu-harness] ${what}: ${text}`], summary: `dma-iommu-harness ran ${ran} (${what}): ${text}.` };
+}
+
+export function renderEmail(report: Report): string {
+  const sets = mailSets(report);
   const out: string[] = [];
-  const first = sets[0];
-  const subject =
-    report.fuzz !== null
-      ? `[dma-iommu-harness] fuzz over ${report.fuzz.series}: ${report.fuzz.findings.length} findings`
-      : first === undefined
-      ? `[dma-iommu-harness] ${report.command.name}: ${report.totals.expectations_failed} expectations not met`
-      : `[dma-iommu-harness] ${first.after}: ${first.counts.fixed} fixed, ${first.counts.regressed + first.counts.mixed} regressed`;
-  out.push(...wrap(`Subject: ${subject}`, '  '), '');
+  const { headers, summary } = opening(report, sets);
+  for (const h of headers) out.push(...wrap(h, '  '));
+  out.push('', ...wrap(summary, '  '), '');
   for (const set of sets) {
     if (sets.length > 1) out.push(`== ${titleOf(set)}`, '');
     out.push(...setBlock(report, set));
@@ -151,18 +206,27 @@ export function renderEmail(report: Report): string {
     for (const f of d.files) out.push('', ...commandLines(`git diff --no-index ${f.before_path || '/dev/null'} ${f.after_path || '/dev/null'}`, '  '));
     out.push('');
   }
+  for (const l of faultLines(report)) out.push(...wrap(l, '      '));
+  if (report.faults !== null) out.push('');
   if (report.fuzz !== null) {
     for (const l of fuzzFindingLines(report.fuzz)) out.push(...wrap(l, '      '));
     out.push('', ...fuzzStatisticsLines(report.fuzz), '');
   }
+  const cases = caseIndex(report);
   const failed = report.expectations.filter((e) => !e.met);
   if (failed.length > 0) {
     out.push('expectations not met:');
-    for (const e of failed) out.push(...wrap(`  ${e.case}: expected ${e.expected.join(', ') || 'clean'}, got ${typeof e.actual === 'string' ? e.actual : e.actual.join(', ') || 'clean'}`, '    '));
+    for (const e of failed) {
+      const c = cases.get(e.case)!;
+      out.push(...caseLines(`  ${c.fixture}`, `on ${c.variant}: expected ${e.expected.join(', ') || 'clean'}, got ${typeof e.actual === 'string' ? e.actual : e.actual.join(', ') || 'clean'}`));
+    }
     out.push('');
   }
-  for (const c of report.cases.filter((x) => x.status !== 'ok')) {
-    out.push(...wrap(`${c.status}: ${c.id}${c.status === 'error' ? `: ${c.message}` : ''}`, '  '));
+  const broken = report.cases.filter((c): c is CaseError | CaseTimeout => c.status !== 'ok');
+  if (broken.length > 0) {
+    out.push('cases that did not run to the end:');
+    for (const c of broken) out.push(...caseLines(`  ${c.status} in ${c.fixture}`, `on ${c.variant}: ${brokenText(c)}`));
+    out.push('');
   }
   out.push(
     'To reproduce, in a checkout of the harness:',

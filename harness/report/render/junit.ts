@@ -1,12 +1,14 @@
 // JUnit XML for CI: one test suite per variant, one test case per fixture
-// (classname = variant, name = fixture, file = the fixture file), failing
-// when the fixture's expectation is not met; plus one suite per ad-hoc
-// comparison, failing on regressions. No timestamps, no durations, so that
-// two runs of the same input produce the same bytes.
+// (classname = the variant, name = fixture, file = the fixture file),
+// failing when the fixture's expectation is not met; plus one suite per
+// ad-hoc comparison, failing on regressions. A classname has no dots (JUnit
+// viewers split "v5.14" into a package "v5" and a class "14"). No
+// timestamps, no durations, so that two runs of the same input produce the
+// same bytes.
 
 import { isRegression } from '../../compare/grade.js';
 import type { Report } from '../report-types.generated.js';
-import { caseIndex, escapeXml, outcome } from './common.js';
+import { brokenText, caseIndex, escapeXml, outcome } from './common.js';
 
 interface Case {
   classname: string;
@@ -14,6 +16,11 @@ interface Case {
   file: string;
   failure?: { message: string; body: string };
   error?: { message: string; body: string };
+}
+
+/** A classname JUnit viewers show whole: letters, digits, "-" and "_" only ("v5.14" -> "v5_14"). */
+export function className(text: string): string {
+  return text.replace(/[^A-Za-z0-9_-]+/g, '_');
 }
 
 function suite(name: string, cases: Case[]): string {
@@ -36,9 +43,9 @@ export function renderJunit(report: Report): string {
   for (const v of report.variants) {
     const cases: Case[] = [];
     for (const c of report.cases.filter((x) => x.variant === v.id)) {
-      const k: Case = { classname: v.id, name: c.fixture, file: files.get(c.fixture) ?? c.fixture };
-      if (c.status === 'error') k.error = { message: 'the variant threw', body: c.message };
-      else if (c.status === 'timeout') k.error = { message: `no result within ${c.budget_ms} ms`, body: '' };
+      const k: Case = { classname: className(v.id), name: c.fixture, file: files.get(c.fixture) ?? c.fixture };
+      if (c.status === 'error') k.error = { message: c.origin === 'harness' ? 'the harness failed (a bug in the harness, not in the variant)' : 'the variant threw', body: c.message };
+      else if (c.status === 'timeout') k.error = { message: brokenText(c), body: '' };
       else {
         const e = expectations.get(c.id);
         if (e !== undefined && !e.met) {
@@ -58,7 +65,7 @@ export function renderJunit(report: Report): string {
     suites.push([
       name,
       set.items.map((i): Case => {
-        const k: Case = { classname: name, name: i.fixture, file: files.get(i.fixture) ?? i.fixture };
+        const k: Case = { classname: className(`compare ${set.before} to ${set.after}`), name: i.fixture, file: files.get(i.fixture) ?? i.fixture };
         if (isRegression(i.grade)) {
           k.failure = {
             message: `${i.grade}: ${outcome(cases.get(`${i.fixture}@${set.before}`))} -> ${outcome(cases.get(`${i.fixture}@${set.after}`))}`,

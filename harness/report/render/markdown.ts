@@ -3,8 +3,9 @@
 
 import { COST_KEYS } from '../../run/result.js';
 import { GRADE_LABELS, GRADES } from '../../compare/grade.js';
-import type { Report } from '../report-types.generated.js';
-import { caseIndex, changedItems, fuzzStatisticsLines, outcome, replayCommand, shortOutcome, SHORT, titleOf, traceDiff, treeText, verdictChanged } from './common.js';
+import type { CaseError, CaseTimeout, Report } from '../report-types.generated.js';
+import { failingRunIds, faultMarkdown } from './faults.js';
+import { brokenText, caseIndex, headlineSentences, changedItems, fuzzStatisticsLines, outcome, replayCommand, shortOutcome, SHORT, titleOf, traceDiff, treeText, verdictChanged } from './common.js';
 
 function cell(s: string): string {
   return s.replace(/\|/g, '\\|');
@@ -12,12 +13,11 @@ function cell(s: string): string {
 
 export function renderMarkdown(report: Report): string {
   const cases = caseIndex(report);
-  const t = report.totals;
   const out: string[] = [];
   out.push(`# dma-iommu harness: ${report.command.name}`, '');
-  out.push(`Harness tree ${treeText(report)}; ${report.fixtures.length} fixtures × ${report.variants.length} variants = ${t.cases} cases.`, '');
-  out.push('| clean | with violations | errors | timeouts | expectations met | not met | regressions |', '|---|---|---|---|---|---|---|');
-  out.push(`| ${t.clean} | ${t.violating} | ${t.error} | ${t.timeout} | ${t.expectations_met} | ${t.expectations_failed} | ${t.regressions} |`, '');
+  out.push(`Harness tree ${treeText(report)}.`, '');
+  for (const s of headlineSentences(report)) out.push(`- ${s}`);
+  out.push('');
 
   const failed = report.expectations.filter((e) => !e.met);
   if (failed.length > 0) {
@@ -25,10 +25,10 @@ export function renderMarkdown(report: Report): string {
     for (const e of failed) out.push(`| \`${e.case}\` | ${e.expected.join(', ') || 'clean'} | ${typeof e.actual === 'string' ? e.actual : e.actual.join(', ') || 'clean'} |`);
     out.push('');
   }
-  const broken = report.cases.filter((c) => c.status !== 'ok');
+  const broken = report.cases.filter((c): c is CaseError | CaseTimeout => c.status !== 'ok');
   if (broken.length > 0) {
     out.push('## Errors and timeouts', '');
-    for (const c of broken) out.push(`- \`${c.id}\`: ${c.status === 'error' ? c.message : `no result within ${c.budget_ms} ms`}`);
+    for (const c of broken) out.push(`- \`${c.id}\`: ${brokenText(c)}`);
     out.push('');
   }
 
@@ -50,6 +50,8 @@ export function renderMarkdown(report: Report): string {
     }
     out.push('', '```', ...fuzzStatisticsLines(fz), '```', '');
   }
+
+  out.push(...faultMarkdown(report, cell));
 
   if (report.comparisons.length > 0) out.push('## What changed', '');
   for (const set of report.comparisons) {
@@ -80,9 +82,12 @@ export function renderMarkdown(report: Report): string {
     for (const f of d.files) out.push(`\`${f.file}\`: +${f.added} -${f.removed}`, '', '```diff', f.patch.trimEnd(), '```', '');
   }
 
+  // A faults run's failing runs are in their own section.
+  const failing = failingRunIds(report);
+  const fixtures = report.fixtures.filter((f) => !failing.has(f.id));
   out.push('## Matrix', '');
   out.push(`| fixture | ${report.variants.map((v) => `\`${v.id}\``).join(' | ')} |`, `|---|${report.variants.map(() => '---').join('|')}|`);
-  for (const f of report.fixtures) {
+  for (const f of fixtures) {
     out.push(`| \`${f.id}\` | ${report.variants.map((v) => cell(shortOutcome(cases.get(`${f.id}@${v.id}`)))).join(' | ')} |`);
   }
   out.push('', `· clean; ${Object.entries(SHORT).map(([k, s]) => `${s} = ${k}`).join('; ')}.`, '');
@@ -90,7 +95,7 @@ export function renderMarkdown(report: Report): string {
   out.push('## Costs per variant (summed over the fixtures)', '');
   out.push(`| cost | ${report.variants.map((v) => `\`${v.id}\``).join(' | ')} |`, `|---|${report.variants.map(() => '---:').join('|')}|`);
   for (const k of COST_KEYS) {
-    const sums = report.variants.map((v) => report.cases.filter((c) => c.variant === v.id && c.status === 'ok').reduce((n, c) => n + (c.status === 'ok' ? c.costs[k] : 0), 0));
+    const sums = report.variants.map((v) => report.cases.filter((c) => c.variant === v.id && c.status === 'ok' && !failing.has(c.fixture)).reduce((n, c) => n + (c.status === 'ok' ? c.costs[k] : 0), 0));
     out.push(`| ${k} | ${sums.join(' | ')} |`);
   }
   out.push('');
