@@ -20,7 +20,7 @@ import { writeFile, mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fixtureFiles, loadFixtures } from '../harness/fixtures/load.js';
-import type { Scenario } from '../harness/fixtures/scenario.js';
+import { NO_ASSUMPTIONS, type Scenario } from '../harness/fixtures/scenario.js';
 import { DEFAULT_DEVICE, DEFAULT_PLATFORM } from '../harness/machine/platform.js';
 import { DMA_TO_DEVICE } from '../harness/machine/dma.js';
 import { Workspace } from '../harness/machine/workspace.js';
@@ -62,6 +62,7 @@ function mappedBufferMemory(size: number, variant: Variant): number {
     device: { ...DEFAULT_DEVICE, coherent: false, untrusted: false },
     devices: [{ ...DEFAULT_DEVICE, coherent: false, untrusted: false }],
     contract: { fromDeviceUntouched: 'undefined', skipCpuSync: 'driver-syncs' },
+    driver: NO_ASSUMPTIONS,
     fail: null,
     buffers: new Map([['big', { name: 'big', phys: 0x1_0000_0000, size, fill: { counter: 0 } }]]),
     steps: [

@@ -19,6 +19,7 @@ export {
   memset,
   module_param,
   num_possible_cpus,
+  PAGE_ALIGN,
   PAGE_SHIFT,
   PAGE_SIZE,
   phys_to_virt,
@@ -43,6 +44,9 @@ export {
   type device,
 } from './machine/device.js';
 export {
+  DMA_ATTR_ALLOC_SINGLE_PAGES,
+  DMA_ATTR_FORCE_CONTIGUOUS,
+  DMA_ATTR_NO_KERNEL_MAPPING,
   DMA_ATTR_NO_WARN,
   DMA_ATTR_PERSISTENT_STREAMING,
   DMA_ATTR_PRIVILEGED,
@@ -56,6 +60,9 @@ export {
 export { BUG, BUG_ON, WARN_ON, WARN_ONCE } from './machine/warn.js';
 export { iommu_is_span_boundary } from './machine/helpers.js';
 export {
+  __IOMMU_DOMAIN_DMA_API,
+  __IOMMU_DOMAIN_PAGING,
+  __IOMMU_DOMAIN_PT,
   IOMMU_CACHE,
   IOMMU_PRIV,
   IOMMU_READ,
@@ -65,9 +72,67 @@ export {
   type DmaCookie,
   type IovaSpace,
 } from './machine/iommu.js';
+export type { bus_type, iommu_group, iommu_ops } from './machine/iommu-driver.js';
 export type { AddressRange } from './machine/translation.js';
-export { sg_alloc_table_from_pages, sg_dma_address, sg_dma_len, sg_phys, type scatterlist } from './machine/scatterlist.js';
 export { file_statics } from './machine/statics.js';
+export {
+  __sg_alloc_table_from_pages,
+  emptySgTable,
+  sg_alloc_table,
+  sg_alloc_table_from_pages,
+  sg_dma_address,
+  sg_dma_len,
+  sg_free_table,
+  sg_page,
+  sg_phys,
+  sg_set_page,
+  UINT_MAX,
+  type scatterlist,
+  type sg_table,
+} from './machine/scatterlist.js';
+export {
+  __fls,
+  __free_page,
+  __free_pages,
+  __GFP_COMP,
+  __GFP_DMA,
+  __GFP_DMA32,
+  __GFP_HIGHMEM,
+  __GFP_NORETRY,
+  __GFP_NOWARN,
+  __GFP_ZERO,
+  alloc_pages_node,
+  arch_dma_prep_coherent,
+  dma_alloc_from_pool,
+  dma_free_from_pool,
+  dma_alloc_contiguous,
+  dma_free_contiguous,
+  dma_pgprot,
+  get_order,
+  GFP_DMA,
+  GFP_ATOMIC,
+  GFP_DMA32,
+  GFP_KERNEL,
+  gfpflags_allow_blocking,
+  MAX_ORDER,
+  nth_page,
+  PageHighMem,
+  phys_to_page,
+  split_page,
+} from './machine/pages.js';
+export {
+  dma_common_contiguous_remap,
+  dma_common_find_pages,
+  dma_common_free_remap,
+  dma_common_pages_remap,
+  is_vmalloc_addr,
+  PAGE_KERNEL,
+  page_address,
+  virt_to_page,
+  vmalloc_to_page,
+  vunmap,
+  type pgprot_t,
+} from './machine/vmalloc.js';
 export {
   INVALID_PHYS_ADDR,
   IO_TLB_SEGSIZE,
@@ -81,7 +146,6 @@ export {
 export { machine } from './machine/current.js';
 export { should_fail } from './machine/faults.js';
 export { bounce_iova_released, bounce_iova_reserved, bounce_slot_cached, bounce_slot_freed, bounce_slot_taken } from './machine/bounce-slots.js';
-export { __free_page, __GFP_HIGHMEM, __GFP_NORETRY, __GFP_NOWARN, __GFP_ZERO, alloc_pages_node, GFP_ATOMIC, GFP_KERNEL } from './machine/pages.js';
 export {
   cancel_delayed_work_sync,
   create_singlethread_workqueue,
@@ -102,5 +166,5 @@ export {
   set_memory_encrypted,
 } from './machine/guest-memory.js';
 export type { Machine } from './machine/machine.js';
-export { iommu_dma_forcedac, is_swiotlb_force_bounce, page_to_phys, SWIOTLB_FORCE, swiotlb_force, SWIOTLB_NO_FORCE, SWIOTLB_NORMAL } from './machine/cmdline.js';
-export type { dma_map_ops, KernelFiles } from './variant-api.js';
+export { iommu_default_passthrough, iommu_dma_forcedac, is_swiotlb_force_bounce, page_to_phys, SWIOTLB_FORCE, swiotlb_force, SWIOTLB_NO_FORCE, SWIOTLB_NORMAL } from './machine/cmdline.js';
+export type { dma_map_ops, KernelFiles, ptr } from './variant-api.js';

@@ -13,7 +13,7 @@ import { InputError, formatProblem, pointerToken, type InputProblem } from './in
 import { corpusDir, shownPath, variantsDir } from './paths.js';
 import type { CasePlan } from './runner/pool.js';
 import { loadVariant, readVariantMetas, seriesOf, type Series, type VariantMeta } from './variants/registry.js';
-import { cSourceAvailable, isCVariant } from './ckernel/variant.js';
+import { cRunsFixture, cSourceAvailable, isCVariant } from './ckernel/variant.js';
 import { costProfiles } from './costs/profiles.js';
 
 export interface PlanOptions {
@@ -168,6 +168,15 @@ export async function prepare(options: PlanOptions = {}): Promise<Prepared> {
   const chosen = chooseVariants(allVariants, series, options);
   await checkImports(chosen);
   const cases: Array<[number, number]> = [];
-  scenarios.forEach((_, f) => chosen.forEach((_, v) => cases.push([f, v])));
+  const leftOut = new Map<string, number>();
+  scenarios.forEach((s, f) =>
+    chosen.forEach((v, i) => {
+      if (isCVariant(v.meta) && !cRunsFixture(s.steps)) leftOut.set(v.meta.id, (leftOut.get(v.meta.id) ?? 0) + 1);
+      else cases.push([f, i]);
+    }),
+  );
+  for (const [id, n] of leftOut) {
+    process.stderr.write(`NOTICE: C variant ${id} leaves out ${n} fixture${n === 1 ? '' : 's'} that allocate coherent memory (its build routes the streaming DMA API only; docs/c-variants.md)\n`);
+  }
   return { plan: { scenarios, variants: chosen, cases }, allVariants, series };
 }

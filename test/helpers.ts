@@ -14,9 +14,10 @@ const baseMeta = (await readVariantMetas()).find((v) => v.meta.id === 'v5.14')!;
 /** The v5.14 kernel, which boots the machines made here. */
 export const baseKernel = (await loadVariant(baseMeta.meta, join(variantsDir, 'v5.14'))).kernel;
 
-/** A machine with one device ("dev"), booted by the v5.14 kernel. */
+/** A machine with one device ("dev", behind an IOMMU of the platform's page size unless it says otherwise), booted by the v5.14 kernel. */
 export function makeMachine(platform: Partial<PlatformConfig> = {}, device: Partial<DeviceConfig> = {}, model: Partial<ModelOptions> = {}): Machine {
-  const m = new Machine({ ...DEFAULT_PLATFORM, ...platform }, [{ ...DEFAULT_DEVICE, ...device }], new Workspace(), { ...DEFAULT_MODEL_OPTIONS, ...model });
+  const p = { ...DEFAULT_PLATFORM, ...platform };
+  const m = new Machine(p, [{ ...DEFAULT_DEVICE, iovaGranule: p.iovaGranule, ...device }], new Workspace(), { ...DEFAULT_MODEL_OPTIONS, ...model });
   withMachine(m, () => baseKernel.boot(m));
   return m;
 }

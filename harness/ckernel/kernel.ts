@@ -21,7 +21,7 @@ import type { Machine } from '../machine/machine.js';
 import type { scatterlist } from '../machine/scatterlist.js';
 import { INVALID_PHYS_ADDR, IO_TLB_SEGSIZE, io_tlb_slots, type BouncePool } from '../machine/swiotlb-slots.js';
 import type { AddressRange } from '../machine/translation.js';
-import type { dma_map_ops, Kernel, KernelFiles } from '../variant-api.js';
+import type { dma_map_ops, iommu_api, Kernel, KernelFiles } from '../variant-api.js';
 import { DMA_OP, loadLibrary, setCallTarget, type CallTarget, type DmaOp, type KernelLibrary } from './binding.js';
 import type { BuildConfig } from './build.js';
 
@@ -323,6 +323,12 @@ function commandLine(m: Machine): string {
   return words.join(' ');
 }
 
+/** What a C kernel takes from its model's iommu.ts. */
+export interface ModelIommuCore extends iommu_api {
+  iommu_probe_device(dev: device): number;
+  iommu_is_dma_domain(domain: IommuDomain): boolean;
+}
+
 /**
  * A C variant's kernel: `library(config)` gives the built library for a
  * platform's configuration (or throws, naming what is missing).
@@ -332,7 +338,19 @@ export class CKernel implements Kernel {
   private booted: BootedKernel | null = null;
   private readonly ops = new Map<device, dma_map_ops>();
 
-  constructor(private readonly library: (config: BuildConfig) => string) {}
+  /**
+   * The IOMMU core's probe and the IOMMU API come from the model's TypeScript
+   * iommu.ts (its `model` variant): the C build holds dma-iommu.c, iova.c,
+   * swiotlb.c and direct.c, and iommu.c's map and unmap paths only.
+   */
+  constructor(
+    private readonly library: (config: BuildConfig) => string,
+    private readonly core: ModelIommuCore,
+  ) {}
+
+  get iommu(): iommu_api {
+    return this.core;
+  }
 
   boot(m: Machine): void {
     const lib = loadLibrary(this.library(buildConfigFor(m)));
@@ -344,6 +362,8 @@ export class CKernel implements Kernel {
     try {
       const p = m.platform;
       lib.bootEarly(p.cpus, p.memoryEncryption === 'cc-guest', p.memoryEncryption === 'secure-guest', p.swiotlbBase, commandLine(m));
+      // of_iommu_configure: the IOMMU core gives each device behind an IOMMU its group and default domain.
+      for (const dev of m.devices) if (dev.bus.iommu_ops) this.core.iommu_probe_device(dev);
       const domains = [...m.domains.values()];
       domains.forEach((d, id) => {
         const ret = lib.domainCreate(id, d.granule, d.geometry.aperture_end);
@@ -351,7 +371,9 @@ export class CKernel implements Kernel {
       });
       m.devices.forEach((dev, id) => {
         const c = dev.config;
-        const domain = dev.iommu_domain === null ? -1 : domains.indexOf(dev.iommu_domain);
+        // iommu_setup_dma_ops: only a DMA domain gives the device dma-iommu's ops; any other goes direct.
+        const attached = dev.iommu_group?.domain ?? null;
+        const domain = attached === null || !this.core.iommu_is_dma_domain(attached) ? -1 : domains.indexOf(attached);
         let restrictedBase = 0;
         let restrictedSize = 0;
         // of_dma_configure: a restricted-dma-pool only for a device that is not behind an IOMMU; the machine places the region.

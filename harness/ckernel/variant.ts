@@ -12,7 +12,7 @@ import { InputError, type InputProblem } from '../input-error.js';
 import { projectRoot } from '../paths.js';
 import type { VariantMeta } from '../variants/variant-types.generated.js';
 import { BuildError, buildHash, configKey, libraryFile, buildLibrary, type BuildConfig } from './build.js';
-import { CKernel } from './kernel.js';
+import { CKernel, type ModelIommuCore } from './kernel.js';
 import { debianTarball, prepareSource, readPatches, sourceIdentity, SourceError, type KernelSpec, type PatchFile } from './source.js';
 import { UnknownTreeError } from './transform.js';
 
@@ -112,7 +112,7 @@ export async function libraryPaths(meta: VariantMeta, dir: string): Promise<Map<
 }
 
 /** A C variant's kernel for the harness: boots the library built for the machine's configuration. */
-export async function loadCKernel(meta: VariantMeta, dir: string): Promise<CKernel> {
+export async function loadCKernel(meta: VariantMeta, dir: string, core: ModelIommuCore): Promise<CKernel> {
   // Without its source on this machine there is no build either: boot says so.
   const paths = await libraryPaths(meta, dir).catch((e: unknown) => {
     if (e instanceof SourceError) return new Map<string, string>();
@@ -122,7 +122,7 @@ export async function loadCKernel(meta: VariantMeta, dir: string): Promise<CKern
     const path = paths.get(configKey(config));
     if (path === undefined || !existsSync(path)) throw new Error(`${meta.id}: no build of its C kernel for ${configKey(config)} (the run did not prepare one)`);
     return path;
-  });
+  }, core);
 }
 
 /** What preparing reports: the builds made (seconds) or found. */
@@ -170,4 +170,17 @@ export function configsFor(platforms: ReadonlyArray<{ pageSize: number; swiotlb:
     keys.set(configKey(c), c);
   }
   return [...keys.values()];
+}
+
+/**
+ * The DMA API calls a C variant's build does not route: it holds the
+ * streaming paths (map, unmap, sync) of dma-iommu.c and dma-direct, not
+ * iommu_dma_alloc and its paths (their page allocator, vmap and remap would
+ * need shim support of their own; docs/c-variants.md).
+ */
+export const C_UNROUTED_OPS: ReadonlySet<string> = new Set(['dma_alloc_coherent', 'dma_free_coherent', 'dma_get_sgtable']);
+
+/** Whether a C variant can run a fixture: none of its steps, repeats included, makes a call the build does not route. */
+export function cRunsFixture(steps: ReadonlyArray<{ op: string; steps?: ReadonlyArray<{ op: string }> }>): boolean {
+  return steps.every((s) => !C_UNROUTED_OPS.has(s.op) && (s.steps === undefined || cRunsFixture(s.steps)));
 }

@@ -7,7 +7,7 @@ import { hex } from '../machine/bits.js';
 import { DMA_DIRECTION_NAMES } from '../machine/dma.js';
 import type { Mapping } from '../run/mapping.js';
 import { shortBytes } from '../run/trace.js';
-import type { RunState } from './checks.js';
+import { physText, type RunState } from './checks.js';
 
 export interface Comparison {
   differ: number;
@@ -118,6 +118,59 @@ export function checkPrivateAccess(run: RunState, doing: 'reading' | 'writing', 
   run.raise('private-memory', doing, { handle: mp.name, 'device address': hex(mp.dma[0]?.addr ?? 0), size: len, private: `${bytes} bytes` });
 }
 
+/** What a device access taken as one range reached: its bytes, what the mapping holds there, and where each piece landed. */
+export interface AssumedAccess {
+  /** What the device read (or wrote). */
+  actual: Uint8Array;
+  /** What the mapping's segments hold at those offsets (for a read). */
+  expected: Uint8Array;
+  /** The read's comparison; undefined for a write. */
+  cmp: Comparison | undefined;
+  /** Bytes that faulted. */
+  unreached: number;
+  /** Physical pieces reached, by offset in the access. */
+  reached: ReadonlyArray<{ at: number; length: number; phys: number }>;
+}
+
+/**
+ * The driver uses a mapping whose DMA segments are not one contiguous range
+ * as if they were (driver.one_contiguous_range): the device reads or writes
+ * from the first segment's address on. Reported with the segments, and the
+ * bytes the device reached and where they are: for a read, the first byte
+ * that is not what the mapping holds; for a write, the first byte that
+ * landed outside the mapping's memory.
+ */
+export function checkAssumedRange(run: RunState, doing: 'reading' | 'writing', mp: Mapping, off: number, len: number, access: AssumedAccess): void {
+  const fields: Record<string, string | number> = {
+    handle: mp.name,
+    segments: mp.dma.map((d) => `${hex(d.addr)}+${hex(d.len)}`).join(' '),
+    [doing === 'reading' ? 'device read' : 'device write']: `${hex(mp.dma[0]!.addr + off)}+${hex(len)}`,
+  };
+  if (access.unreached > 0) fields['faulted'] = `${access.unreached} bytes`;
+  const pieceAt = (at: number): { phys: number } | undefined => {
+    const p = access.reached.find((x) => at >= x.at && at < x.at + x.length);
+    return p === undefined ? undefined : { phys: p.phys + (at - p.at) };
+  };
+  if (doing === 'reading' && access.cmp !== undefined && access.cmp.differ > 0) {
+    const at = access.cmp.first;
+    const where = pieceAt(at);
+    fields['differing'] = `${access.cmp.differ} bytes`;
+    fields['at'] = `+${hex(off + at)}`;
+    fields['read'] = quoted(access.actual, at);
+    fields['expected'] = quoted(access.expected, at);
+    if (where !== undefined) fields['reached'] = `${hex(where.phys)} (${physText(run, where.phys)})`;
+  }
+  if (doing === 'writing') {
+    const own = new Set(mp.segments.map((s) => s.buffer));
+    const outside = access.reached.find((p) => {
+      const place = run.memory.whereIs(p.phys);
+      return place === undefined || !own.has(place.name);
+    });
+    if (outside !== undefined) fields['landed'] = `+${hex(off + outside.at)} at ${hex(outside.phys)} (${physText(run, outside.phys)})`;
+  }
+  run.raise('driver-assumption', doing === 'reading' ? 'one-range-read' : 'one-range-write', fields);
+}
+
 /** Runs of another owner's data among [phys, phys + length), as [offset, length, owner] triples. */
 function foreign(run: RunState, phys: number, length: number, own: ReadonlySet<number>): Array<[number, number, number]> {
   const out: Array<[number, number, number]> = [];
@@ -127,8 +180,13 @@ function foreign(run: RunState, phys: number, length: number, own: ReadonlySet<n
 
 /** The CPU read `size` bytes of a buffer: any of them another owner's data (not stale, not zeroed: someone else's)? */
 export function checkCpuReadOwners(run: RunState, buffer: string, offset: number, size: number): void {
-  const phys = run.scenario.buffers.get(buffer)!.phys + offset;
-  const leaked = foreign(run, phys, size, new Set([run.ownerOf(buffer)]));
+  const own = new Set([run.ownerOf(buffer)]);
+  const leaked: Array<[number, number, number]> = [];
+  let at = 0;
+  for (const [s, e] of run.memory.physRanges(buffer, offset, size)) {
+    for (const [o, l, tag] of foreign(run, s, e - s, own)) leaked.push([at + o, l, tag]);
+    at += e - s;
+  }
   if (leaked.length === 0) return;
   const bytes = leaked.reduce((n, [, l]) => n + l, 0);
   run.raise('data-leak', 'cpu', { buffer, offset: hex(offset + leaked[0]![0]), bytes, from: `buffer "${run.ownerName(leaked[0]![2])}"` });

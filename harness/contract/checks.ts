@@ -14,12 +14,15 @@ import type { Translation, TranslationEntry } from '../machine/translation.js';
 import type { BounceSlot } from '../machine/bounce-slots.js';
 import type { Scenario } from '../fixtures/scenario.js';
 import type { Mapping } from '../run/mapping.js';
+import type { DriverMemory } from '../run/memory.js';
 import type { ViolationKind } from './kinds.js';
 import { range } from '../run/trace.js';
 
 export interface RunState {
   readonly m: Machine;
   readonly scenario: Scenario;
+  /** The driver's buffers and coherent allocations, by name. */
+  readonly memory: DriverMemory;
   readonly mappings: Map<string, Mapping>;
   /** Mappings by serial number, the owner tag of what they created (0, no owner, has none). */
   readonly bySerial: readonly Mapping[];
@@ -107,9 +110,11 @@ function ownRanges(run: RunState, mp: Mapping): readonly Interval[] {
 
 function unionOf(run: RunState, mp: Mapping): Interval[] {
   const buffers: Interval[] = [];
-  for (const s of mp.segments) {
-    const phys = run.scenario.buffers.get(s.buffer)!.phys + s.offset;
-    buffers.push([phys, phys + s.size]);
+  for (const s of mp.segments) buffers.push(...run.memory.physRanges(s.buffer, s.offset, s.size));
+  // A coherent allocation owns every page the kernel allocated for it, whether or not its buffer spans them.
+  if (mp.kind === 'coherent') {
+    const p = run.m.pages.pageSize;
+    for (const r of run.m.pages.allocatedRuns()) if (r.owner === mp.serial) buffers.push([r.phys, r.phys + r.pages * p]);
   }
   const slots: Interval[] = [];
   const pool = run.m.swiotlb;
@@ -289,6 +294,7 @@ function refusedCheck(ctx: CallContext): void {
   const einval = events.find((e) => e.t === 'iommu_map' && e.ret === -22);
   const full = events.find((e): e is Extract<MachineEvent, { t: 'swiotlb_full' }> => e.t === 'swiotlb_full');
   const lastIova = events.filter((e) => e.t === 'iova_alloc' || e.t === 'iova_alloc_fail').pop();
+  const noPages = events.find((e): e is Extract<MachineEvent, { t: 'page_alloc_fail' }> => e.t === 'page_alloc_fail');
   const injected = events.find((e): e is Extract<MachineEvent, { t: 'fault_injected' }> => e.t === 'fault_injected');
   if (injected !== undefined) shortage = `${injected.site} was made to fail`;
   else if (collision !== undefined && collision.t === 'pte_collision') cause = `IOMMU entry already set at iova ${hex(collision.iova)}`;
@@ -301,6 +307,8 @@ function refusedCheck(ctx: CallContext): void {
     } else if (leaked > 0) cause = `${leaked} swiotlb slots are held by no live mapping`;
     else if (fit >= 0) cause = `slots ${fit}..${fit + full.nslots - 1} were free and keep the address bits min_align_mask asks for, but the slot search did not visit them`;
     else shortage = 'the swiotlb pool is full';
+  } else if (noPages !== undefined) {
+    shortage = `the page allocator has no free block of order ${noPages.order} or larger`;
   } else if (lastIova?.t === 'iova_alloc_fail') {
     const t = ctx.mapping?.device.translation;
     const leaked = t === undefined ? [] : leakedAllocations(run, t);
@@ -428,7 +436,23 @@ function classify(run: RunState, mp: Mapping | undefined, a: number, b: number):
       pos = end;
       continue;
     }
-    let stop = b;
+    const zone = run.m.pages;
+    if (zone.contains(pos) && run.memory.whereIs(pos) === undefined) {
+      // A page of the allocator's zone that is no buffer: another allocation's page, or a free one.
+      const end = Math.min(b, pos - (pos % zone.pageSize) + zone.pageSize);
+      const tag = zone.ownerOf(pos);
+      const holder = tag === undefined ? undefined : run.bySerial[tag];
+      const r: Reach =
+        holder !== undefined && holder.live
+          ? { kind: 'reach-other-allocation', a: pos, b: end, what: `pages of "${holder.name}"` }
+          : { kind: 'reach-unowned', a: pos, b: end, what: tag === undefined ? 'free pages' : 'pages of no live allocation' };
+      const prev = last(out);
+      if (prev !== undefined && prev.kind === r.kind && prev.what === r.what && prev.b === pos) prev.b = end;
+      else out.push(r);
+      pos = end;
+      continue;
+    }
+    let stop = Math.min(b, zone.contains(pos) ? pos - (pos % zone.pageSize) + zone.pageSize : Number.MAX_SAFE_INTEGER);
     for (const p of run.m.bouncePools()) if (p.start > pos) stop = Math.min(stop, p.start);
     let found = false;
     for (const buf of run.scenario.buffers.values()) {
@@ -445,6 +469,18 @@ function classify(run: RunState, mp: Mapping | undefined, a: number, b: number):
       pos = e;
       found = true;
       break;
+    }
+    if (!found && zone.contains(pos)) {
+      // A live allocation's page (subtracted already when it is the mapping's own).
+      const place = run.memory.whereIs(pos)!;
+      const mine = mp?.segments.some((seg) => seg.buffer === place.name) ?? false;
+      out.push(
+        mine
+          ? { kind: 'reach-unowned', a: pos, b: stop, what: `unmapped part of allocation "${place.name}"` }
+          : { kind: 'reach-other-allocation', a: pos, b: stop, what: `allocation "${place.name}"` },
+      );
+      pos = stop;
+      found = true;
     }
     if (!found) {
       out.push({ kind: 'reach-unowned', a: pos, b: stop, what: 'memory outside any buffer' });
@@ -668,12 +704,50 @@ export function checkLeaks(ctx: CallContext): void {
     const b = stuck[0]!;
     run.raise('resource-leak', 'bounce-buffers', { buffers: stuck.length, first: `${b.domain} ${range(b.iova, b.size)}`, 'last held by': run.bySerial[b.holder]?.name ?? '?' });
   }
+  // A bounce pool's pages are its own while it keeps them (cached buffers are not leaks; stuck ones are named above).
+  const pageSize = run.m.pages.pageSize;
+  const inPool = (r: { phys: number; pages: number }): boolean => Array.from({ length: r.pages }, (_, i) => r.phys + i * pageSize).every((ph) => run.m.bounceSlots.slotAt(ph, pageSize) !== undefined);
+  const pages = run.m.pages.allocatedRuns().filter((r) => {
+    const mp = run.bySerial[r.owner];
+    return (mp === undefined || !mp.live || mp.kind !== 'coherent') && !inPool(r);
+  });
+  if (pages.length > 0) {
+    run.raise('resource-leak', 'pages', { pages: pages.reduce((n, r) => n + r.pages, 0), first: hex(pages[0]!.phys), of: holderOfPages(run, pages[0]!.owner) });
+  }
   for (const { t, label } of translations) {
     const ranges = leakedAllocations(run, t);
     if (ranges.length === 0) continue;
     const pages = ranges.reduce((n, [lo, hi]) => n + hi - lo + 1, 0);
     run.raise('resource-leak', 'iovas', { ...label, ranges: ranges.length, pages, first: `pfn ${hex(ranges[0]![0])}-${hex(ranges[0]![1])}` });
   }
+}
+
+function holderOfPages(run: RunState, tag: number): string {
+  const mp = run.bySerial[tag];
+  return mp === undefined ? 'no call' : `"${mp.name}" (${mp.live ? 'live' : 'freed'})`;
+}
+
+/** What a physical address is, for a sentence: a buffer's or an allocation's byte, a free or foreign page, a swiotlb slot. */
+export function physText(run: RunState, phys: number): string {
+  const place = run.memory.whereIs(phys);
+  if (place !== undefined) return `${place.allocation ? 'allocation' : 'buffer'} "${place.name}"+${hex(place.offset)}`;
+  const pool = run.m.swiotlb;
+  if (pool !== null && phys >= pool.start && phys < pool.end) {
+    const slot = slotOf(pool, phys);
+    const tag = pool.slots.owner(slot);
+    return tag === 0 ? `free swiotlb slot ${slot}` : `swiotlb slot ${slot}${holderText(run, tag)}`;
+  }
+  const zone = run.m.pages;
+  if (zone.contains(phys)) {
+    const tag = zone.ownerOf(phys);
+    return tag === undefined ? 'a free page' : `a page of "${run.bySerial[tag]?.name ?? '?'}"`;
+  }
+  return 'memory outside any buffer';
+}
+
+/** A DMA API call failed and the driver, which ignores its return value (driver.return_value_ignored), goes on as if it had not. */
+export function checkIgnoredError(run: RunState, call: string, fields: Record<string, string | number>): void {
+  run.raise('driver-assumption', 'return-value', { call, ...fields });
 }
 
 /** The simulated kernel stopped: a BUG() or a CPU spinning with a lock held. */

@@ -64,6 +64,12 @@ export class IdealBuffer {
   constructor(
     readonly spec: BufferSpec,
     keep: (data: Uint8Array) => Uint8Array,
+    /**
+     * Coherent memory (dma_alloc_coherent's): the CPU and the device that
+     * allocated it see each other's writes at once, without a sync. Only a
+     * streaming mapping of it for another device owns part of it.
+     */
+    readonly coherent = false,
   ) {
     this.cpu = new ContentView(spec.size, keep);
     this.dev = new ContentView(spec.size, keep);

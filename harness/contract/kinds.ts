@@ -96,6 +96,7 @@ export const KINDS: Record<ViolationKind, KindInfo> = {
       ptes: 'page-table entries leaked at the end',
       slots: 'swiotlb slots leaked at the end',
       iovas: 'IOVA ranges leaked at the end',
+      pages: 'pages leaked at the end',
       'failed-map-iovas': 'IOVA range left allocated by a failed map',
       'failed-map-slots': 'swiotlb slots left allocated by a failed map',
       'bounce-buffers': 'bounce pool buffers held by no live mapping at the end',
@@ -116,6 +117,15 @@ export const KINDS: Record<ViolationKind, KindInfo> = {
     sentence: {
       clean: 'cache clean outside the mapping and its bounce slots',
       invalidate: 'cache invalidate outside the mapping and its bounce slots',
+    },
+  },
+  'driver-assumption': {
+    label: 'driver assumption broken',
+    short: 'assumption',
+    sentence: {
+      'return-value': 'device driver failed to check the error a DMA API call returned',
+      'one-range-read': 'device driver reads a mapping of several DMA segments as one contiguous range',
+      'one-range-write': 'device driver writes a mapping of several DMA segments as one contiguous range',
     },
   },
   'kernel-warning': {

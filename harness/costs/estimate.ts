@@ -9,7 +9,7 @@
 // not the driver, not the time a fixture waits.
 
 import type { MachineEvent } from '../machine/events.js';
-import type { PageAllocator } from '../machine/pages.js';
+import type { PageAllocator } from '../machine/page-alloc.js';
 import type { BouncePool } from '../machine/swiotlb-slots.js';
 import type { Estimate } from '../report/report-types.generated.js';
 import type { CostProfile } from './profiles.js';

@@ -287,6 +287,30 @@ export class CpuCache {
     return result;
   }
 
+  /** dc civac over every line [addr, addr + size) touches: write back what is dirty, then drop it (__dma_flush_area). */
+  flush(addr: number, size: number): MaintenanceResult {
+    const result = { lines: this.lineCount(addr, size), written: 0, dropped: 0 };
+    this.presentLines(alignDown(addr, this.lineSize), alignUp(addr + size, this.lineSize), (frameNo, f, l) => {
+      if (this.writeBack(frameNo, f, l)) result.written++;
+      this.drop(frameNo, f, l);
+    });
+    return result;
+  }
+
+  /**
+   * A CPU load through a non-cacheable mapping (a coherent buffer remapped
+   * for a non-coherent device): DRAM's bytes, allocating no line. A line
+   * another, cacheable alias left in the cache is not looked at.
+   */
+  uncachedReadInto(addr: number, dst: Uint8Array, dstOffset: number, length: number): void {
+    this.dram.readInto(addr, dst, dstOffset, length);
+  }
+
+  /** A CPU store through a non-cacheable mapping: straight to DRAM. */
+  uncachedWrite(addr: number, src: Uint8Array): void {
+    this.dram.write(addr, src);
+  }
+
   /** Write back and drop every cached line in the range (or everywhere). */
   evict(addr = 0, size = Number.MAX_SAFE_INTEGER - FRAME): MaintenanceResult {
     const result = { lines: 0, written: 0, dropped: 0 };

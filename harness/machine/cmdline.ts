@@ -8,6 +8,11 @@ export function iommu_dma_forcedac(): boolean {
   return machine().platform.forceDac;
 }
 
+/** iommu.passthrough=1: devices' default domains are identity (bypass) unless they need translation. */
+export function iommu_default_passthrough(): boolean {
+  return machine().platform.iommuPassthrough;
+}
+
 export function page_to_phys(page: number): number {
   return page;
 }

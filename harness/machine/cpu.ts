@@ -6,6 +6,8 @@
 import { machine } from './current.js';
 import { KernelBug } from './events.js';
 import { DMA_FROM_DEVICE, DMA_TO_DEVICE, type dma_data_direction } from './dma.js';
+import type { Machine } from './machine.js';
+import { VMALLOC_START } from './vmalloc.js';
 
 export function phys_to_virt(paddr: number): number {
   return paddr;
@@ -24,13 +26,44 @@ export function memcpy(dst: number, src: number, size: number): void {
   m.recorder.emit({ t: 'memcpy', dst, src, size });
 }
 
+/** memset through a kernel virtual address: one event per physical run it lands in. */
 export function memset(addr: number, value: number, size: number): void {
   checkLength('memset', size);
   if (size === 0) return;
   const m = machine();
-  m.cache.cpuFill(addr, value, size);
-  m.provenance.mark(addr, size, 0);
-  m.recorder.emit({ t: 'memset', addr, size });
+  if (addr < VMALLOC_START) {
+    m.cache.cpuFill(addr, value, size);
+    m.provenance.mark(addr, size, 0);
+    m.recorder.emit({ t: 'memset', addr, size });
+    return;
+  }
+  for (const r of m.vmalloc.runs(addr, size)) {
+    if (r.cached) m.cache.cpuFill(r.phys, value, r.length);
+    else m.cache.uncachedWrite(r.phys, new Uint8Array(r.length).fill(value));
+    m.provenance.mark(r.phys, r.length, 0);
+    m.recorder.emit({ t: 'memset', addr: r.phys, size: r.length });
+  }
+}
+
+/** A CPU load of `length` bytes at a kernel virtual address into dst (not kernel code: the harness's driver reading its buffer). */
+export function kernelReadInto(m: Machine, addr: number, dst: Uint8Array, dstOffset: number, length: number): void {
+  let done = 0;
+  for (const r of m.vmalloc.runs(addr, length)) {
+    if (r.cached) m.cache.cpuReadInto(r.phys, dst, dstOffset + done, r.length);
+    else m.cache.uncachedReadInto(r.phys, dst, dstOffset + done, r.length);
+    done += r.length;
+  }
+}
+
+/** A CPU store at a kernel virtual address (the harness's driver writing its buffer). */
+export function kernelWrite(m: Machine, addr: number, src: Uint8Array): void {
+  let done = 0;
+  for (const r of m.vmalloc.runs(addr, src.length)) {
+    const part = src.subarray(done, done + r.length);
+    if (r.cached) m.cache.cpuWrite(r.phys, part);
+    else m.cache.uncachedWrite(r.phys, part);
+    done += r.length;
+  }
 }
 
 function __dma_clean_area(addr: number, size: number): void {
@@ -56,9 +89,9 @@ export function arch_sync_dma_for_cpu(paddr: number, size: number, dir: dma_data
   if (dir !== DMA_TO_DEVICE) __dma_inv_area(phys_to_virt(paddr), size);
 }
 
-/** IS_ENABLED(CONFIG_...) for the options the model knows. */
+/** IS_ENABLED(CONFIG_...) for the options the model knows; arm64 selects both DMA remap options. */
 export function IS_ENABLED(
-  option: 'CONFIG_SWIOTLB' | 'CONFIG_SWIOTLB_DYNAMIC' | 'CONFIG_DMA_BOUNCE_UNALIGNED_KMALLOC' | 'CONFIG_IOMMU_IO_BUFFER' | 'CONFIG_IOMMU_BOUNCE_BUFFERS',
+  option: 'CONFIG_SWIOTLB' | 'CONFIG_SWIOTLB_DYNAMIC' | 'CONFIG_DMA_BOUNCE_UNALIGNED_KMALLOC' | 'CONFIG_IOMMU_IO_BUFFER' | 'CONFIG_IOMMU_BOUNCE_BUFFERS' | 'CONFIG_DMA_REMAP' | 'CONFIG_DMA_DIRECT_REMAP',
 ): boolean {
   const p = machine().platform;
   switch (option) {
@@ -73,6 +106,9 @@ export function IS_ENABLED(
     case 'CONFIG_IOMMU_IO_BUFFER':
     case 'CONFIG_IOMMU_BOUNCE_BUFFERS':
       return p.iommuBounceBuffers;
+    case 'CONFIG_DMA_REMAP':
+    case 'CONFIG_DMA_DIRECT_REMAP':
+      return true;
   }
 }
 
@@ -129,6 +165,12 @@ export function kmalloc_size_roundup(size: number): number {
 
 export function PAGE_SIZE(): number {
   return machine().platform.pageSize;
+}
+
+/** PAGE_ALIGN(): up to a whole number of CPU pages. */
+export function PAGE_ALIGN(x: number): number {
+  const p = machine().platform.pageSize;
+  return Math.ceil(x / p) * p;
 }
 
 export function PAGE_SHIFT(): number {

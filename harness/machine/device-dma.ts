@@ -34,7 +34,7 @@ export interface DmaAccess {
 
 export class DeviceDma {
   constructor(
-    private readonly translation: Translation,
+    readonly translation: Translation,
     private readonly dram: PhysicalMemory,
     private readonly cache: CpuCache,
     private readonly coherent: boolean,

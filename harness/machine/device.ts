@@ -7,8 +7,9 @@
 import { DMA_BIT_MASK } from './bits.js';
 import { DMA_MAPPING_ERROR } from './dma.js';
 import type { IommuDomain } from './iommu.js';
+import type { bus_type, iommu_group, IommuInstance } from './iommu-driver.js';
 import type { DeviceConfig } from './platform.js';
-import { DirectTranslation, type Translation } from './translation.js';
+import { BlockedTranslation, DirectTranslation, type Translation } from './translation.js';
 import type { dma_map_ops } from '../variant-api.js';
 
 export interface device_dma_parameters {
@@ -31,8 +32,16 @@ export class device {
   readonly dma_parms: device_dma_parameters;
   /** The ops the kernel set up for it; null means dma-direct. */
   dma_ops: dma_map_ops | null = null;
-  /** How its DMA reaches memory: its IOMMU domain, or directly. */
-  readonly translation: Translation;
+  /** dev->bus, for its IOMMU driver (the device's IOMMU instance); iommu_ops is null without an IOMMU. */
+  readonly bus: bus_type;
+  /** dev->iommu_group: set when the IOMMU core probes the device, null again if attaching its default domain fails. */
+  iommu_group: iommu_group | null = null;
+  /**
+   * How its DMA reaches memory: directly without an IOMMU; behind one,
+   * through the domain its driver attached, and nowhere (every access
+   * faults) while none is.
+   */
+  translation: Translation;
   /** dev->dma_io_tlb_mem: the swiotlb pool (io_tlb_mem) the kernel gave it (5.15 and later); null until then. */
   dma_io_tlb_mem: unknown = null;
   /** dev->dma_io_tlb_pools and dev->dma_uses_io_tlb (6.6 and later, CONFIG_SWIOTLB_DYNAMIC): its transient pools, and whether it ever bounced. */
@@ -43,8 +52,8 @@ export class device {
 
   constructor(
     readonly config: DeviceConfig,
-    /** The default domain of the device's IOMMU group; null without an IOMMU. */
-    readonly iommu_domain: IommuDomain | null,
+    /** The IOMMU instance the device sits behind; null without an IOMMU. */
+    iommu: IommuInstance | null,
   ) {
     this.name = config.name;
     this.dma_coherent = config.coherent;
@@ -59,7 +68,9 @@ export class device {
       segment_boundary_mask: config.segBoundaryMask,
       min_align_mask: config.minAlignMask,
     };
-    this.translation = iommu_domain ?? new DirectTranslation();
+    this.bus = { iommu_ops: iommu };
+    this.translation = iommu === null ? new DirectTranslation() : new BlockedTranslation(config.name, iommu.pgsize_bitmap);
+    iommu?.join(this);
   }
 }
 
@@ -91,17 +102,18 @@ export function dma_get_min_align_mask(dev: device): number {
   return dev.dma_parms.min_align_mask;
 }
 
-/** The domain dma-iommu works on; only its ops call this, for a device that has one. */
+/** The domain dma-iommu works on (the group's default domain); only its ops call this, for a device that has one. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the cookie is the kernel code's own type
 export function iommu_get_dma_domain(dev: device): IommuDomain<any> {
-  if (dev.iommu_domain === null) throw new Error(`device ${dev.name} has no IOMMU domain`);
-  return dev.iommu_domain;
+  const domain = dev.iommu_group?.default_domain ?? null;
+  if (domain === null) throw new Error(`device ${dev.name} has no IOMMU domain`);
+  return domain;
 }
 
-/** iommu_get_domain_for_dev: the device's domain, or null. */
+/** iommu_get_domain_for_dev: the domain attached to the device's group, or null. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the cookie is the kernel code's own type
 export function iommu_get_domain_for_dev(dev: device): IommuDomain<any> | null {
-  return dev.iommu_domain;
+  return dev.iommu_group?.domain ?? null;
 }
 
 // include/linux/dma-direct.h. The model has no DMA offset and no memory

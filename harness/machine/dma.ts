@@ -13,7 +13,10 @@ export const DMA_DIRECTION_NAMES: Record<dma_data_direction, string> = {
   [DMA_NONE]: 'DMA_NONE',
 };
 
+export const DMA_ATTR_NO_KERNEL_MAPPING = 1 << 4;
 export const DMA_ATTR_SKIP_CPU_SYNC = 1 << 5;
+export const DMA_ATTR_FORCE_CONTIGUOUS = 1 << 6;
+export const DMA_ATTR_ALLOC_SINGLE_PAGES = 1 << 7;
 export const DMA_ATTR_NO_WARN = 1 << 8;
 export const DMA_ATTR_PRIVILEGED = 1 << 9;
 /** Proposed with the IOMMU bounce pools (v2 8/9): a long-lived streaming mapping, which the pools leave alone; unknown to every other tree. */
@@ -28,5 +31,8 @@ export function attrNames(attrs: number): string {
   if (attrs & DMA_ATTR_NO_WARN) names.push('NO_WARN');
   if (attrs & DMA_ATTR_PRIVILEGED) names.push('PRIVILEGED');
   if (attrs & DMA_ATTR_PERSISTENT_STREAMING) names.push('PERSISTENT_STREAMING');
+  if (attrs & DMA_ATTR_FORCE_CONTIGUOUS) names.push('FORCE_CONTIGUOUS');
+  if (attrs & DMA_ATTR_ALLOC_SINGLE_PAGES) names.push('ALLOC_SINGLE_PAGES');
+  if (attrs & DMA_ATTR_NO_KERNEL_MAPPING) names.push('NO_KERNEL_MAPPING');
   return names.length === 0 ? '0' : names.join('|');
 }

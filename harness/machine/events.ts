@@ -9,8 +9,14 @@ export type MachineEvent =
   | { t: 'memcpy'; dst: number; src: number; size: number }
   /** A CPU memset to zero (padding in a bounce buffer). */
   | { t: 'memset'; addr: number; size: number }
-  /** Cache maintenance by arch_sync_dma_for_{device,cpu}. */
-  | { t: 'cache'; op: 'clean' | 'invalidate'; addr: number; size: number; lines: number; written: number; dropped: number }
+  /** Cache maintenance by arch_sync_dma_for_{device,cpu}, and arch_dma_prep_coherent's flush (clean and invalidate). */
+  | { t: 'cache'; op: 'clean' | 'invalidate' | 'flush'; addr: number; size: number; lines: number; written: number; dropped: number }
+  /** The page allocator handed out a block of 2^order pages (zeroed through the cache when __GFP_ZERO asked). */
+  | { t: 'page_alloc'; phys: number; order: number; zeroed: boolean }
+  /** No free block of that order or larger. */
+  | { t: 'page_alloc_fail'; order: number }
+  /** Pages given back, as one run when they were freed one after the other. */
+  | { t: 'page_free'; phys: number; size: number }
   | { t: 'iova_alloc'; pfn: number; pages: number; limitPfn: number; from: 'rcache' | 'rbtree' }
   | { t: 'iova_alloc_fail'; pages: number; limitPfn: number }
   | { t: 'iova_free'; pfn: number; pages: number; into: 'rcache' | 'rbtree' }

@@ -41,6 +41,14 @@ export const IOMMU_NOEXEC = 1 << 3;
 export const IOMMU_MMIO = 1 << 4;
 export const IOMMU_PRIV = 1 << 5;
 
+// include/linux/iommu.h: a domain's feature flags, which the driver and the
+// page table go by. The domain types built from them (IOMMU_DOMAIN_DMA and
+// the rest) are kernel code in the variants, since the modelled patches
+// change them.
+export const __IOMMU_DOMAIN_PAGING = 1 << 0;
+export const __IOMMU_DOMAIN_DMA_API = 1 << 1;
+export const __IOMMU_DOMAIN_PT = 1 << 2;
+
 const EEXIST = 17;
 const ENOMEM = 12;
 
@@ -79,6 +87,8 @@ export class IommuDomain<C extends DmaCookie = DmaCookie> implements Translation
   readonly geometry: IommuGeometry;
   /** Set by the kernel (iommu_get_dma_cookie) for a DMA domain; NULL until then, a pointer as in C. */
   iova_cookie: C = null as unknown as C;
+  /** domain->type, which the kernel gives the domain when it allocates it; 0 (blocked) until then. */
+  type = 0;
   /** IOVA page number → entry. */
   readonly table: RangeMap<Pte>;
 
@@ -119,6 +129,7 @@ export class IommuDomain<C extends DmaCookie = DmaCookie> implements Translation
   }
 
   finalSection(): Record<string, unknown> {
+    if (this.isIdentity) return { type: 'identity (bypass)' };
     const g = this.granule;
     const entries = this.entries();
     return {
@@ -128,8 +139,14 @@ export class IommuDomain<C extends DmaCookie = DmaCookie> implements Translation
     };
   }
 
+  /** An identity domain: the IOMMU passes a device's addresses through (bypass). */
+  get isIdentity(): boolean {
+    return (this.type & __IOMMU_DOMAIN_PT) !== 0;
+  }
+
   /** What the IOMMU does with a device access to one address. */
   translate(iova: number, write: boolean): Translated {
+    if (this.isIdentity) return { phys: iova };
     const run = this.table.get(Math.floor(iova / this.granule));
     if (run === undefined) return { fault: 'unmapped' };
     if ((this.access(run.value.prot) & (write ? IOMMU_WRITE : IOMMU_READ)) === 0) return { fault: 'permission' };

@@ -14,12 +14,14 @@ import { DeviceDma } from './device-dma.js';
 import { Recorder } from './events.js';
 import { GuestMemory } from './guest-memory.js';
 import { IommuDomain } from './iommu.js';
+import { IommuInstance } from './iommu-driver.js';
 import { PhysicalMemory } from './memory.js';
-import { PageAllocator } from './pages.js';
+import { PageAllocator } from './page-alloc.js';
 import { Provenance } from './provenance.js';
 import type { DeviceConfig, PlatformConfig } from './platform.js';
 import type { BouncePool } from './swiotlb-slots.js';
 import type { Translation } from './translation.js';
+import { VmallocSpace } from './vmalloc.js';
 import { Workspace } from './workspace.js';
 import { Timers } from './workqueue.js';
 
@@ -41,14 +43,18 @@ export class Machine {
   readonly faults: FaultInjector;
   /** Whose data each byte holds. */
   readonly provenance = new Provenance();
-  /** IOMMU domains by name, in the order devices first name them. */
+  /** IOMMU domains by name: each group's, in the order devices first name them, then any the kernel allocates later. */
   readonly domains = new Map<string, IommuDomain>();
+  /** The IOMMU instance (and driver) of each group, by its domain's name. */
+  private readonly iommus = new Map<string, IommuInstance>();
+  /** The buddy allocator's zone: coherent allocations and the bounce pools' pages come from it. */
+  readonly pages: PageAllocator;
+  /** Kernel virtual mappings outside the linear map (remapped coherent buffers). */
+  readonly vmalloc: VmallocSpace;
   /** Devices in the order the fixture lists them; the first is the default one. */
   readonly devices: device[];
   /** io_tlb_default_mem: the default swiotlb pool, once the kernel has set it up. */
   swiotlb: BouncePool | null = null;
-  /** The pages kernel code allocates while the case runs. */
-  readonly pages: PageAllocator;
   /** The clock and the delayed work waiting on it. */
   readonly timers = new Timers();
   /** The IOMMU bounce pools' buffers, as their code reports them (bounce-slots.ts). */
@@ -79,8 +85,9 @@ export class Machine {
     this.dram = new PhysicalMemory(workspace);
     this.cache = new CpuCache(this.dram, platform.cacheLineSize, workspace);
     this.guest = new GuestMemory(platform.memoryEncryption);
-    this.pages = new PageAllocator(platform.pagesBase, platform.pagesBytes, platform.pageSize);
-    this.devices = deviceConfigs.map((config) => new device(config, config.domain === null ? null : this.domainNamed(config.domain)));
+    this.pages = new PageAllocator({ pageSize: platform.pageSize, base: platform.pagePoolBase, bytes: platform.pagePoolBytes }, this.recorder);
+    this.vmalloc = new VmallocSpace(platform.pageSize);
+    this.devices = deviceConfigs.map((config) => new device(config, config.domain === null ? null : this.iommuNamed(config.domain, config.iovaGranule)));
     // Above any default pool a kernel may make of the platform's size (6.x
     // rounds its slot count up to a power of two), below the buffers.
     this.nextFreePage = alignUp(platform.swiotlbBase + roundup_pow_of_two(platform.swiotlbBytes), 0x10_0000);
@@ -106,13 +113,20 @@ export class Machine {
     return this.swiotlb === null ? [...this.swiotlbPools] : [this.swiotlb, ...this.swiotlbPools];
   }
 
-  private domainNamed(name: string): IommuDomain {
-    let d = this.domains.get(name);
-    if (d === undefined) {
-      const decrypts = this.platform.memoryEncryption !== 'none' && this.platform.iommuDecrypts;
-      d = new IommuDomain(name, this.platform.iommu, this.platform.iovaGranule, BIT(this.platform.apertureBits) - 1, this.recorder, decrypts, this.faults);
-      this.domains.set(name, d);
+  /** The IOMMU instance of a group, made with its first domain when a device first names it. */
+  private iommuNamed(name: string, granule: number): IommuInstance {
+    let i = this.iommus.get(name);
+    if (i === undefined) {
+      i = new IommuInstance(this.platform.iommuDriver, this.newDomain(name, granule), this.platform.pageSize, (more) => this.newDomain(more, granule));
+      this.iommus.set(name, i);
     }
+    return i;
+  }
+
+  private newDomain(name: string, granule: number): IommuDomain {
+    const decrypts = this.platform.memoryEncryption !== 'none' && this.platform.iommuDecrypts;
+    const d = new IommuDomain(name, this.platform.iommu, granule, BIT(this.platform.apertureBits) - 1, this.recorder, decrypts, this.faults);
+    this.domains.set(name, d);
     return d;
   }
 
@@ -121,10 +135,11 @@ export class Machine {
     return this.devices[0]!;
   }
 
-  /** The default device's IOMMU domain (it must have one). */
+  /** The default device's group's domain (it must have an IOMMU), whatever the kernel has done with it. */
   get domain(): IommuDomain {
-    const d = this.dev.iommu_domain;
-    if (d === null) throw new Error(`device ${this.dev.name} has no IOMMU domain`);
+    const name = this.dev.config.domain;
+    const d = name === null ? undefined : this.domains.get(name);
+    if (d === undefined) throw new Error(`device ${this.dev.name} has no IOMMU domain`);
     return d;
   }
 
@@ -145,7 +160,7 @@ export class Machine {
   /** A device's own DMA, through its translation. */
   dma(dev: device = this.dev): DeviceDma {
     let dma = this.dmaByDevice.get(dev);
-    if (dma === undefined) {
+    if (dma === undefined || dma.translation !== dev.translation) {
       dma = new DeviceDma(dev.translation, this.dram, this.cache, dev.config.coherent, this.guest);
       this.dmaByDevice.set(dev, dma);
     }

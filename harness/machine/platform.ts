@@ -3,12 +3,18 @@
 
 import type { MemoryEncryption } from './guest-memory.js';
 import type { IommuFlavour } from './iommu.js';
+import type { IommuDriverName } from './iommu-driver.js';
 
 export interface PlatformConfig {
   /** The CPU page size (PAGE_SIZE): 4, 16 or 64 KiB. */
   pageSize: number;
-  /** The IOMMU domain's smallest page size, which is the IOVA granule. */
+  /** The IOMMU's page size (its domains' smallest, which is the IOVA granule), unless a device's IOMMU says otherwise. */
   iovaGranule: number;
+  /** The IOMMU driver: one that gives devices the domains the core asks for, or mainline's DART (iommu-driver.ts). */
+  iommuDriver: IommuDriverName;
+  /** The zone the page allocator hands out (coherent allocations come from it): physical base and size. */
+  pagePoolBase: number;
+  pagePoolBytes: number;
   /** CONFIG_SWIOTLB. */
   swiotlb: boolean;
   /** Size of the default swiotlb pool, a multiple of 256 KiB. */
@@ -22,6 +28,8 @@ export interface PlatformConfig {
   cacheLineSize: number;
   /** iommu.forcedac: never try a 32-bit IOVA first for PCI devices. */
   forceDac: boolean;
+  /** iommu.passthrough=1: default domains are identity unless a device needs a DMA domain. */
+  iommuPassthrough: boolean;
   /** swiotlb=force on the kernel command line (is_swiotlb_force_bounce()). */
   swiotlbForce: boolean;
   /** Where the run engine starts placing fixture buffers. */
@@ -30,9 +38,6 @@ export interface PlatformConfig {
   memoryEncryption: MemoryEncryption;
   /** In such a guest, whether devices behind an IOMMU see private memory in the clear (an assumption: Robin Murphy's for x86 guests). */
   iommuDecrypts: boolean;
-  /** Where the page allocator's pages come from (pages.ts): a region of DRAM of its own. */
-  pagesBase: number;
-  pagesBytes: number;
   /** The IOMMU bounce pools' Kconfig option (CONFIG_IOMMU_IO_BUFFER, later CONFIG_IOMMU_BOUNCE_BUFFERS), in the trees that have one. */
   iommuBounceBuffers: boolean;
   /** Module parameters given on the kernel command line, by their full name ("io_buffer_pool.num_slots"); the rest keep their defaults. */
@@ -56,6 +61,8 @@ export interface DeviceConfig {
   name: string;
   /** The IOMMU domain it is attached to (devices naming the same one share it); null: no IOMMU, dma-direct. */
   domain: string | null;
+  /** The page size of the IOMMU it sits behind (its domain's IOVA granule). */
+  iovaGranule: number;
   coherent: boolean;
   untrusted: boolean;
   pci: boolean;
@@ -85,6 +92,9 @@ export const MACHINE_LIMITS = {
 export const DEFAULT_PLATFORM: PlatformConfig = {
   pageSize: 4096,
   iovaGranule: 4096,
+  iommuDriver: 'generic',
+  pagePoolBase: 0x2000_0000,
+  pagePoolBytes: 0x2000_0000,
   swiotlb: true,
   swiotlbBytes: 64 * 1024 * 1024,
   swiotlbBase: 0x4000_0000,
@@ -92,12 +102,11 @@ export const DEFAULT_PLATFORM: PlatformConfig = {
   apertureBits: 48,
   cacheLineSize: 64,
   forceDac: false,
+  iommuPassthrough: false,
   swiotlbForce: false,
   dramBase: 0x8000_0000,
   memoryEncryption: 'none',
   iommuDecrypts: false,
-  pagesBase: 0x1000_0000,
-  pagesBytes: 0x2000_0000,
   iommuBounceBuffers: true,
   moduleParams: {},
   shiftOverflow: 'masked',
@@ -114,6 +123,7 @@ export const DEFAULT_DEVICE_NAME = 'dev';
 export const DEFAULT_DEVICE: DeviceConfig = {
   name: DEFAULT_DEVICE_NAME,
   domain: DEFAULT_DEVICE_NAME,
+  iovaGranule: DEFAULT_PLATFORM.iovaGranule,
   coherent: true,
   untrusted: false,
   pci: true,

@@ -1,4 +1,5 @@
-// struct scatterlist, as dma-iommu uses it.
+// struct scatterlist and struct sg_table, as dma-iommu uses them, with the
+// lib/scatterlist.c functions that build tables.
 //
 // A list is an array; "sg_next" is the next index. `page` is the physical
 // address of the entry's page, `offset` the byte offset into it, as the
@@ -29,25 +30,95 @@ export function sg_dma_len(sg: scatterlist): number {
   return sg.dma_length;
 }
 
+/** struct sg_table: an array of entries; `nents` mapped (after dma_map_sgtable), `orig_nents` as built. */
+export interface sg_table {
+  sgl: scatterlist[];
+  nents: number;
+  orig_nents: number;
+}
+
+export const ENOMEM = 12;
+export const EINVAL = 22;
+
+/** An sg_table as a caller declares one: empty, its list NULL. */
+export function emptySgTable(): sg_table {
+  return { sgl: [], nents: 0, orig_nents: 0 };
+}
+
+export function sg_page(sg: scatterlist): number {
+  return sg.page;
+}
+
+export function sg_set_page(sg: scatterlist, page: number, len: number, offset: number): void {
+  sg.page = page;
+  sg.length = len;
+  sg.offset = offset;
+}
+
+/** lib/scatterlist.c: a table of `nents` zeroed entries, or -ENOMEM when its allocation fails (a failslab point, machine/faults.ts). */
+export function sg_alloc_table(sgt: sg_table, nents: number, _gfp: number): number {
+  if (machine().faults.should_fail('slab', 'sg_alloc_table')) return -ENOMEM;
+  sgt.sgl = Array.from({ length: nents }, () => ({ page: 0, offset: 0, length: 0, dma_address: 0, dma_length: 0 }));
+  sgt.nents = nents;
+  sgt.orig_nents = nents;
+  return 0;
+}
+
+export function sg_free_table(sgt: sg_table): void {
+  sgt.sgl = [];
+  sgt.nents = 0;
+  sgt.orig_nents = 0;
+}
+
 /**
- * lib/scatterlist.c's sg_alloc_table_from_pages() (GFP_ATOMIC in its
- * callers here): a list over `n_pages` pages from `offset` for `size`
- * bytes, physically contiguous pages merged into one entry; null when the
- * table's allocation fails (a failslab point, machine/faults.ts). The model
- * has no sg_table: the list is the table, and sg_free_table is a no-op.
+ * lib/scatterlist.c (5.14), for a fresh table (no `prv` to append to):
+ * one entry per run of physically consecutive pages (no longer than
+ * max_segment), the first starting `offset` into its page, the total
+ * clipped to `size`. Returns the last entry (its index: the kernel returns
+ * a pointer to it) or a negative errno. `pages` are physical addresses.
  */
-export function sg_alloc_table_from_pages(pages: readonly number[], n_pages: number, offset: number, size: number, pageSize: number): scatterlist[] | null {
-  if (machine().faults.should_fail('slab', 'sg_alloc_table_from_pages')) return null;
-  const out: scatterlist[] = [];
-  let left = size;
-  for (let i = 0; i < n_pages && left > 0; ) {
-    let j = i + 1;
-    while (j < n_pages && pages[j] === pages[j - 1]! + pageSize) j++;
-    const first = i === 0 ? offset : 0;
-    const length = Math.min(left, (j - i) * pageSize - first);
-    out.push({ page: pages[i]!, offset: first, length, dma_address: 0, dma_length: 0 });
-    left -= length;
-    i = j;
+export function __sg_alloc_table_from_pages(
+  sgt: sg_table,
+  pages: readonly number[],
+  n_pages: number,
+  offset: number,
+  size: number,
+  max_segment: number,
+  _prv: null,
+  _left_pages: number,
+  _gfp: number,
+): number {
+  const pageSize = machine().platform.pageSize;
+  max_segment -= max_segment % pageSize;
+  if (max_segment < pageSize) return -EINVAL;
+  // The entries' allocation (sg_alloc_table in the C): a failslab point.
+  if (machine().faults.should_fail('slab', 'sg_alloc_table_from_pages')) return -ENOMEM;
+  const entries: scatterlist[] = [];
+  let cur = 0;
+  while (cur < n_pages) {
+    // The end of the chunk: where pages stop being consecutive, or the segment is full.
+    let seg_len = 0;
+    let j = cur + 1;
+    for (; j < n_pages; j++) {
+      seg_len += pageSize;
+      if (seg_len >= max_segment || pages[j] !== pages[j - 1]! + pageSize) break;
+    }
+    const chunk_size = (j - cur) * pageSize - offset;
+    entries.push({ page: pages[cur]!, offset, length: Math.min(size, chunk_size), dma_address: 0, dma_length: 0 });
+    size -= chunk_size;
+    offset = 0;
+    cur = j;
   }
-  return out;
+  sgt.sgl = entries;
+  sgt.nents = entries.length;
+  sgt.orig_nents = entries.length;
+  return entries.length - 1;
+}
+
+/** SCATTERLIST_MAX_SEGMENT: UINT_MAX rounded down to a page. */
+export const UINT_MAX = 0xffff_ffff;
+
+export function sg_alloc_table_from_pages(sgt: sg_table, pages: readonly number[], n_pages: number, offset: number, size: number, gfp: number): number {
+  const last = __sg_alloc_table_from_pages(sgt, pages, n_pages, offset, size, UINT_MAX, null, 0, gfp);
+  return last < 0 ? last : 0;
 }

@@ -70,3 +70,32 @@ export class DirectTranslation implements Translation {
     return null;
   }
 }
+
+/** A device whose IOMMU has no domain attached for it (before the kernel attaches one, or after an attach failed): every access faults. */
+export class BlockedTranslation implements Translation {
+  readonly label: string;
+  readonly decrypts = false;
+
+  constructor(
+    readonly name: string,
+    readonly granule: number,
+  ) {
+    this.label = `blocked ${name}`;
+  }
+
+  translate(): Translated {
+    return { fault: 'unmapped' };
+  }
+
+  entries(): readonly Run<TranslationEntry>[] {
+    return NO_ENTRIES;
+  }
+
+  allocated(): readonly AddressRange[] {
+    return [];
+  }
+
+  finalSection(): null {
+    return null;
+  }
+}

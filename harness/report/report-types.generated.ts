@@ -20,6 +20,7 @@ export type ViolationKind =
   | 'resource-leak'
   | 'memory-corruption'
   | 'cache-outside'
+  | 'driver-assumption'
   | 'kernel-warning'
   | 'kernel-oops'
   | 'soft-lockup';

@@ -1,7 +1,7 @@
 // Cost counters: how much work a case made the kernel do, from its events.
 
 import type { MachineEvent } from '../machine/events.js';
-import type { PageAllocator } from '../machine/pages.js';
+import type { PageAllocator } from '../machine/page-alloc.js';
 import type { BouncePool } from '../machine/swiotlb-slots.js';
 import type { Costs } from './result.js';
 
@@ -41,8 +41,9 @@ export function costsOf(events: readonly MachineEvent[], pools: readonly BounceP
         c.zeroed_bytes += e.size;
         break;
       case 'cache':
-        if (e.op === 'clean') c.cache_cleans++;
-        else c.cache_invalidates++;
+        // A flush both cleans and invalidates.
+        if (e.op !== 'invalidate') c.cache_cleans++;
+        if (e.op !== 'clean') c.cache_invalidates++;
         c.cache_bytes += e.size;
         break;
       case 'iommu_map':

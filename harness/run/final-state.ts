@@ -5,6 +5,7 @@
 
 import { hex } from '../machine/bits.js';
 import { slotText } from '../machine/bounce-slots.js';
+import { firstOf } from '../machine/iommu.js';
 import type { Machine } from '../machine/machine.js';
 import type { FinalState } from './result.js';
 
@@ -40,6 +41,11 @@ export function finalState(m: Machine, liveHandles: string[], nameOf: (tag: numb
       pages_in_use: m.pages.inUse,
       delayed_work_pending: m.timers.pendingCount,
     };
+  }
+  const pages = m.pages.allocatedRuns();
+  if (pages.length > 0) {
+    // Only once something allocated pages: the zone is the same untouched one otherwise.
+    sections['pages'] = { allocated: firstOf(pages, (r) => `${hex(r.phys)}+${hex(r.pages * m.pages.pageSize)}`), allocated_pages: pages.reduce((n, r) => n + r.pages, 0) };
   }
   // Another pool shows only while it holds something.
   for (const other of m.swiotlbPools) {

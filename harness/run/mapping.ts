@@ -9,11 +9,12 @@ export interface Mapping {
   name: string;
   /** The device it was made for. */
   device: device;
-  kind: 'page' | 'sg';
+  /** map_page, map_sg, a coherent allocation (its own DMA address), or iommu_map in a domain the driver owns. */
+  kind: 'page' | 'sg' | 'coherent' | 'iommu';
   /** Serial number of the map call; the owner tag of what it created. */
   serial: number;
   dir: dma_data_direction;
-  /** The buffer ranges mapped, in the order the device sees them. */
+  /** The buffer (or allocation) ranges mapped, in the order the device sees them. */
   segments: SegmentSpec[];
   size: number;
   /** DMA segments the device uses, in order: map_page's handle, or map_sg's output. */

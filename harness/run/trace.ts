@@ -27,6 +27,12 @@ export function eventText(e: MachineEvent): string {
       if (e.dropped > 0) s += `, ${e.dropped} dirty dropped`;
       return s + ')';
     }
+    case 'page_alloc':
+      return `page alloc order ${e.order} at ${hex(e.phys)}${e.zeroed ? ' (zeroed)' : ''}`;
+    case 'page_alloc_fail':
+      return `page alloc order ${e.order} failed`;
+    case 'page_free':
+      return `page free ${range(e.phys, e.size)}`;
     case 'iova_alloc':
       return `iova alloc ${plural(e.pages, 'page')} at pfn ${hex(e.pfn)} from ${e.from} (limit pfn ${hex(e.limitPfn)})`;
     case 'iova_alloc_fail':
@@ -98,6 +104,6 @@ export function shortBytes(bytes: Uint8Array, count = 8): string {
   return hexBytes(bytes, count);
 }
 
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
+export function plural(n: number, word: string, words = `${word}s`): string {
+  return `${n} ${n === 1 ? word : words}`;
 }

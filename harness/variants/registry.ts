@@ -2,8 +2,8 @@
 // variants/ with a variant.json is one; nothing else lists them, so adding a
 // variant is adding a folder. A variant's kernel is the modelled kernel files
 // (*.ts) of its folder and, for every file it does not carry, of its nearest
-// ancestor that does; boot.ts and direct.ts are the two the harness calls
-// (variant-api.ts).
+// ancestor that does; boot.ts, direct.ts and iommu.ts are the three the
+// harness calls (variant-api.ts).
 
 import { existsSync } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
@@ -13,12 +13,13 @@ import { InputError, type InputProblem } from '../input-error.js';
 import { readJsonFile } from '../json-file.js';
 import { projectFrames } from '../stack.js';
 import { codeFile, shownPath, variantsDir } from '../paths.js';
-import type { BootFunction, dma_map_ops, Kernel, KernelFiles } from '../variant-api.js';
+import type { BootFunction, dma_map_ops, iommu_api, Kernel, KernelFiles } from '../variant-api.js';
 import { schemaProblems } from '../fixtures/load.js';
 import { validator } from '../schemas.js';
 import type { Series } from '../report/report-types.generated.js';
 import type { VariantMeta } from './variant-types.generated.js';
 import { cVariantProblems, isCVariant, loadCKernel } from '../ckernel/variant.js';
+import type { ModelIommuCore } from '../ckernel/kernel.js';
 
 export type { Series, VariantMeta };
 
@@ -148,8 +149,23 @@ function importProblem(e: unknown, meta: VariantMeta, path: string, code: string
   return { file: at.file, line: at.line, pointer: '', message: `variant ${meta.id}: fails to import: ${what}` };
 }
 
+/** A C variant's IOMMU core: the iommu.ts its model variant runs (the C build has no probe or groups of its own). */
+async function modelIommuCore(meta: VariantMeta, dir: string): Promise<ModelIommuCore> {
+  if (meta.model === undefined) throw new InputError([{ file: shownPath(join(dir, 'variant.json')), pointer: '/model', message: `variant ${meta.id}: a C variant names its model, whose iommu.ts gives the IOMMU core` }]);
+  const modelDir = join(dirname(dir), meta.model);
+  const modelMeta = JSON.parse(await readFile(join(modelDir, 'variant.json'), 'utf8')) as VariantMeta;
+  const path = (await kernelFilesOf(modelMeta, modelDir)).get('iommu');
+  if (path === undefined) throw new InputError([{ file: shownPath(join(dir, 'variant.json')), pointer: '/model', message: `variant ${meta.id}: its model ${meta.model} runs no iommu.ts` }]);
+  const code = codeFile(path);
+  try {
+    return (await import(pathToFileURL(code).href)) as ModelIommuCore;
+  } catch (e) {
+    throw new InputError([importProblem(e, modelMeta, path, code)]);
+  }
+}
+
 export async function loadVariant(meta: VariantMeta, dir: string): Promise<Variant> {
-  if (isCVariant(meta)) return { meta, dir, kernel: await loadCKernel(meta, dir) };
+  if (isCVariant(meta)) return { meta, dir, kernel: await loadCKernel(meta, dir, await modelIommuCore(meta, dir)) };
   const paths = await kernelFilesOf(meta, dir);
   const files: Record<string, Record<string, unknown>> = {};
   for (const [name, path] of paths) {
@@ -163,8 +179,10 @@ export async function loadVariant(meta: VariantMeta, dir: string): Promise<Varia
   const where = shownPath(join(dir, 'variant.json'));
   const boot = files['boot']?.['boot'] as BootFunction | undefined;
   const direct = files['direct']?.['dma_direct_ops'] as dma_map_ops | undefined;
+  const iommu = files['iommu'] as unknown as iommu_api | undefined;
   if (boot === undefined) throw new InputError([{ file: where, pointer: '', message: 'its kernel has no boot.ts exporting boot (nor has any ancestor)' }]);
   if (direct === undefined) throw new InputError([{ file: where, pointer: '', message: 'its kernel has no direct.ts exporting dma_direct_ops (nor has any ancestor)' }]);
+  if (iommu?.iommu_attach_device === undefined) throw new InputError([{ file: where, pointer: '', message: 'its kernel has no iommu.ts exporting the IOMMU API (nor has any ancestor)' }]);
   const linked: KernelFiles = files;
   return {
     meta,
@@ -173,6 +191,7 @@ export async function loadVariant(meta: VariantMeta, dir: string): Promise<Varia
       files: linked,
       boot: (m) => boot(m, linked),
       opsFor: (dev) => dev.dma_ops ?? direct,
+      iommu,
     },
   };
 }

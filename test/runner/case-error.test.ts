@@ -30,7 +30,7 @@ describe('a case that throws', () => {
     const r = runCase(broken as typeof f, await variant('v5.14'));
     expect(r).toMatchObject({ status: 'error', origin: 'harness' });
     const message = (r as CaseError).message;
-    expect(message).toMatch(/^TypeError: .* \(at harness\/run\/execute\.ts:\d+/);
+    expect(message).toMatch(/^TypeError: .* \(at harness\/run\/memory\.ts:\d+/);
     expect(message).not.toMatch(/variants\/v5\.14\/[\w-]+\.ts:\d+\)$/);
     expect(brokenText(r as CaseError)).toMatch(/^harness error \(a bug in the harness, not in the variant\): TypeError/);
     const junit = renderJunit({

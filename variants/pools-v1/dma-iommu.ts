@@ -5,22 +5,40 @@
 
 import {
   __ffs,
+  __fls,
+  __free_page,
+  __GFP_COMP,
+  __GFP_HIGHMEM,
+  __GFP_NORETRY,
+  __GFP_NOWARN,
+  __GFP_ZERO,
+  ALIGN,
+  alloc_pages_node,
   and,
+  arch_dma_prep_coherent,
   arch_sync_dma_for_cpu,
   arch_sync_dma_for_device,
   BIT,
   dev_is_dma_coherent,
+  dev_to_node,
+  dma_alloc_contiguous,
+  dma_alloc_from_pool,
+  dma_common_contiguous_remap,
+  dma_common_find_pages,
+  dma_common_free_remap,
+  dma_common_pages_remap,
+  dma_free_contiguous,
+  dma_free_from_pool,
+  dma_pgprot,
   dev_is_pci,
   dev_is_untrusted,
   type device,
   type dma_addr_t,
+  DMA_ATTR_ALLOC_SINGLE_PAGES,
+  DMA_ATTR_FORCE_CONTIGUOUS,
   DMA_ATTR_PRIVILEGED,
   DMA_ATTR_SKIP_CPU_SYNC,
   DMA_BIDIRECTIONAL,
-  __free_page,
-  __GFP_HIGHMEM,
-  __GFP_NOWARN,
-  alloc_pages_node,
   fls_long,
   should_fail,
   DMA_BIT_MASK,
@@ -32,6 +50,10 @@ import {
   type dma_map_ops,
   DMA_MAPPING_ERROR,
   DMA_TO_DEVICE,
+  emptySgTable,
+  get_order,
+  GFP_KERNEL,
+  gfpflags_allow_blocking,
   IOMMU_CACHE,
   iommu_dma_forcedac,
   iommu_get_dma_domain,
@@ -40,23 +62,44 @@ import {
   IOMMU_READ,
   IOMMU_WRITE,
   type IommuDomain,
+  is_vmalloc_addr,
   IS_ENABLED,
   machine,
+  MAX_ORDER,
   memset,
+  nth_page,
   or,
+  PAGE_ALIGN,
+  page_address,
+  PAGE_KERNEL,
+  PAGE_SHIFT,
+  PAGE_SIZE,
   page_to_phys,
+  PageHighMem,
+  type pgprot_t,
   type phys_addr_t,
   phys_to_virt,
+  type ptr,
   roundup_pow_of_two,
   type scatterlist,
+  sg_alloc_table,
+  sg_alloc_table_from_pages,
   sg_dma_address,
   sg_dma_len,
+  sg_free_table,
+  sg_page,
   sg_phys,
+  sg_set_page,
+  type sg_table,
   type size_t,
+  split_page,
   ulong_pad,
+  virt_to_page,
+  vmalloc_to_page,
   WARN_ON,
 } from '../../harness/kernel.js';
 import {
+  IOMMU_DOMAIN_DMA,
   iommu_iotlb_gather_init,
   iommu_iotlb_sync,
   iommu_iova_to_phys,
@@ -97,8 +140,6 @@ const EINVAL = 22;
 const EEXIST = 17;
 const EFAULT = 14;
 
-/** The buddy allocator's largest order (include/linux/mmzone.h, 4 KiB pages). */
-const MAX_ORDER = 11;
 
 /** Whether swiotlb bounce buffers are in use for this device: only when they are built in. */
 function dev_use_swiotlb(dev: device): boolean {
@@ -343,37 +384,40 @@ export function __iommu_dma_free_pages(pages: number[], count: number): void {
 }
 
 /**
- * `count` pages (struct page **) in the largest orders order_mask allows,
- * each split into single pages; null after freeing what it got when one
- * allocation fails. The array comes from kvzalloc with `kalloc_gfp`, so the
- * bounce pool can allocate in atomic context. A modelled domain has one
- * page size, the granule, at most PAGE_SIZE, so order_mask is 1 and every
- * allocation is of one page.
+ * `count` pages (struct page **) in blocks of the orders order_mask allows
+ * (bit k: 2^k pages), largest first, each block split into single pages;
+ * null after freeing what it got when one allocation fails. The array comes
+ * from kvzalloc with `kalloc_gfp`, so the bounce pool can allocate in atomic
+ * context.
  */
 export function __iommu_dma_alloc_pages(count: number, order_mask: number, nid: number, page_gfp: number, _kalloc_gfp: number): number[] | null {
-  const pages: number[] = [];
   let i = 0;
 
-  order_mask &= (2 << MAX_ORDER) - 1;
+  order_mask &= (2 << MAX_ORDER()) - 1;
   if (!order_mask) return null;
 
   // kvzalloc(count * sizeof(*pages), kalloc_gfp): at run time, a failslab point.
   if (should_fail('slab', 'kvzalloc')) return null;
+  const pages = new Array<number>(count).fill(0);
 
-  // Any page will do for the IOMMU, highmem too.
+  // An IOMMU maps any page, highmem too; huge pages are not wanted.
   page_gfp |= __GFP_NOWARN | __GFP_HIGHMEM;
+  page_gfp &= ~__GFP_COMP;
 
   while (count) {
     let page = 0;
     let order_size = 0;
 
-    // Larger orders are a convenience: try them first, then smaller ones.
-    for (order_mask &= (2 << (fls_long(count) - 1)) - 1; order_mask; order_mask &= ~order_size) {
-      const order = fls_long(order_mask) - 1;
+    // Larger blocks are a convenience: only the smallest order left may try hard.
+    for (order_mask &= (2 << __fls(count)) - 1; order_mask; order_mask &= ~order_size) {
+      const order = __fls(order_mask);
+      let alloc_flags = page_gfp;
 
       order_size = 1 << order;
-      page = alloc_pages_node(nid, page_gfp, order);
+      if (order_mask > order_size) alloc_flags |= __GFP_NORETRY;
+      page = alloc_pages_node(nid, alloc_flags, order);
       if (!page) continue;
+      if (order) split_page(page, order);
       break;
     }
     if (!page) {
@@ -381,9 +425,89 @@ export function __iommu_dma_alloc_pages(count: number, order_mask: number, nid: 
       return null;
     }
     count -= order_size;
-    while (order_size--) pages[i++] = page;
+    while (order_size--) {
+      pages[i++] = page;
+      page = nth_page(page, 1);
+    }
   }
   return pages;
+}
+
+/**
+ * The pages of a non-contiguous buffer, one IOVA range for all of them, and
+ * the sg table that maps them there. With a granule smaller than a CPU page
+ * the IOMMU may not map all of the last page.
+ */
+function __iommu_dma_alloc_noncontiguous(dev: device, size: size_t, sgt: sg_table, gfp: number, _prot: pgprot_t, attrs: number): number[] | null {
+  const domain: iommu_domain = iommu_get_dma_domain(dev);
+  const cookie = domain.iova_cookie;
+  const iovad = cookie.iovad;
+  const coherent = dev_is_dma_coherent(dev);
+  const ioprot = dma_info_to_prot(DMA_BIDIRECTIONAL, coherent, attrs);
+  let alloc_sizes = domain.pgsize_bitmap;
+
+  // Deferred attach (kdump kernels) is not modelled.
+  let min_size = alloc_sizes & -alloc_sizes;
+  if (min_size < PAGE_SIZE()) {
+    min_size = PAGE_SIZE();
+    alloc_sizes |= PAGE_SIZE();
+  } else {
+    size = ALIGN(size, min_size);
+  }
+  if (attrs & DMA_ATTR_ALLOC_SINGLE_PAGES) alloc_sizes = min_size;
+
+  const count = PAGE_ALIGN(size) >> PAGE_SHIFT();
+  const pages = __iommu_dma_alloc_pages(count, alloc_sizes >> PAGE_SHIFT(), dev_to_node(dev), gfp, GFP_KERNEL);
+  if (!pages) return null;
+
+  size = iova_align(iovad, size);
+  const iova = __iommu_dma_alloc_iova(domain, size, dev.coherent_dma_mask, dev);
+  if (!iova) {
+    // out_free_pages
+    __iommu_dma_free_pages(pages, count);
+    return null;
+  }
+
+  if (sg_alloc_table_from_pages(sgt, pages, count, 0, size, GFP_KERNEL)) {
+    // out_free_iova, out_free_pages
+    __iommu_dma_free_iova(cookie, iova, size);
+    __iommu_dma_free_pages(pages, count);
+    return null;
+  }
+
+  if (!(ioprot & IOMMU_CACHE)) {
+    for (let i = 0; i < sgt.orig_nents; i++) arch_dma_prep_coherent(sg_page(sgt.sgl[i]!), sgt.sgl[i]!.length);
+  }
+
+  if (iommu_map_sg_atomic(domain, iova, sgt.sgl, sgt.orig_nents, ioprot) < size) {
+    // out_free_sg, out_free_iova, out_free_pages
+    sg_free_table(sgt);
+    __iommu_dma_free_iova(cookie, iova, size);
+    __iommu_dma_free_pages(pages, count);
+    return null;
+  }
+
+  sgt.sgl[0]!.dma_address = iova;
+  sgt.sgl[0]!.dma_length = size;
+  return pages;
+}
+
+/** The non-contiguous path of a coherent allocation: its pages mapped for the device, and contiguously for the CPU (vmap). */
+function iommu_dma_alloc_remap(dev: device, size: size_t, dma_handle: ptr<dma_addr_t>, gfp: number, prot: pgprot_t, attrs: number): number {
+  const sgt = emptySgTable();
+
+  const pages = __iommu_dma_alloc_noncontiguous(dev, size, sgt, gfp, prot, attrs);
+  if (!pages) return 0;
+  dma_handle.value = sgt.sgl[0]!.dma_address;
+  sg_free_table(sgt);
+  const vaddr = dma_common_pages_remap(pages, size, prot, 'iommu_dma_alloc_remap');
+  if (!vaddr) {
+    // out_unmap
+    __iommu_dma_unmap(dev, dma_handle.value, size);
+    __iommu_dma_free_pages(pages, PAGE_ALIGN(size) >> PAGE_SHIFT());
+    return 0;
+  }
+  return vaddr;
 }
 
 function iommu_dma_sync_single_for_cpu(dev: device, dma_handle: dma_addr_t, size: size_t, dir: dma_data_direction): void {
@@ -644,7 +768,130 @@ function iommu_dma_unmap_sg(dev: device, sg: scatterlist[], nents: number, dir: 
   __iommu_dma_unmap(dev, start, end - start);
 }
 
+/** Give back a coherent buffer's memory: its page array (the remap path) or its one block, and its kernel mapping. */
+function __iommu_dma_free(dev: device, size: size_t, cpu_addr: number): void {
+  const alloc_size = PAGE_ALIGN(size);
+  const count = alloc_size >> PAGE_SHIFT();
+  let page = 0;
+  let pages: number[] | null = null;
+
+  // Nothing comes from the atomic pool in the model.
+  if (IS_ENABLED('CONFIG_DMA_DIRECT_REMAP') && dma_free_from_pool(dev, cpu_addr, alloc_size)) return;
+
+  if (IS_ENABLED('CONFIG_DMA_REMAP') && is_vmalloc_addr(cpu_addr)) {
+    // Remapped: a non-coherent device's block, or iommu_dma_alloc_remap's pages.
+    pages = dma_common_find_pages(cpu_addr);
+    if (!pages) page = vmalloc_to_page(cpu_addr);
+    dma_common_free_remap(cpu_addr, alloc_size);
+  } else {
+    page = virt_to_page(cpu_addr);
+  }
+
+  if (pages) __iommu_dma_free_pages(pages, count);
+  if (page) dma_free_contiguous(dev, page, alloc_size);
+}
+
+/** The IOMMU mapping goes first, then the memory. */
+function iommu_dma_free(dev: device, size: size_t, cpu_addr: number, handle: dma_addr_t, _attrs: number): void {
+  __iommu_dma_unmap(dev, handle, size);
+  __iommu_dma_free(dev, size, cpu_addr);
+}
+
+/** One physically contiguous block for a coherent buffer, remapped uncached for a non-coherent device, zeroed. */
+function iommu_dma_alloc_pages(dev: device, size: size_t, pagep: ptr<number>, gfp: number, attrs: number): number {
+  const coherent = dev_is_dma_coherent(dev);
+  const alloc_size = PAGE_ALIGN(size);
+  const node = dev_to_node(dev);
+  let cpu_addr: number;
+
+  let page = dma_alloc_contiguous(dev, alloc_size, gfp);
+  if (!page) page = alloc_pages_node(node, gfp, get_order(alloc_size));
+  if (!page) return 0;
+
+  if (IS_ENABLED('CONFIG_DMA_REMAP') && (!coherent || PageHighMem(page))) {
+    const prot = dma_pgprot(dev, PAGE_KERNEL, attrs);
+
+    cpu_addr = dma_common_contiguous_remap(page, alloc_size, prot, 'iommu_dma_alloc_pages');
+    if (!cpu_addr) {
+      // out_free_pages
+      dma_free_contiguous(dev, page, alloc_size);
+      return 0;
+    }
+
+    // Only `size` of the linear alias is flushed, not the whole allocation.
+    if (!coherent) arch_dma_prep_coherent(page, size);
+  } else {
+    cpu_addr = page_address(page);
+  }
+
+  pagep.value = page;
+  memset(cpu_addr, 0, alloc_size);
+  return cpu_addr;
+}
+
+/**
+ * dma_alloc_coherent for a device behind a DMA domain: a blocking caller
+ * that does not insist on contiguity gets pages in blocks, remapped for the
+ * CPU; otherwise one block, mapped for the device by __iommu_dma_map (which
+ * maps every granule the buffer touches).
+ */
+function iommu_dma_alloc(dev: device, size: size_t, handle: ptr<dma_addr_t>, gfp: number, attrs: number): number {
+  const coherent = dev_is_dma_coherent(dev);
+  const ioprot = dma_info_to_prot(DMA_BIDIRECTIONAL, coherent, attrs);
+  const page: ptr<number> = { value: 0 };
+  let cpu_addr = 0;
+
+  gfp |= __GFP_ZERO;
+
+  if (IS_ENABLED('CONFIG_DMA_REMAP') && gfpflags_allow_blocking(gfp) && !(attrs & DMA_ATTR_FORCE_CONTIGUOUS)) {
+    return iommu_dma_alloc_remap(dev, size, handle, gfp, dma_pgprot(dev, PAGE_KERNEL, attrs), attrs);
+  }
+
+  if (IS_ENABLED('CONFIG_DMA_DIRECT_REMAP') && !gfpflags_allow_blocking(gfp) && !coherent) {
+    const vaddr: ptr<number> = { value: 0 };
+    page.value = dma_alloc_from_pool(dev, PAGE_ALIGN(size), vaddr, gfp, null);
+    cpu_addr = vaddr.value;
+  } else {
+    cpu_addr = iommu_dma_alloc_pages(dev, size, page, gfp, attrs);
+  }
+  if (!cpu_addr) return 0;
+
+  handle.value = __iommu_dma_map(dev, page_to_phys(page.value), size, ioprot, dev.coherent_dma_mask);
+  if (handle.value === DMA_MAPPING_ERROR) {
+    __iommu_dma_free(dev, size, cpu_addr);
+    return 0;
+  }
+
+  return cpu_addr;
+}
+
+/**
+ * The CPU pages behind a coherent buffer, as an sg table for another device
+ * to map: the remap path's page array (physically adjacent pages in one
+ * entry), or the one block. No DMA address is filled in; dma_addr is unused.
+ */
+function iommu_dma_get_sgtable(_dev: device, sgt: sg_table, cpu_addr: number, _dma_addr: dma_addr_t, size: size_t, _attrs: number): number {
+  let page: number;
+
+  if (IS_ENABLED('CONFIG_DMA_REMAP') && is_vmalloc_addr(cpu_addr)) {
+    const pages = dma_common_find_pages(cpu_addr);
+
+    if (pages) return sg_alloc_table_from_pages(sgt, pages, PAGE_ALIGN(size) >> PAGE_SHIFT(), 0, size, GFP_KERNEL);
+
+    page = vmalloc_to_page(cpu_addr);
+  } else {
+    page = virt_to_page(cpu_addr);
+  }
+
+  const ret = sg_alloc_table(sgt, 1, GFP_KERNEL);
+  if (!ret) sg_set_page(sgt.sgl[0]!, page, PAGE_ALIGN(size), 0);
+  return ret;
+}
+
 export const iommu_dma_ops: dma_map_ops = {
+  alloc: iommu_dma_alloc,
+  free: iommu_dma_free,
+  get_sgtable: iommu_dma_get_sgtable,
   map_page: iommu_dma_map_page,
   unmap_page: iommu_dma_unmap_page,
   map_sg: iommu_dma_map_sg,
@@ -663,6 +910,8 @@ export function iommu_setup_dma_ops(dev: device, dma_base: dma_addr_t, size: num
     machine().recorder.warn('iommu_setup_dma_ops', `Failed to set up IOMMU for device ${dev.name}; retaining platform DMA ops`, false);
     return;
   }
+  // Only a DMA domain gets the ops: with an identity domain the device's DMA is dma-direct's.
+  if (domain.type !== IOMMU_DOMAIN_DMA) return;
 
   if (iommu_dma_init_domain(domain, dma_base, size, dev)) {
     machine().recorder.warn('iommu_setup_dma_ops', `Failed to set up IOMMU for device ${dev.name}; retaining platform DMA ops`, false);

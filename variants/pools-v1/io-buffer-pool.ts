@@ -62,7 +62,9 @@ import {
   phys_to_virt,
   queue_delayed_work,
   type scatterlist,
+  emptySgTable,
   sg_alloc_table_from_pages,
+  sg_free_table,
   sg_dma_address,
   type size_t,
   type workqueue_struct,
@@ -370,10 +372,10 @@ function io_buffer_pool_fill_slot(pool: io_buffer_pool, cls: io_buffer_class, sl
   slot.bounce_buffer = __iommu_dma_alloc_pages(count, (pool.domain.pgsize_bitmap | PAGE_SIZE()) >> PAGE_SHIFT(), pool.nid, GFP_ATOMIC, GFP_ATOMIC);
   if (!slot.bounce_buffer) return false;
 
-  const sgt = sg_alloc_table_from_pages(slot.bounce_buffer, count, 0, cls.buffer_size, PAGE_SIZE());
-  if (sgt !== null) {
-    mapped = iommu_map_sg_atomic(pool.domain, iova, sgt, sgt.length, prot);
-    // sg_free_table(&sgt)
+  const sgt = emptySgTable();
+  if (!sg_alloc_table_from_pages(sgt, slot.bounce_buffer, count, 0, cls.buffer_size, GFP_ATOMIC)) {
+    mapped = iommu_map_sg_atomic(pool.domain, iova, sgt.sgl, sgt.orig_nents, prot);
+    sg_free_table(sgt);
   }
 
   // out_free_pages: (a map that failed part-way was undone by the core)

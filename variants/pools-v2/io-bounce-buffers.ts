@@ -43,8 +43,11 @@ import {
   page_to_phys,
   phys_to_virt,
   type scatterlist,
+  emptySgTable,
+  GFP_ATOMIC,
   sg_alloc_table_from_pages,
   sg_dma_address,
+  sg_free_table,
   type size_t,
   WARN_ONCE,
 } from '../../harness/kernel.js';
@@ -341,12 +344,12 @@ function io_bounce_buffers_map_buffer(buffers: io_bounce_buffers, info: io_bounc
     io_bounce_buffers_clear_padding(info, pad_hd_end, pad_tl_start);
   }
 
-  const sgt = sg_alloc_table_from_pages(info.bounce_buffer, count, 0, info.size, PAGE_SIZE());
-  if (sgt === null) return false;
+  const sgt = emptySgTable();
+  if (sg_alloc_table_from_pages(sgt, info.bounce_buffer, count, 0, info.size, GFP_ATOMIC)) return false;
 
-  const mapped = iommu_map_sg_atomic(buffers.domain, info.iova, sgt, sgt.length, prot);
+  const mapped = iommu_map_sg_atomic(buffers.domain, info.iova, sgt.sgl, sgt.orig_nents, prot);
 
-  // sg_free_table(&sgt)
+  sg_free_table(sgt);
   return mapped >= info.size;
 }
 

@@ -6,9 +6,151 @@
 // (harness/machine/iommu.ts). The model's domains support one page size, the
 // granule, so iommu_pgsize() always answers with it.
 
-import { hex, machine, or, sg_phys, type IommuDomain, type IotlbGather, type scatterlist } from '../../harness/kernel.js';
+import {
+  __IOMMU_DOMAIN_DMA_API,
+  __IOMMU_DOMAIN_PAGING,
+  __IOMMU_DOMAIN_PT,
+  dev_is_pci,
+  hex,
+  iommu_default_passthrough,
+  machine,
+  or,
+  sg_phys,
+  type bus_type,
+  type device,
+  type iommu_group,
+  type IommuDomain,
+  type IotlbGather,
+  type scatterlist,
+} from '../../harness/kernel.js';
 
 const EINVAL = 22;
+const ENOMEM = 12;
+const ENODEV = 19;
+const EBUSY = 16;
+
+// Before map and unmap, what boot and a driver that owns a domain call: a
+// device's probe (its group's default domain and the attach), with the
+// domain types of include/linux/iommu.h, built from the feature flags that
+// the machine's drivers (harness/machine/iommu-driver.ts) go by.
+export const IOMMU_DOMAIN_BLOCKED = 0;
+export const IOMMU_DOMAIN_IDENTITY = __IOMMU_DOMAIN_PT;
+export const IOMMU_DOMAIN_UNMANAGED = __IOMMU_DOMAIN_PAGING;
+export const IOMMU_DOMAIN_DMA = __IOMMU_DOMAIN_PAGING | __IOMMU_DOMAIN_DMA_API;
+
+/** The default domain type: identity with iommu.passthrough=1, a DMA domain otherwise (the model is strict, so no flush queue). */
+function iommu_def_domain_type(): number {
+  return iommu_default_passthrough() ? IOMMU_DOMAIN_IDENTITY : IOMMU_DOMAIN_DMA;
+}
+
+/**
+ * of_iommu_configure's probe of a device behind an IOMMU (__iommu_probe_device
+ * and iommu_probe_device, reduced to the group, its default domain and the
+ * attach): a device whose default domain cannot be attached leaves its group
+ * (iommu_release_device), so the DMA layer finds no domain for it.
+ */
+export function iommu_probe_device(dev: device): number {
+  const ops = dev.bus.iommu_ops;
+  if (!ops) return -ENODEV;
+
+  const group = ops.device_group(dev);
+  dev.iommu_group = group;
+
+  if (!group.default_domain) {
+    const ret = iommu_alloc_default_domain(group, dev);
+    if (ret) {
+      dev.iommu_group = null;
+      return ret;
+    }
+  }
+
+  let ret = 0;
+  if (group.default_domain) ret = __iommu_attach_device(group.default_domain, dev);
+  if (ret) {
+    // err_release: iommu_release_device() takes the device out of its group;
+    // of_iommu_configure says so at debug level.
+    dev.iommu_group = null;
+    machine().recorder.warn('of_iommu_configure', `${dev.name}: Adding to IOMMU failed: ${ret}`, false);
+    return ret;
+  }
+  return 0;
+}
+
+/** The domain type the device needs: DMA for an untrusted device, else what its driver asks for, or 0. */
+function iommu_get_def_domain_type(dev: device): number {
+  const ops = dev.bus.iommu_ops!;
+
+  if (dev_is_pci(dev) && dev.untrusted) return IOMMU_DOMAIN_DMA;
+
+  if (ops.def_domain_type) return ops.def_domain_type(dev);
+
+  return 0;
+}
+
+function iommu_group_alloc_default_domain(bus: bus_type, group: iommu_group, type: number): number {
+  let dom = __iommu_domain_alloc(bus, type);
+  if (!dom && type !== IOMMU_DOMAIN_DMA) {
+    dom = __iommu_domain_alloc(bus, IOMMU_DOMAIN_DMA);
+    if (dom) machine().recorder.warn('iommu_group_alloc_default_domain', `Failed to allocate default IOMMU domain of type ${type}; falling back to IOMMU_DOMAIN_DMA`, false);
+  }
+
+  if (!dom) return -ENOMEM;
+
+  group.default_domain = dom;
+  if (!group.domain) group.domain = dom;
+  return 0;
+}
+
+function iommu_alloc_default_domain(group: iommu_group, dev: device): number {
+  if (group.default_domain) return 0;
+
+  const type = iommu_get_def_domain_type(dev) || iommu_def_domain_type();
+
+  return iommu_group_alloc_default_domain(dev.bus, group, type);
+}
+
+function __iommu_domain_alloc(bus: bus_type, type: number): IommuDomain | null {
+  if (!bus.iommu_ops) return null;
+
+  const domain = bus.iommu_ops.domain_alloc(type);
+  if (!domain) return null;
+
+  domain.type = type;
+  return domain;
+}
+
+/** A domain a driver owns and programs through the IOMMU API (VFIO's, for one). */
+export function iommu_domain_alloc(bus: bus_type): IommuDomain | null {
+  return __iommu_domain_alloc(bus, IOMMU_DOMAIN_UNMANAGED);
+}
+
+function __iommu_attach_device(domain: IommuDomain, dev: device): number {
+  const ret = dev.bus.iommu_ops!.attach_dev(domain, dev);
+  return ret;
+}
+
+export function iommu_attach_device(domain: IommuDomain, dev: device): number {
+  const group = dev.iommu_group;
+  if (!group) return -ENODEV;
+
+  // A domain is attached to whole groups: only a device alone in its group may ask for one.
+  if (group.devices.length !== 1) return -EINVAL;
+
+  return __iommu_attach_group(domain, group);
+}
+
+function __iommu_attach_group(domain: IommuDomain, group: iommu_group): number {
+  if (group.default_domain && group.domain !== group.default_domain) return -EBUSY;
+
+  let ret = 0;
+  for (const dev of group.devices) {
+    ret = __iommu_attach_device(domain, dev);
+    if (ret) break;
+  }
+  if (ret === 0) group.domain = domain;
+
+  return ret;
+}
 
 export function iommu_iotlb_gather_init(): IotlbGather {
   return { pages: 0 };
@@ -85,6 +227,11 @@ function __iommu_map(domain: IommuDomain, iova: number, paddr: number, size: num
   if (ret) iommu_unmap(domain, orig_iova, orig_size - size);
 
   return ret;
+}
+
+/** iommu_map(): the driver's map of a domain it owns (no iotlb_sync_map in the model's drivers). */
+export function iommu_map(domain: IommuDomain, iova: number, paddr: number, size: number, prot: number): number {
+  return __iommu_map(domain, iova, paddr, size, prot);
 }
 
 export function iommu_map_atomic(domain: IommuDomain, iova: number, paddr: number, size: number, prot: number): number {

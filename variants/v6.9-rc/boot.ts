@@ -32,6 +32,7 @@ interface Files {
     iommu_get_dma_cookie(domain: IommuDomain): number;
     iommu_setup_dma_ops(dev: device, dma_base: number, dma_limit: number): void;
   };
+  iommu: { iommu_is_dma_domain(domain: IommuDomain): boolean; iommu_probe_device(dev: device): number };
   swiotlb: {
     SWIOTLB_VERBOSE: number;
     SWIOTLB_FORCE: number;
@@ -64,10 +65,12 @@ export function boot(m: Machine, files: KernelFiles): void {
     if (cc_platform_has(CC_ATTR_MEM_ENCRYPT) || is_secure_guest()) k.swiotlb.swiotlb_update_mem_attributes();
   }
 
-  for (const domain of m.domains.values()) k['dma-iommu'].iommu_get_dma_cookie(domain);
+  for (const dev of m.devices) if (dev.bus.iommu_ops) k.iommu.iommu_probe_device(dev);
+
+  for (const domain of m.domains.values()) if (k.iommu.iommu_is_dma_domain(domain)) k['dma-iommu'].iommu_get_dma_cookie(domain);
 
   for (const dev of m.devices) {
-    const iommu = dev.iommu_domain !== null;
+    const iommu = dev.bus.iommu_ops !== null;
     if (iommu) __iommu_probe_device(dev);
     // of_dma_configure: a restricted-dma-pool only for a device that is not behind an IOMMU.
     if (!iommu && IS_ENABLED('CONFIG_SWIOTLB')) of_dma_set_restricted_buffer(k, dev);

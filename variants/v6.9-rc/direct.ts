@@ -12,29 +12,53 @@
 // include/linux/dma-map-ops.h come first; dma-iommu uses them too.
 
 import {
+  __GFP_NOWARN,
+  __GFP_ZERO,
+  alloc_pages_node,
+  arch_dma_prep_coherent,
   ARCH_DMA_MINALIGN,
   arch_sync_dma_for_cpu,
   arch_sync_dma_for_device,
   dev_is_dma_coherent,
+  dev_to_node,
+  dma_alloc_contiguous,
   dma_capable,
+  DMA_ATTR_NO_WARN,
   dma_get_cache_alignment,
   DMA_ATTR_SKIP_CPU_SYNC,
+  dma_common_contiguous_remap,
+  dma_free_contiguous,
   DMA_MAPPING_ERROR,
+  dma_pgprot,
   dma_to_phys,
+  get_order,
+  GFP_KERNEL,
   DMA_TO_DEVICE,
   hex,
+  is_vmalloc_addr,
   IS_ENABLED,
+  memset,
+  PAGE_ALIGN,
+  page_address,
+  PAGE_KERNEL,
+  PAGE_SIZE,
   kmalloc_size_roundup,
   page_to_phys,
+  PageHighMem,
   phys_to_dma,
+  sg_alloc_table,
   sg_dma_address,
   sg_dma_len,
+  sg_set_page,
+  vunmap,
   WARN_ONCE,
   type device,
   type dma_addr_t,
   type dma_data_direction,
   type dma_map_ops,
+  type ptr,
   type scatterlist,
+  type sg_table,
   type size_t,
 } from '../../harness/kernel.js';
 import {
@@ -133,6 +157,91 @@ function dma_direct_unmap_page(dev: device, addr: dma_addr_t, size: size_t, dir:
   if (is_swiotlb_buffer(dev, phys)) swiotlb_tbl_unmap_single(dev, phys, size, dir, attrs | DMA_ATTR_SKIP_CPU_SYNC);
 }
 
+// arm64 has no memory encryption to undo (force_dma_unencrypted is false),
+// no highmem, and selects CONFIG_DMA_DIRECT_REMAP: a coherent buffer for a
+// non-coherent device is remapped uncached. The model has one zone, so the
+// GFP_DMA/GFP_DMA32 retries of __dma_direct_alloc_pages never help and are
+// left out, as is dma_direct_optimal_gfp_mask, whose zone flags choose
+// nothing here.
+
+function phys_to_dma_direct(dev: device, phys: number): dma_addr_t {
+  return phys_to_dma(dev, phys);
+}
+
+function dma_direct_to_page(dev: device, dma_addr: dma_addr_t): number {
+  const phys = dma_to_phys(dev, dma_addr);
+  return phys - (phys % PAGE_SIZE());
+}
+
+/** Can the device reach all of [phys, phys + size) with its coherent mask? */
+function dma_coherent_ok(dev: device, phys: number, size: size_t): boolean {
+  const dma_addr = phys_to_dma_direct(dev, phys);
+
+  if (dma_addr === DMA_MAPPING_ERROR) return false;
+  const limit = dev.bus_dma_limit === 0 ? dev.coherent_dma_mask : Math.min(dev.coherent_dma_mask, dev.bus_dma_limit);
+  return dma_addr + size - 1 <= limit;
+}
+
+function __dma_direct_alloc_pages(dev: device, size: size_t, gfp: number): number {
+  const node = dev_to_node(dev);
+
+  WARN_ONCE(size % PAGE_SIZE() !== 0, '__dma_direct_alloc_pages', 'WARN_ON_ONCE(!PAGE_ALIGNED(size))');
+
+  let page = dma_alloc_contiguous(dev, size, gfp);
+  if (page && !dma_coherent_ok(dev, page_to_phys(page), size)) {
+    dma_free_contiguous(dev, page, size);
+    page = 0;
+  }
+  if (!page) page = alloc_pages_node(node, gfp, get_order(size));
+  if (page && !dma_coherent_ok(dev, page_to_phys(page), size)) {
+    dma_free_contiguous(dev, page, size);
+    page = 0;
+  }
+
+  return page;
+}
+
+/** dma_alloc_coherent for a device without dma_ops: one block, at its own physical address. */
+function dma_direct_alloc(dev: device, size: size_t, dma_handle: ptr<dma_addr_t>, gfp: number, attrs: number): number {
+  let ret: number;
+
+  size = PAGE_ALIGN(size);
+  if (attrs & DMA_ATTR_NO_WARN) gfp |= __GFP_NOWARN;
+
+  // DMA_ATTR_NO_KERNEL_MAPPING, arch_dma_alloc and the atomic pools: a
+  // fixture asks for none of them, and a GFP_KERNEL caller may block.
+
+  // The memory is zeroed by hand once it is mapped.
+  const page = __dma_direct_alloc_pages(dev, size, gfp & ~__GFP_ZERO);
+  if (!page) return 0;
+
+  if ((IS_ENABLED('CONFIG_DMA_DIRECT_REMAP') && !dev_is_dma_coherent(dev)) || (IS_ENABLED('CONFIG_DMA_REMAP') && PageHighMem(page))) {
+    // No dirty line of the kernel's cacheable alias may be written back over the device's data.
+    arch_dma_prep_coherent(page, size);
+
+    ret = dma_common_contiguous_remap(page, size, dma_pgprot(dev, PAGE_KERNEL, attrs), 'dma_direct_alloc');
+    if (!ret) {
+      // out_free_pages
+      dma_free_contiguous(dev, page, size);
+      return 0;
+    }
+    memset(ret, 0, size);
+  } else {
+    ret = page_address(page);
+    memset(ret, 0, size);
+  }
+
+  // done:
+  dma_handle.value = phys_to_dma_direct(dev, page_to_phys(page));
+  return ret;
+}
+
+function dma_direct_free(dev: device, size: size_t, cpu_addr: number, dma_addr: dma_addr_t, _attrs: number): void {
+  if (IS_ENABLED('CONFIG_DMA_REMAP') && is_vmalloc_addr(cpu_addr)) vunmap(cpu_addr);
+
+  dma_free_contiguous(dev, dma_direct_to_page(dev, dma_addr), size);
+}
+
 function dma_direct_sync_sg_for_device(dev: device, sgl: scatterlist[], nents: number, dir: dma_data_direction): void {
   for (let i = 0; i < nents; i++) {
     const sg = sgl[i]!;
@@ -178,8 +287,20 @@ function dma_direct_map_sg(dev: device, sgl: scatterlist[], nents: number, dir: 
   return -EIO;
 }
 
+/** One entry for the block behind a buffer dma_direct_alloc made, found from its DMA address. */
+function dma_direct_get_sgtable(dev: device, sgt: sg_table, _cpu_addr: number, dma_addr: dma_addr_t, size: size_t, _attrs: number): number {
+  const page = dma_direct_to_page(dev, dma_addr);
+
+  const ret = sg_alloc_table(sgt, 1, GFP_KERNEL);
+  if (!ret) sg_set_page(sgt.sgl[0]!, page, PAGE_ALIGN(size), 0);
+  return ret;
+}
+
 /** Not a kernel table: mapping.c calls these directly when a device's dma_ops are NULL; the harness dispatches through it. */
 export const dma_direct_ops: dma_map_ops = {
+  alloc: dma_direct_alloc,
+  free: dma_direct_free,
+  get_sgtable: dma_direct_get_sgtable,
   map_page: dma_direct_map_page,
   unmap_page: dma_direct_unmap_page,
   map_sg: dma_direct_map_sg,
