@@ -175,8 +175,6 @@ export async function prepare(options: PlanOptions = {}): Promise<Prepared> {
       else cases.push([f, i]);
     }),
   );
-  for (const [id, n] of leftOut) {
-    process.stderr.write(`NOTICE: C variant ${id} leaves out ${n} fixture${n === 1 ? '' : 's'} that allocate coherent memory (its build routes the streaming DMA API only; docs/c-variants.md)\n`);
-  }
-  return { plan: { scenarios, variants: chosen, cases }, allVariants, series };
+  const notices = [...leftOut].map(([id, n]) => `C variant ${id} leaves out ${n} fixture${n === 1 ? '' : 's'} that allocate coherent memory (its build routes the streaming DMA API only; docs/c-variants.md)`);
+  return { plan: { scenarios, variants: chosen, cases, notices }, allVariants, series };
 }

@@ -400,11 +400,12 @@ export class CKernel implements Kernel {
         dev.dma_coherent = c.coherent;
       });
       lib.bootDone();
+    } finally {
+      // The pools swiotlb_init made are there even when a later step of boot stopped (a BUG in a domain's set-up), as in the model.
       const count = lib.poolCount();
       for (let n = 0; n < count; n++) k.pools.push(new CPool(lib, n));
       if (k.pools.length > 0) m.swiotlb = k.pools[0]!;
       for (const pool of k.pools.slice(1)) m.swiotlbPools.push(pool);
-    } finally {
       setCallTarget(null);
       k.syncSlots();
     }

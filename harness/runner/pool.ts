@@ -35,6 +35,8 @@ export interface CasePlan {
   variants: Array<{ meta: VariantMeta; dir: string }>;
   /** [scenario index, variant index] pairs, in report order. */
   cases: Array<[number, number]>;
+  /** What the plan left out and why, said once the C variants are built (a bad input found then goes first). */
+  notices?: string[];
 }
 
 export interface PoolOptions {
@@ -122,7 +124,11 @@ export class CasePool {
   private async prepareC(cases: ReadonlyArray<[number, number]>): Promise<ProcessPool | null> {
     const cVariants = this.plan.variants.filter((v) => isCVariant(v.meta));
     if (cVariants.length === 0 || !cases.some(([, v]) => isCVariant(this.plan.variants[v]!.meta))) return null;
-    this.builds ??= prepareCVariants(cVariants, configsFor(this.plan.scenarios.map((s) => s.platform)));
+    if (this.builds === null) {
+      this.builds = prepareCVariants(cVariants, configsFor(this.plan.scenarios.map((s) => s.platform)));
+      await this.builds;
+      for (const n of this.plan.notices ?? []) process.stderr.write(`NOTICE: ${n}\n`);
+    }
     await this.builds;
     this.processes ??= new ProcessPool(this.plan.variants, this.timeoutMs);
     return this.processes;

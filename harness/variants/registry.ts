@@ -151,8 +151,10 @@ function importProblem(e: unknown, meta: VariantMeta, path: string, code: string
 
 /** A C variant's IOMMU core: the iommu.ts its model variant runs (the C build has no probe or groups of its own). */
 async function modelIommuCore(meta: VariantMeta, dir: string): Promise<ModelIommuCore> {
-  if (meta.model === undefined) throw new InputError([{ file: shownPath(join(dir, 'variant.json')), pointer: '/model', message: `variant ${meta.id}: a C variant names its model, whose iommu.ts gives the IOMMU core` }]);
-  const modelDir = join(dirname(dir), meta.model);
+  // The shim builds 6.1 trees only: without a model named, v6.1's core, found next to the variant or in the project's variants.
+  const modelId = meta.model ?? 'v6.1';
+  const modelDir = [join(dirname(dir), modelId), join(variantsDir, modelId)].find((d) => existsSync(join(d, 'variant.json')));
+  if (modelDir === undefined) throw new InputError([{ file: shownPath(join(dir, 'variant.json')), pointer: '/model', message: `variant ${meta.id}: no variant ${modelId} to take the IOMMU core (iommu.ts) from` }]);
   const modelMeta = JSON.parse(await readFile(join(modelDir, 'variant.json'), 'utf8')) as VariantMeta;
   const path = (await kernelFilesOf(modelMeta, modelDir)).get('iommu');
   if (path === undefined) throw new InputError([{ file: shownPath(join(dir, 'variant.json')), pointer: '/model', message: `variant ${meta.id}: its model ${meta.model} runs no iommu.ts` }]);

@@ -126,7 +126,7 @@ export class IovaDomain implements IovaSpace {
 /** Set up a domain's allocator: granule, first usable pfn, the anchor, empty caches. */
 export function init_iova_domain(iovad: IovaDomain, granule: number, start_pfn: number): void {
   // A granule larger than a CPU page is now the attach check's to refuse, or to allow.
-  BUG_ON(!is_power_of_2(granule), `init_iova_domain: granule ${granule}`);
+  BUG_ON(!is_power_of_2(granule), 'kernel BUG in init_iova_domain: BUG_ON(!is_power_of_2(granule))');
   iovad.granule = granule;
   iovad.start_pfn = start_pfn;
   iovad.dma_32bit_pfn = BIT(32 - __ffs(granule));

@@ -130,7 +130,7 @@ export class IovaDomain implements IovaSpace {
 /** Set up a domain's allocator: granule, first usable pfn, the anchor (the caches come separately). */
 export function init_iova_domain(iovad: IovaDomain, granule: number, start_pfn: number): void {
   // IOMMUs whose page is larger than the CPU's are not supported here.
-  BUG_ON(granule > PAGE_SIZE() || !is_power_of_2(granule), `init_iova_domain: granule ${granule}`);
+  BUG_ON(granule > PAGE_SIZE() || !is_power_of_2(granule), 'kernel BUG in init_iova_domain: BUG_ON((granule > PAGE_SIZE) || !is_power_of_2(granule))');
   iovad.granule = granule;
   iovad.start_pfn = start_pfn;
   iovad.dma_32bit_pfn = BIT(32 - __ffs(granule));
