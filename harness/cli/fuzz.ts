@@ -8,16 +8,20 @@ import { join, relative, resolve } from 'node:path';
 import fc from 'fast-check';
 import { InputError } from '../input-error.js';
 import { formatFixture } from '../fixtures/format.js';
-import { buildFixture, DEFAULT_SPACE, scenarioArb, type Generated, type SearchSpace } from '../fuzz/generate.js';
+import { buildFixture, DEFAULT_SPACE, scenarioArb, spaceOfOrigin, type Generated, type SearchSpace } from '../fuzz/generate.js';
 import type { Fixture } from '../fixtures/fixture-types.generated.js';
 import { readJsonFile } from '../json-file.js';
 import { resolveFixture } from '../fixtures/load.js';
-import { search, Searcher } from '../fuzz/search.js';
+import { mergeParts, runsOfShard, search, type SearchParts, type SearchTarget } from '../fuzz/search.js';
+import { BLOB_FORMAT, BLOB_VERSION, writeBlob, type ShardBlob } from '../report/shard-blob.js';
+import { defaultWorkers } from '../runner/pool.js';
+import { checkImports } from '../plan.js';
+import { shardText, type Shard } from '../shard.js';
 import { projectRoot, reportsDir } from '../paths.js';
 import { fuzzFindingLines, fuzzStatisticsLines } from '../report/render/common.js';
 import { RENDERERS } from '../report/render/index.js';
 import type { Finding as ReportFinding } from '../report/report-types.generated.js';
-import { loadVariants, readVariantMetas, seriesOf } from '../variants/registry.js';
+import { readVariantMetas, seriesOf } from '../variants/registry.js';
 import { progress } from './progress.js';
 import { checkFolders, finish, outFolder, planOptions, prepare, runPlan, type CommonOptions } from './session.js';
 
@@ -29,9 +33,10 @@ export interface FuzzOptions extends CommonOptions {
   swiotlb?: SearchSpace['swiotlb'];
   maxCommands?: number;
   replay?: string;
+  shard?: Shard;
 }
 
-function space(opts: FuzzOptions): SearchSpace {
+function space(opts: Pick<FuzzSettings, 'swiotlb' | 'maxCommands'>): SearchSpace {
   return { swiotlb: opts.swiotlb ?? DEFAULT_SPACE.swiotlb, maxCommands: opts.maxCommands ?? DEFAULT_SPACE.maxCommands };
 }
 
@@ -46,7 +51,7 @@ async function replay(file: string): Promise<void> {
   const doc = value as Fixture;
   if (doc.origin === undefined) throw new InputError([{ file, pointer: '/origin', message: 'expected the origin of a fuzz finding (seed, path, commands_path) to replay' }]);
   const o = doc.origin;
-  const arb = scenarioArb({ swiotlb: o.swiotlb, maxCommands: o.max_commands }, o.commands_path);
+  const arb = scenarioArb(spaceOfOrigin(o), o.commands_path);
   let r: fc.RunDetails<[Generated]>;
   try {
     r = fc.check(fc.property(arb, (g) => (buildFixture(g, doc.id, doc.question), false)), { seed: o.seed, path: o.path, endOnFailure: true });
@@ -63,30 +68,83 @@ async function replay(file: string): Promise<void> {
   }
 }
 
+/** What decides a fuzz run's findings: the same settings give the same bytes (a shard's blob records them). */
+interface FuzzSettings {
+  series: string;
+  seed: number;
+  runs?: number;
+  time?: number;
+  swiotlb?: SearchSpace['swiotlb'];
+  maxCommands?: number;
+  variantsDir?: string;
+}
+
+function settingsOf(opts: FuzzOptions & { series: string }): FuzzSettings {
+  const runs = opts.runs ?? (opts.time === undefined ? 2000 : undefined);
+  return {
+    series: opts.series,
+    seed: opts.seed ?? 1,
+    ...(runs !== undefined ? { runs } : { time: opts.time }),
+    ...(opts.swiotlb !== undefined ? { swiotlb: opts.swiotlb } : {}),
+    ...(opts.maxCommands !== undefined ? { maxCommands: opts.maxCommands } : {}),
+    ...(opts.variantsDir !== undefined ? { variantsDir: opts.variantsDir } : {}),
+  };
+}
+
+/** The chain to search and the space to generate from; bad input when the series is not a chain. */
+async function targetOf(settings: FuzzSettings): Promise<SearchTarget> {
+  const dir = settings.variantsDir !== undefined ? resolve(settings.variantsDir) : undefined;
+  const metas = await readVariantMetas(dir);
+  const s = seriesOf(metas.map((m) => m.meta)).find((x) => x.name === settings.series);
+  if (s === undefined || s.chain === null) {
+    throw new InputError([{ file: 'command line', pointer: '/series', message: `no series "${settings.series}" that is a chain of variants` }]);
+  }
+  const chain = s.chain.map((id) => metas.find((v) => v.meta.id === id)!);
+  await checkImports(chain);
+  return { series: s.name, chain, space: space(settings) };
+}
+
 export async function fuzzCommand(opts: FuzzOptions): Promise<void> {
   if (opts.replay !== undefined) return replay(opts.replay);
   if (opts.series === undefined) throw new InputError([{ file: 'command line', pointer: '/series', message: 'expected --series NAME (the series to search) or --replay FILE' }]);
   // Everything the search needs, and the folder it writes into, before it starts.
   const out = outFolder(opts, join(reportsDir, 'fuzz'));
   await checkFolders(opts, out);
-  const metas = await readVariantMetas(opts.variantsDir !== undefined ? resolve(opts.variantsDir) : undefined);
-  const s = seriesOf(metas.map((m) => m.meta)).find((x) => x.name === opts.series);
-  if (s === undefined || s.chain === null) {
-    throw new InputError([{ file: 'command line', pointer: '/series', message: `no series "${opts.series}" that is a chain of variants` }]);
-  }
-  const variants = await loadVariants(opts.variantsDir !== undefined ? resolve(opts.variantsDir) : undefined);
-  const chain = s.chain.map((id) => variants.find((v) => v.meta.id === id)!);
-  const seed = opts.seed ?? 1;
-  const runs = opts.runs ?? (opts.time === undefined ? 2000 : undefined);
+  const settings = settingsOf({ ...opts, series: opts.series });
+  const target = await targetOf(settings);
+  const total = settings.runs !== undefined ? runsOfShard(settings.runs, opts.shard) : undefined;
   const bar = progress('fuzzing', opts.quiet === true);
-  const result = await search(new Searcher(s.name, chain, space(opts)), {
-    seed,
-    runs,
-    seconds: opts.time,
-    onProgress: (done) => bar.update(done, runs ?? done),
+  const parts = await search(target, {
+    seed: settings.seed,
+    runs: settings.runs,
+    seconds: settings.time,
+    shard: opts.shard,
+    workers: opts.workers ?? defaultWorkers(),
+    onProgress: (done) => bar.update(done, total ?? done),
   });
   bar.stop();
+  if (opts.shard !== undefined) {
+    const file = await writeBlob(out, { format: BLOB_FORMAT, version: BLOB_VERSION, command: 'fuzz', shard: opts.shard, options: { ...settings }, data: parts });
+    const runs = parts.shares.reduce((n, s) => n + s.runs, 0);
+    process.stdout.write(`shard ${shardText(opts.shard)}: ${runs} scenarios, ${parts.shrunk.length} classes shrunk; merge every shard's file with: npm run -s cli -- merge FILES\nwrote ${relative(process.cwd(), file)}\n`);
+    return;
+  }
+  await reportFuzz(target, settings, [parts], { ...opts, out });
+}
 
+/** `merge` of fuzz shards: the report of the unsharded run. */
+export async function mergeFuzz(blobs: ReadonlyArray<ShardBlob>, opts: CommonOptions): Promise<void> {
+  const settings = blobs[0]!.options as unknown as FuzzSettings;
+  const out = outFolder(opts, join(reportsDir, 'fuzz'));
+  await checkFolders(opts, out);
+  const target = await targetOf(settings);
+  await reportFuzz(target, settings, blobs.map((b) => b.data as SearchParts), { ...opts, out });
+}
+
+/** Choose the findings from the search's parts, write them as fixtures, run them, and write the reports. */
+async function reportFuzz(target: SearchTarget, settings: FuzzSettings, parts: readonly SearchParts[], opts: CommonOptions & { out: string }): Promise<void> {
+  const out = opts.out;
+  const result = mergeParts(target, target.chain.map((v) => v.meta.id), parts);
   // Write the findings as fixtures, then run them like any other fixtures.
   const fixturesDir = join(out, 'fixtures');
   await rm(fixturesDir, { recursive: true, force: true });
@@ -106,22 +164,28 @@ export async function fuzzCommand(opts: FuzzOptions): Promise<void> {
     commands_path: f.commandsPath,
   }));
   const fuzz = {
-    series: s.name,
-    seed,
+    series: target.series,
+    seed: settings.seed,
     runs: result.runs,
-    scenarios: result.stats.scenarios,
-    features: { ...result.stats.features },
-    kinds: Object.fromEntries(Object.entries(result.stats.kinds).filter(([, n]) => n > 0)),
+    scenarios: result.counts.scenarios,
+    features: { ...result.counts.features },
+    kinds: Object.fromEntries(Object.entries(result.counts.kinds).filter(([, n]) => n > 0)),
     findings,
   };
-  const args = ['--series', s.name, '--seed', String(seed), ...(runs !== undefined ? ['--runs', String(runs)] : ['--time', String(opts.time)]), ...(opts.swiotlb !== undefined ? ['--swiotlb', opts.swiotlb] : []), ...(opts.maxCommands !== undefined ? ['--max-commands', String(opts.maxCommands)] : [])];
+  const args = [
+    '--series', target.series,
+    '--seed', String(settings.seed),
+    ...(settings.runs !== undefined ? ['--runs', String(settings.runs)] : ['--time', String(settings.time)]),
+    ...(settings.swiotlb !== undefined ? ['--swiotlb', settings.swiotlb] : []),
+    ...(settings.maxCommands !== undefined ? ['--max-commands', String(settings.maxCommands)] : []),
+  ];
   if (findings.length === 0) {
     process.stdout.write(`no findings in ${result.runs} scenarios\n`);
     return;
   }
-  const prepared = await prepare(planOptions({ ...opts, fixture: undefined, fixturesDir, series: [s.name] }));
+  const prepared = await prepare(planOptions({ ...opts, variantsDir: settings.variantsDir, fixture: undefined, fixturesDir, series: [target.series] }));
   const results = await runPlan(prepared.plan, { ...opts, quiet: true });
-  const { report, written } = await finish(prepared, results, { ...opts, out }, { command: { name: 'fuzz', args }, fuzz });
+  const { report, written } = await finish(prepared, results, opts, { command: { name: 'fuzz', args }, fuzz });
   const summary = RENDERERS.summary.render(report);
   process.stdout.write(summary.slice(0, summary.indexOf('\n\n') + 2));
   process.stdout.write([...fuzzFindingLines(report.fuzz!), '', ...fuzzStatisticsLines(report.fuzz!), ''].join('\n'));

@@ -420,6 +420,18 @@ export function scenarioArb(space: SearchSpace, replayPath?: string): fc.Arbitra
   });
 }
 
+type Origin = NonNullable<Fixture['origin']>;
+
+/** The search space as a finding's origin records it. */
+export function originOfSpace(space: SearchSpace): Pick<Origin, 'swiotlb' | 'max_commands'> {
+  return { swiotlb: space.swiotlb, max_commands: space.maxCommands };
+}
+
+/** The search space a finding's origin records. */
+export function spaceOfOrigin(o: Origin): SearchSpace {
+  return { swiotlb: o.swiotlb, maxCommands: o.max_commands };
+}
+
 /** The commands' replay path fast-check keeps for a generated sequence (after it ran). */
 export function commandsPathOf(g: Generated): string {
   const m = /replayPath="([^"]*)"/.exec(String(g.commands));
