@@ -8,7 +8,7 @@ import { join, relative, resolve } from 'node:path';
 import fc from 'fast-check';
 import { InputError } from '../input-error.js';
 import { formatFixture } from '../fixtures/format.js';
-import { buildFixture, DEFAULT_SPACE, scenarioArb, spaceOfOrigin, type Generated, type SearchSpace } from '../fuzz/generate.js';
+import { buildFixture, DEFAULT_SPACE, scenarioArb, spaceOfOrigin, type Focus, type Generated, type IommuFlavour, type SearchSpace } from '../fuzz/generate.js';
 import type { Fixture } from '../fixtures/fixture-types.generated.js';
 import { readJsonFile } from '../json-file.js';
 import { resolveFixture } from '../fixtures/load.js';
@@ -32,12 +32,25 @@ export interface FuzzOptions extends CommonOptions {
   time?: number;
   swiotlb?: SearchSpace['swiotlb'];
   maxCommands?: number;
+  untrusted?: boolean;
+  noncoherent?: boolean;
+  platform?: IommuFlavour;
   replay?: string;
   shard?: Shard;
 }
 
-function space(opts: Pick<FuzzSettings, 'swiotlb' | 'maxCommands'>): SearchSpace {
-  return { swiotlb: opts.swiotlb ?? DEFAULT_SPACE.swiotlb, maxCommands: opts.maxCommands ?? DEFAULT_SPACE.maxCommands };
+function space(opts: Pick<FuzzSettings, 'swiotlb' | 'maxCommands' | 'focus'>): SearchSpace {
+  return { swiotlb: opts.swiotlb ?? DEFAULT_SPACE.swiotlb, maxCommands: opts.maxCommands ?? DEFAULT_SPACE.maxCommands, ...(opts.focus !== undefined ? { focus: opts.focus } : {}) };
+}
+
+/** What --untrusted, --noncoherent and --platform fix in the search space; undefined when nothing. */
+function focusOf(opts: FuzzOptions): Focus | undefined {
+  const focus: Focus = {
+    ...(opts.untrusted === true ? { untrusted: true as const } : {}),
+    ...(opts.noncoherent === true ? { noncoherent: true as const } : {}),
+    ...(opts.platform !== undefined ? { platform: opts.platform } : {}),
+  };
+  return Object.keys(focus).length > 0 ? focus : undefined;
 }
 
 /**
@@ -76,6 +89,7 @@ interface FuzzSettings {
   time?: number;
   swiotlb?: SearchSpace['swiotlb'];
   maxCommands?: number;
+  focus?: Focus;
   variantsDir?: string;
 }
 
@@ -87,6 +101,7 @@ function settingsOf(opts: FuzzOptions & { series: string }): FuzzSettings {
     ...(runs !== undefined ? { runs } : { time: opts.time }),
     ...(opts.swiotlb !== undefined ? { swiotlb: opts.swiotlb } : {}),
     ...(opts.maxCommands !== undefined ? { maxCommands: opts.maxCommands } : {}),
+    ...(focusOf(opts) !== undefined ? { focus: focusOf(opts) } : {}),
     ...(opts.variantsDir !== undefined ? { variantsDir: opts.variantsDir } : {}),
   };
 }
@@ -178,6 +193,9 @@ async function reportFuzz(target: SearchTarget, settings: FuzzSettings, parts: r
     ...(settings.runs !== undefined ? ['--runs', String(settings.runs)] : ['--time', String(settings.time)]),
     ...(settings.swiotlb !== undefined ? ['--swiotlb', settings.swiotlb] : []),
     ...(settings.maxCommands !== undefined ? ['--max-commands', String(settings.maxCommands)] : []),
+    ...(settings.focus?.untrusted === true ? ['--untrusted'] : []),
+    ...(settings.focus?.noncoherent === true ? ['--noncoherent'] : []),
+    ...(settings.focus?.platform !== undefined ? ['--platform', settings.focus.platform] : []),
   ];
   if (findings.length === 0) {
     process.stdout.write(`no findings in ${result.runs} scenarios\n`);

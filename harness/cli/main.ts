@@ -133,6 +133,9 @@ export function buildProgram(): Command {
       .option('--time <seconds>', 'stop after this many seconds instead (results then depend on the machine)', positiveInt)
       .addOption(new Option('--swiotlb <which>', 'CONFIG_SWIOTLB values to search (default both)').choices(['on', 'off', 'both']))
       .option('--max-commands <n>', 'longest driver sequence (default 12)', positiveInt)
+      .option('--untrusted', 'only untrusted devices (the ones dma-iommu bounces for)')
+      .option('--noncoherent', 'only non-coherent devices (the ones that need cache maintenance)')
+      .addOption(new Option('--platform <iommu>', "only this IOMMU page-table format (default: all three)").choices(['arm', 'arm-s2', 'intel']))
       .option('--replay <fixture-file>', 'regenerate a written finding from the seed and paths in its origin, print it, and fail if it differs; then stop'),
   );
   withShard(fuzz, 'every n-th share of 100 scenarios of the seed stream').action(fuzzCommand);
