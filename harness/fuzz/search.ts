@@ -223,10 +223,10 @@ export function mergeParts(target: Pick<SearchTarget, 'series' | 'space'>, chain
 }
 
 function findingOf(target: Pick<SearchTarget, 'series' | 'space'>, s: Shrunk, classes: string[], id: string): Finding {
-  const { variant, kind } = s.info;
+  const { variant, kind, detail } = s.info;
   const question =
     kind === 'change'
-      ? `Found by fuzzing ${target.series}: does this scenario behave differently on ${variant} than on its parent (${s.class.slice(variant.length + 1)})?`
+      ? `Found by fuzzing ${target.series}: does this scenario behave differently on ${variant} than on its parent (${detail ?? s.class.slice(variant.length + 1)})?`
       : `Found by fuzzing ${target.series}: does this scenario still show ${s.class.split(' still shows ')[1]} on ${variant}?`;
   const fixture: Fixture = {
     ...s.fixture,

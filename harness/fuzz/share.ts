@@ -16,6 +16,7 @@ import type { Scenario } from '../fixtures/scenario.js';
 import { Workspace } from '../machine/workspace.js';
 import { outcomeKinds, type CaseResult } from '../run/result.js';
 import { runCase } from '../runner/run-case.js';
+import type { CallCosts } from '../run/execute.js';
 import type { Variant } from '../variants/registry.js';
 import { classesOf, type ClassInfo } from './classes.js';
 import { buildFixture, commandsPathOf, scenarioArb, type Generated, type SearchSpace } from './generate.js';
@@ -87,11 +88,17 @@ export function shareSeed(seed: number, share: number): number {
   return (seed + share) | 0;
 }
 
+/** Results on some variants of a chain, with their costs by kind of call; undefined where a variant did not run. */
+export interface Evaluated {
+  results: Array<CaseResult | undefined>;
+  calls: Array<Map<string, CallCosts> | undefined>;
+}
+
 /** Runs generated scenarios on some variants of the chain, remembering the last few. */
 export class Evaluator {
   private readonly workspace = new Workspace();
   private readonly ids: string[];
-  private cache = new Map<string, Array<CaseResult | undefined>>();
+  private cache = new Map<string, Evaluated>();
 
   constructor(readonly context: FuzzContext) {
     this.ids = context.chain.map((v) => v.meta.id);
@@ -107,19 +114,25 @@ export class Evaluator {
   }
 
   /** Results on the variants at `which` (every variant by default); the others are undefined. */
-  async run(g: Generated, which?: readonly number[]): Promise<{ scenario: Scenario; results: Array<CaseResult | undefined> }> {
+  async run(g: Generated, which?: readonly number[]): Promise<Evaluated> {
     const { doc, scenario } = await this.scenario(g);
     const key = JSON.stringify(doc);
     const hit = this.cache.get(key);
-    const results = hit ?? new Array<CaseResult | undefined>(this.ids.length);
+    const e = hit ?? { results: new Array<CaseResult | undefined>(this.ids.length), calls: new Array<Map<string, CallCosts> | undefined>(this.ids.length) };
     for (let i = 0; i < this.ids.length; i++) {
-      if (results[i] === undefined && (which === undefined || which.includes(i))) results[i] = runCase(scenario, this.context.chain[i]!, { workspace: this.workspace });
+      if (e.results[i] === undefined && (which === undefined || which.includes(i))) this.runOne(scenario, i, e);
     }
     if (hit === undefined) {
       if (this.cache.size >= 2000) this.cache = new Map();
-      this.cache.set(key, results);
+      this.cache.set(key, e);
     }
-    return { scenario, results };
+    return e;
+  }
+
+  runOne(scenario: Scenario, i: number, into: Evaluated): void {
+    const costsByCall = new Map<string, CallCosts>();
+    into.results[i] = runCase(scenario, this.context.chain[i]!, { workspace: this.workspace, costsByCall });
+    into.calls[i] = costsByCall;
   }
 
   forget(): void {
@@ -137,9 +150,10 @@ export async function runShare(ev: Evaluator, task: ShareTask): Promise<ShareOut
   await fc.check(
     fc.asyncProperty(arb, async (g) => {
       const { doc, scenario } = await ev.scenario(g);
-      const results = ev.context.chain.map((v) => runCase(scenario, v));
-      countScenario(counts, doc, scenario, results);
-      const fresh = [...classesOf(ev.chainIds, results).keys()].filter((c) => !seen.has(c)).sort();
+      const e: Evaluated = { results: [], calls: [] };
+      for (let i = 0; i < ev.chainIds.length; i++) ev.runOne(scenario, i, e);
+      countScenario(counts, doc, scenario, e.results);
+      const fresh = [...classesOf(ev.chainIds, e.results, e.calls).keys()].filter((c) => !seen.has(c)).sort();
       for (const c of fresh) {
         seen.add(c);
         firsts.push({ class: c, index });
@@ -159,14 +173,15 @@ export async function shrinkClass(ev: Evaluator, task: ShrinkTask): Promise<Shru
   const path = String(task.index);
   // The variants that decide the class, from the scenario it was found in.
   const found = fc.sample(arb, { seed, path, numRuns: 1 })[0]!;
-  const info = classesOf(ev.chainIds, (await ev.run(found)).results).get(task.class);
+  const start = await ev.run(found);
+  const info = classesOf(ev.chainIds, start.results, start.calls).get(task.class);
   if (info === undefined) throw new Error(`share ${task.share} scenario ${task.index} does not show "${task.class}"`);
   let tries = 0;
   const shrunk = await fc.check(
     fc.asyncProperty(arb, async (g) => {
       if (tries++ > SHRINK_BUDGET) return true;
-      const { results } = await ev.run(g, info.needs);
-      return !classesOf(ev.chainIds, results).has(task.class);
+      const e = await ev.run(g, info.needs);
+      return !classesOf(ev.chainIds, e.results, e.calls).has(task.class);
     }),
     { seed, path, endOnFailure: false },
   );
@@ -174,19 +189,20 @@ export async function shrinkClass(ev: Evaluator, task: ShrinkTask): Promise<Shru
   // Read it now: fast-check keeps it in the arbitrary, and the next check resets it.
   const commandsPath = shrunk.failed ? commandsPathOf(g) : '';
   const shrunkPath = shrunk.failed && shrunk.counterexamplePath !== null ? shrunk.counterexamplePath : path;
-  const { results } = await ev.run(g);
+  const end = await ev.run(g);
   ev.forget();
-  const all = results as CaseResult[];
+  const all = end.results as CaseResult[];
+  const shown = classesOf(ev.chainIds, all, end.calls);
   const fixture = buildFixture(g, '', '');
   fixture.expect = Object.fromEntries(ev.chainIds.map((v, i) => [v, all[i]!.status === 'ok' ? (all[i] as { verdict: Fixture['expect'][string] }).verdict : []]));
   return {
     class: task.class,
     share: task.share,
     index: task.index,
-    info: { variant: info.variant, kind: info.kind },
+    info: { variant: info.variant, kind: info.kind, ...(shown.get(task.class)?.detail !== undefined ? { detail: shown.get(task.class)!.detail } : {}) },
     fixture,
     outcomes: Object.fromEntries(ev.chainIds.map((v, i) => [v, outcomeKinds(all[i]!)])),
-    classes: [...classesOf(ev.chainIds, all).keys()].sort(),
+    classes: [...shown.keys()].sort(),
     seed,
     path: shrunkPath,
     commandsPath,
