@@ -22,7 +22,7 @@ import { compiledFile, projectRoot } from '../paths.js';
 import { WORKER_LIMITS } from '../runner/pool.js';
 import type { VariantMeta } from '../variants/registry.js';
 import { originOfSpace, type SearchSpace } from './generate.js';
-import { SHARE_SIZE, type FuzzTask, type ShareOutcome, type ShareTask, type Shrunk } from './share.js';
+import { SHARE_SIZE, type FuzzTask, type ShareOutcome, type ShareTask, type ShrinkTask, type Shrunk } from './share.js';
 import { addCounts, emptyCounts, type Counts } from './stats.js';
 import type { FuzzWorkerInit } from './worker.js';
 import { inShard, type Shard } from '../shard.js';
@@ -60,6 +60,8 @@ export interface SearchOptions {
   onProgress?: (runs: number, shrunk: number) => void;
   /** A class shrunk (for the benchmark's time to first report). */
   onShrunk?: (s: Shrunk) => void;
+  /** Asked before each share: true to start no more (the shrinks of what was found still run). */
+  stop?: () => boolean;
 }
 
 /** What a search (or one shard of it) produced, before its findings are chosen: a plain value. */
@@ -105,6 +107,15 @@ export function runsOfShard(runs: number, shard: Shard | undefined): number {
   return n;
 }
 
+/**
+ * Which shrinks go first (lower first): verdict changes, then what the last
+ * variant still shows, then cost changes. The order changes when a finding
+ * is reported, never what is found.
+ */
+function urgency(cls: string): number {
+  return / (fixes|regresses) /.test(cls) ? 0 : / still shows /.test(cls) ? 1 : 2;
+}
+
 function workerEntry(): string {
   const filename = compiledFile(join(projectRoot, 'harness', 'fuzz', 'worker-main.ts'));
   if (!existsSync(filename)) throw new Error(`${filename} is missing: run npm run build first`);
@@ -125,7 +136,7 @@ export async function search(target: SearchTarget, options: SearchOptions): Prom
   const order: number[] = [];
   const done = new Map<number, ShareOutcome>();
   const shares: ShareOutcome[] = [];
-  const shrinks: FuzzTask[] = [];
+  const shrinks: ShrinkTask[] = [];
   const shrunk: Shrunk[] = [];
   const firstSeen = new Set<string>();
   let runs = 0;
@@ -140,14 +151,16 @@ export async function search(target: SearchTarget, options: SearchOptions): Prom
       for (const f of s.firsts) {
         if (firstSeen.has(f.class)) continue;
         firstSeen.add(f.class);
-        shrinks.push({ kind: 'shrink', seed: options.seed, share: s.share, index: f.index, class: f.class });
+        const task: ShrinkTask = { kind: 'shrink', seed: options.seed, share: s.share, index: f.index, class: f.class };
+        const at = shrinks.findIndex((t) => urgency(t.class) > urgency(f.class));
+        shrinks.splice(at === -1 ? shrinks.length : at, 0, task);
       }
     }
   };
   const next = (): FuzzTask | undefined => {
     const t = shrinks.shift();
     if (t !== undefined) return t;
-    if (noMoreShares || outOfTime()) return undefined;
+    if (noMoreShares || outOfTime() || options.stop?.() === true) return undefined;
     const s = pending.next();
     if (s.done === true) {
       noMoreShares = true;
