@@ -1,28 +1,30 @@
 // `fuzz --series S`: search generated correct-driver scenarios for behaviour
 // changes along a series (and violations left on its last variant), or
 // `fuzz --against C` for scenarios where a C variant and its model
-// disagree; shrink each finding, write it out as a fixture ready to
-// commit, then run the written fixtures like any others so the reports
-// show them.
+// disagree; shrink each finding, write it out as a fixture ready to commit,
+// then run the written fixtures like any others so the reports show them.
 
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import fc from 'fast-check';
 import { InputError } from '../input-error.js';
 import { formatFixture } from '../fixtures/format.js';
-import { buildFixture, DEFAULT_SPACE, scenarioArb, type Generated, type SearchSpace } from '../fuzz/generate.js';
+import { buildFixture, DEFAULT_SPACE, scenarioArb, spaceOfOrigin, type Focus, type Generated, type IommuFlavour, type SearchSpace } from '../fuzz/generate.js';
 import type { Fixture } from '../fixtures/fixture-types.generated.js';
 import { readJsonFile } from '../json-file.js';
 import { resolveFixture } from '../fixtures/load.js';
-import { search, Searcher, type SearchHooks } from '../fuzz/search.js';
-import { againstChain } from '../fuzz/against.js';
-import { isCVariant } from '../ckernel/variant.js';
-import { DEFAULT_TIMEOUT_MS } from '../runner/pool.js';
+import { mergeParts, runsOfShard, search, type SearchParts, type SearchTarget } from '../fuzz/search.js';
+import { BLOB_FORMAT, BLOB_VERSION, writeBlob, type ShardBlob } from '../report/shard-blob.js';
+import { DEFAULT_TIMEOUT_MS, defaultWorkers } from '../runner/pool.js';
+import { checkImports } from '../plan.js';
+import { shardText, type Shard } from '../shard.js';
 import { projectRoot, reportsDir } from '../paths.js';
 import { fuzzFindingLines, fuzzStatisticsLines } from '../report/render/common.js';
 import { RENDERERS } from '../report/render/index.js';
 import type { Finding as ReportFinding } from '../report/report-types.generated.js';
-import { loadVariants, readVariantMetas, seriesOf, type Variant } from '../variants/registry.js';
+import { readVariantMetas, seriesOf } from '../variants/registry.js';
+import { againstTarget } from '../fuzz/against.js';
+import { isCVariant } from '../ckernel/variant.js';
 import { progress } from './progress.js';
 import { checkFolders, finish, outFolder, planOptions, prepare, runPlan, type CommonOptions } from './session.js';
 
@@ -35,11 +37,25 @@ export interface FuzzOptions extends CommonOptions {
   time?: number;
   swiotlb?: SearchSpace['swiotlb'];
   maxCommands?: number;
+  untrusted?: boolean;
+  noncoherent?: boolean;
+  platform?: IommuFlavour;
   replay?: string;
+  shard?: Shard;
 }
 
-function space(opts: FuzzOptions): SearchSpace {
-  return { swiotlb: opts.swiotlb ?? DEFAULT_SPACE.swiotlb, maxCommands: opts.maxCommands ?? DEFAULT_SPACE.maxCommands };
+function space(opts: Pick<FuzzSettings, 'swiotlb' | 'maxCommands' | 'focus'>): SearchSpace {
+  return { swiotlb: opts.swiotlb ?? DEFAULT_SPACE.swiotlb, maxCommands: opts.maxCommands ?? DEFAULT_SPACE.maxCommands, ...(opts.focus !== undefined ? { focus: opts.focus } : {}) };
+}
+
+/** What --untrusted, --noncoherent and --platform fix in the search space; undefined when nothing. */
+function focusOf(opts: FuzzOptions): Focus | undefined {
+  const focus: Focus = {
+    ...(opts.untrusted === true ? { untrusted: true as const } : {}),
+    ...(opts.noncoherent === true ? { noncoherent: true as const } : {}),
+    ...(opts.platform !== undefined ? { platform: opts.platform } : {}),
+  };
+  return Object.keys(focus).length > 0 ? focus : undefined;
 }
 
 /**
@@ -53,7 +69,7 @@ async function replay(file: string): Promise<void> {
   const doc = value as Fixture;
   if (doc.origin === undefined) throw new InputError([{ file, pointer: '/origin', message: 'expected the origin of a fuzz finding (seed, path, commands_path) to replay' }]);
   const o = doc.origin;
-  const arb = scenarioArb({ swiotlb: o.swiotlb, maxCommands: o.max_commands }, o.commands_path);
+  const arb = scenarioArb(spaceOfOrigin(o), o.commands_path);
   let r: fc.RunDetails<[Generated]>;
   try {
     r = fc.check(fc.property(arb, (g) => (buildFixture(g, doc.id, doc.question), false)), { seed: o.seed, path: o.path, endOnFailure: true });
@@ -70,38 +86,58 @@ async function replay(file: string): Promise<void> {
   }
 }
 
-/** What a search runs on: a series' chain, or a model and the C variant it is held to. */
-interface Target {
-  name: string;
-  chain: Variant[];
-  /** How the written findings are run afterwards. */
-  select: { series?: string[]; variant?: string[] };
-  hooks?: SearchHooks;
-  close(): void;
+/** What decides a fuzz run's findings: the same settings give the same bytes (a shard's blob records them). */
+interface FuzzSettings {
+  /** The series searched; with `against`, the search's name. */
+  series: string;
+  /** fuzz --against: the C variant, and its cases' time budget. */
+  against?: string;
+  timeoutMs?: number;
+  seed: number;
+  runs?: number;
+  time?: number;
+  swiotlb?: SearchSpace['swiotlb'];
+  maxCommands?: number;
+  focus?: Focus;
+  variantsDir?: string;
 }
 
-async function seriesTarget(opts: FuzzOptions): Promise<Target> {
-  const metas = await readVariantMetas(opts.variantsDir !== undefined ? resolve(opts.variantsDir) : undefined);
-  const s = seriesOf(metas.map((m) => m.meta)).find((x) => x.name === opts.series);
-  if (s === undefined || s.chain === null) {
-    throw new InputError([{ file: 'command line', pointer: '/series', message: `no series "${opts.series}" that is a chain of variants` }]);
+function settingsOf(opts: FuzzOptions & { series: string }): FuzzSettings {
+  const runs = opts.runs ?? (opts.time === undefined ? 2000 : undefined);
+  return {
+    series: opts.series,
+    ...(opts.against !== undefined ? { against: opts.against, timeoutMs: opts.timeout ?? DEFAULT_TIMEOUT_MS } : {}),
+    seed: opts.seed ?? 1,
+    ...(runs !== undefined ? { runs } : { time: opts.time }),
+    ...(opts.swiotlb !== undefined ? { swiotlb: opts.swiotlb } : {}),
+    ...(opts.maxCommands !== undefined ? { maxCommands: opts.maxCommands } : {}),
+    ...(focusOf(opts) !== undefined ? { focus: focusOf(opts) } : {}),
+    ...(opts.variantsDir !== undefined ? { variantsDir: opts.variantsDir } : {}),
+  };
+}
+
+/** The chain to search and the space to generate from; bad input when the series is not a chain. */
+async function targetOf(settings: FuzzSettings): Promise<SearchTarget> {
+  const dir = settings.variantsDir !== undefined ? resolve(settings.variantsDir) : undefined;
+  const metas = await readVariantMetas(dir);
+  if (settings.against !== undefined) {
+    const c = metas.find((m) => m.meta.id === settings.against);
+    if (c === undefined || !isCVariant(c.meta)) throw new InputError([{ file: 'command line', pointer: '/against', message: `no C variant "${settings.against}"` }]);
+    const model = metas.find((m) => m.meta.id === c.meta.model);
+    if (model === undefined) throw new InputError([{ file: relative(projectRoot, join(c.dir, 'variant.json')), pointer: '/model', message: `expected the TypeScript variant ${c.meta.id} is checked against` }]);
+    await checkImports([model]);
+    return againstTarget(model, c, space(settings), settings.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   }
-  const variants = await loadVariants(opts.variantsDir !== undefined ? resolve(opts.variantsDir) : undefined);
-  if (s.chain.some((id) => !variants.some((v) => v.meta.id === id))) {
+  const s = seriesOf(metas.map((m) => m.meta)).find((x) => x.name === settings.series);
+  if (s === undefined || s.chain === null) {
+    throw new InputError([{ file: 'command line', pointer: '/series', message: `no series "${settings.series}" that is a chain of variants` }]);
+  }
+  const chain = s.chain.map((id) => metas.find((v) => v.meta.id === id)!);
+  if (chain.some((v) => isCVariant(v.meta))) {
     throw new InputError([{ file: 'command line', pointer: '/series', message: `series "${s.name}" has C variants: fuzz holds one to its model with --against` }]);
   }
-  return { name: s.name, chain: s.chain.map((id) => variants.find((v) => v.meta.id === id)!), select: { series: [s.name] }, close: () => undefined };
-}
-
-/** `--against C`: a C variant and the model its variant.json names. */
-async function againstTarget(opts: FuzzOptions): Promise<Target> {
-  const metas = await readVariantMetas(opts.variantsDir !== undefined ? resolve(opts.variantsDir) : undefined);
-  const c = metas.find((m) => m.meta.id === opts.against);
-  if (c === undefined || !isCVariant(c.meta)) throw new InputError([{ file: 'command line', pointer: '/against', message: `no C variant "${opts.against}"` }]);
-  const model = metas.find((m) => m.meta.id === c.meta.model);
-  if (model === undefined) throw new InputError([{ file: relative(projectRoot, join(c.dir, 'variant.json')), pointer: '/model', message: `expected the TypeScript variant ${c.meta.id} is checked against` }]);
-  const a = await againstChain(model, c, opts.timeout ?? DEFAULT_TIMEOUT_MS);
-  return { ...a, select: { variant: [model.meta.id, c.meta.id] } };
+  await checkImports(chain);
+  return { series: s.name, chain, space: space(settings) };
 }
 
 export async function fuzzCommand(opts: FuzzOptions): Promise<void> {
@@ -112,24 +148,41 @@ export async function fuzzCommand(opts: FuzzOptions): Promise<void> {
   // Everything the search needs, and the folder it writes into, before it starts.
   const out = outFolder(opts, join(reportsDir, 'fuzz'));
   await checkFolders(opts, out);
-  const target = opts.series !== undefined ? await seriesTarget(opts) : await againstTarget(opts);
-  const seed = opts.seed ?? 1;
-  const runs = opts.runs ?? (opts.time === undefined ? 2000 : undefined);
+  const settings = settingsOf({ ...opts, series: opts.series ?? `${opts.against}-against-model` });
+  const target = await targetOf(settings);
+  const total = settings.runs !== undefined ? runsOfShard(settings.runs, opts.shard) : undefined;
   const bar = progress('fuzzing', opts.quiet === true);
-  let result: Awaited<ReturnType<typeof search>>;
-  try {
-    result = await search(new Searcher(target.name, target.chain, space(opts), undefined, target.hooks), {
-      seed,
-      runs,
-      seconds: opts.time,
-      onProgress: (done) => bar.update(done, runs ?? done),
-    });
-  } finally {
-    bar.stop();
-    target.close();
+  const parts = await search(target, {
+    seed: settings.seed,
+    runs: settings.runs,
+    seconds: settings.time,
+    shard: opts.shard,
+    workers: opts.workers ?? defaultWorkers(),
+    onProgress: (done) => bar.update(done, total ?? done),
+  });
+  bar.stop();
+  if (opts.shard !== undefined) {
+    const file = await writeBlob(out, { format: BLOB_FORMAT, version: BLOB_VERSION, command: 'fuzz', shard: opts.shard, options: { ...settings }, data: parts });
+    const runs = parts.shares.reduce((n, s) => n + s.runs, 0);
+    process.stdout.write(`shard ${shardText(opts.shard)}: ${runs} scenarios, ${parts.shrunk.length} classes shrunk; merge every shard's file with: npm run -s cli -- merge FILES\nwrote ${relative(process.cwd(), file)}\n`);
+    return;
   }
-  const s = { name: target.name };
+  await reportFuzz(target, settings, [parts], { ...opts, out });
+}
 
+/** `merge` of fuzz shards: the report of the unsharded run. */
+export async function mergeFuzz(blobs: ReadonlyArray<ShardBlob>, opts: CommonOptions): Promise<void> {
+  const settings = blobs[0]!.options as unknown as FuzzSettings;
+  const out = outFolder(opts, join(reportsDir, 'fuzz'));
+  await checkFolders(opts, out);
+  const target = await targetOf(settings);
+  await reportFuzz(target, settings, blobs.map((b) => b.data as SearchParts), { ...opts, out });
+}
+
+/** Choose the findings from the search's parts, write them as fixtures, run them, and write the reports. */
+async function reportFuzz(target: SearchTarget, settings: FuzzSettings, parts: readonly SearchParts[], opts: CommonOptions & { out: string }): Promise<void> {
+  const out = opts.out;
+  const result = mergeParts(target, target.chain.map((v) => v.meta.id), parts);
   // Write the findings as fixtures, then run them like any other fixtures.
   const fixturesDir = join(out, 'fixtures');
   await rm(fixturesDir, { recursive: true, force: true });
@@ -149,22 +202,32 @@ export async function fuzzCommand(opts: FuzzOptions): Promise<void> {
     commands_path: f.commandsPath,
   }));
   const fuzz = {
-    series: s.name,
-    seed,
+    series: target.series,
+    seed: settings.seed,
     runs: result.runs,
-    scenarios: result.stats.scenarios,
-    features: { ...result.stats.features },
-    kinds: Object.fromEntries(Object.entries(result.stats.kinds).filter(([, n]) => n > 0)),
+    scenarios: result.counts.scenarios,
+    features: { ...result.counts.features },
+    kinds: Object.fromEntries(Object.entries(result.counts.kinds).filter(([, n]) => n > 0)),
     findings,
   };
-  const args = [...(opts.against !== undefined ? ['--against', opts.against] : ['--series', s.name]), '--seed', String(seed), ...(runs !== undefined ? ['--runs', String(runs)] : ['--time', String(opts.time)]), ...(opts.swiotlb !== undefined ? ['--swiotlb', opts.swiotlb] : []), ...(opts.maxCommands !== undefined ? ['--max-commands', String(opts.maxCommands)] : [])];
+  const args = [
+    ...(settings.against !== undefined ? ['--against', settings.against] : ['--series', target.series]),
+    '--seed', String(settings.seed),
+    ...(settings.runs !== undefined ? ['--runs', String(settings.runs)] : ['--time', String(settings.time)]),
+    ...(settings.swiotlb !== undefined ? ['--swiotlb', settings.swiotlb] : []),
+    ...(settings.maxCommands !== undefined ? ['--max-commands', String(settings.maxCommands)] : []),
+    ...(settings.focus?.untrusted === true ? ['--untrusted'] : []),
+    ...(settings.focus?.noncoherent === true ? ['--noncoherent'] : []),
+    ...(settings.focus?.platform !== undefined ? ['--platform', settings.focus.platform] : []),
+  ];
   if (findings.length === 0) {
     process.stdout.write(`no findings in ${result.runs} scenarios\n`);
     return;
   }
-  const prepared = await prepare(planOptions({ ...opts, fixture: undefined, fixturesDir, series: target.select.series, variant: target.select.variant }));
+  const select = target.against !== undefined ? { variant: target.chain.map((v) => v.meta.id) } : { series: [target.series] };
+  const prepared = await prepare(planOptions({ ...opts, variantsDir: settings.variantsDir, fixture: undefined, fixturesDir, ...select }));
   const results = await runPlan(prepared.plan, { ...opts, quiet: true });
-  const { report, written } = await finish(prepared, results, { ...opts, out }, { command: { name: 'fuzz', args }, fuzz });
+  const { report, written } = await finish(prepared, results, opts, { command: { name: 'fuzz', args }, fuzz });
   const summary = RENDERERS.summary.render(report);
   process.stdout.write(summary.slice(0, summary.indexOf('\n\n') + 2));
   process.stdout.write([...fuzzFindingLines(report.fuzz!), '', ...fuzzStatisticsLines(report.fuzz!), ''].join('\n'));

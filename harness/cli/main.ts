@@ -13,6 +13,8 @@ import { explainCommand } from './explain.js';
 import { faultsCommand } from './faults.js';
 import { fuzzCommand } from './fuzz.js';
 import { matrixCommand } from './matrix.js';
+import { mergeCommand } from './merge.js';
+import { parseShard } from '../shard.js';
 import { promoteCommand } from './promote.js';
 import { propagateCommand } from './propagate.js';
 import { scaffoldCommand } from './scaffold.js';
@@ -59,6 +61,11 @@ function withSelection(cmd: Command): Command {
     .option('--allow-missing-expect', 'do not fail when a fixture states no expected verdict for a variant that ran');
 }
 
+/** --shard i/n: one of n disjoint parts of the work, for n machines; `merge` makes the report of the whole. */
+function withShard(cmd: Command, what: string): Command {
+  return cmd.option('--shard <i/n>', `run only the i-th of n disjoint parts (${what}) and write shard-I-of-N.json for merge instead of reports`, parseShard);
+}
+
 /**
  * An argument commander rejects is bad input like any other: one line,
  * naming the command line and pointing at that command's help; exit 2.
@@ -77,8 +84,11 @@ export function buildProgram(): Command {
     .exitOverride()
     .addHelpText('after', '\nExit codes: 0 nothing regressed, 1 something regressed or a case errored or timed out, 2 bad input.');
 
-  withRunOptions(
-    withSelection(program.command('run').description('Run every fixture on every variant (or a selection), print the matrix and write all reports.')),
+  withShard(
+    withRunOptions(
+      withSelection(program.command('run').description('Run every fixture on every variant (or a selection), print the matrix and write all reports.')),
+    ),
+    'every n-th fixture',
   ).action(runCommand);
 
   withRunOptions(
@@ -117,7 +127,7 @@ export function buildProgram(): Command {
       .option('--trace', 'look for trace changes, not only verdict changes'),
   ).action(bisectCommand);
 
-  withRunOptions(
+  const fuzz = withRunOptions(
     program
       .command('fuzz')
       .description('Generate correct-driver scenarios, keep those that change behaviour along a series or still violate on its last variant, shrink them, and write them out as fixtures.')
@@ -128,8 +138,22 @@ export function buildProgram(): Command {
       .option('--time <seconds>', 'stop after this many seconds instead (results then depend on the machine)', positiveInt)
       .addOption(new Option('--swiotlb <which>', 'CONFIG_SWIOTLB values to search (default both)').choices(['on', 'off', 'both']))
       .option('--max-commands <n>', 'longest driver sequence (default 12)', positiveInt)
-      .option('--replay <fixture-file>', 'regenerate a written finding from the seed and paths in its origin, print it, and fail if it differs; then stop')
-  ).action(fuzzCommand);
+      .option('--untrusted', 'only untrusted devices (the ones dma-iommu bounces for)')
+      .option('--noncoherent', 'only non-coherent devices (the ones that need cache maintenance)')
+      .addOption(new Option('--platform <iommu>', "only this IOMMU page-table format (default: all three)").choices(['arm', 'arm-s2', 'intel']))
+      .option('--replay <fixture-file>', 'regenerate a written finding from the seed and paths in its origin, print it, and fail if it differs; then stop'),
+  );
+  withShard(fuzz, 'every n-th share of 100 scenarios of the seed stream').action(fuzzCommand);
+
+  program
+    .command('merge')
+    .description('Merge the shard-I-of-N.json files that run, matrix or fuzz wrote with --shard into the reports of the whole run, byte for byte those of the run unsplit.')
+    .argument('<files...>', 'shard files, or folders holding them')
+    .option('-o, --out <dir>', 'where to write the reports (default: where the command would write them)')
+    .option('-j, --workers <n>', 'worker threads, for what is left to run (default: one per core)', positiveInt)
+    .option('--timeout <ms>', 'time budget of one case in milliseconds (default: 2000)', positiveInt)
+    .option('-q, --quiet', 'no progress bar; print only the essentials')
+    .action(mergeCommand);
 
   withRunOptions(
     program
@@ -172,7 +196,7 @@ export function buildProgram(): Command {
     .option('--dry-run', 'say what would change, write nothing')
     .action(propagateCommand);
 
-  program
+  const matrix = program
     .command('matrix')
     .description('Exhaustive small-scope mode: expand matrix fixtures (fixtures/matrix by default), run every instance on every variant, and say per variant whether the contract breaks always, sometimes or never, with counts and the smallest violating instance.')
     .argument('[files...]', 'matrix fixture files (default: fixtures/matrix/*.json)')
@@ -182,8 +206,8 @@ export function buildProgram(): Command {
     .option('-o, --out <dir>', 'where to write matrix.{json,md,txt} (default: reports/matrix)')
     .option('-j, --workers <n>', 'worker threads (default: one per core)', positiveInt)
     .option('--timeout <ms>', 'time budget of one case in milliseconds (default: 2000)', positiveInt)
-    .option('-q, --quiet', 'print only the totals')
-    .action(matrixCommand);
+    .option('-q, --quiet', 'print only the totals');
+  withShard(matrix, 'every n-th instance').action(matrixCommand);
 
   program
     .command('explain')

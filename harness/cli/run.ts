@@ -14,6 +14,10 @@ import { renderSummary, SUMMARY_COLUMNS } from '../report/render/summary.js';
 import type { Report } from '../report/report-types.generated.js';
 import type { Prepared } from '../plan.js';
 import { checkFolders, finish, outFolder, prepareRun, runPlan, type CommonOptions } from './session.js';
+import { InputError } from '../input-error.js';
+import { BLOB_FORMAT, BLOB_VERSION, writeBlob, type ShardBlob } from '../report/shard-blob.js';
+import { caseId, type CaseResult } from '../run/result.js';
+import { inShard, shardText, type Shard } from '../shard.js';
 
 export interface RunOptions extends CommonOptions {
   variant?: string[];
@@ -21,6 +25,8 @@ export interface RunOptions extends CommonOptions {
   changedSince?: string;
   /** Do not fail on cases whose fixture has no expectation for their variant. */
   allowMissingExpect?: boolean;
+  /** Only every n-th fixture; write a blob for merge instead of reports. */
+  shard?: Shard;
 }
 
 /**
@@ -113,10 +119,54 @@ export async function prepareRunJob(opts: RunOptions): Promise<RunJob | null> {
   return { prepared: await prepareRun(selected), selected, newVariants };
 }
 
-/** Run a prepared job, write every report, print the summary; the exit code. */
+/** Run a prepared job, write every report (or, for a shard, its blob), print the summary; the exit code. */
 export async function executeRun(job: RunJob, opts: RunOptions): Promise<number> {
+  const { plan } = job.prepared;
+  if (opts.shard === undefined) return reportRun(job, await runPlan(plan, job.selected), opts);
+  const shard = opts.shard;
+  const indices = plan.cases.flatMap(([f], i) => (inShard(f, shard) ? [i] : []));
+  const results = await runPlan({ ...plan, cases: indices.map((i) => plan.cases[i]!) }, job.selected);
+  const data: RunShard = { indices, results };
+  const file = await writeBlob(outFolder(opts), { format: BLOB_FORMAT, version: BLOB_VERSION, command: 'run', shard, options: resultOptions(opts), data });
+  const failed = results.filter((r) => r.status !== 'ok').length;
+  process.stdout.write(`shard ${shardText(shard)}: ${plural(indices.length, 'case')} of ${plan.cases.length}${failed > 0 ? `, ${failed} errored or timed out` : ''}; merge every shard's file with: npm run -s cli -- merge FILES\nwrote ${relative(process.cwd(), file)}\n`);
+  return failed > 0 ? 1 : 0;
+}
+
+/** A shard's results: the indices of its cases in the whole run's plan, and their results. */
+interface RunShard {
+  indices: number[];
+  results: CaseResult[];
+}
+
+/** The options that decide a run's result, as a shard's blob records them. */
+function resultOptions(opts: RunOptions): Record<string, unknown> {
+  const keys = ['fixture', 'fixturesDir', 'variantsDir', 'variant', 'series', 'changedSince', 'allowMissingExpect', 'timeout'] as const;
+  return Object.fromEntries(keys.filter((k) => opts[k] !== undefined).map((k) => [k, opts[k]]));
+}
+
+/** `merge` of run shards: the reports of the unsharded run. */
+export async function mergeRun(blobs: ReadonlyArray<ShardBlob>, opts: CommonOptions): Promise<void> {
+  const runOpts: RunOptions = { ...(blobs[0]!.options as RunOptions), out: opts.out, workers: opts.workers, quiet: opts.quiet };
+  const job = await prepareRunJob(runOpts);
+  if (job === null) return;
+  const { plan } = job.prepared;
+  const results = new Array<CaseResult | undefined>(plan.cases.length);
+  for (const b of blobs) {
+    const d = b.data as RunShard;
+    d.indices.forEach((i, k) => (results[i] = d.results[k]));
+  }
+  const stale = plan.cases.findIndex(([f, v], i) => results[i]?.id !== caseId(plan.scenarios[f]!.id, plan.variants[v]!.meta.id));
+  if (stale !== -1) {
+    const [f, v] = plan.cases[stale]!;
+    throw new InputError([{ file: 'command line', pointer: '/files', message: `the shards do not hold case ${caseId(plan.scenarios[f]!.id, plan.variants[v]!.meta.id)} where this tree's fixtures and variants put it: merge in the tree the shards ran` }]);
+  }
+  process.exitCode = await reportRun(job, results as CaseResult[], runOpts);
+}
+
+/** Write every report of a job's results, print the summary; the exit code. */
+async function reportRun(job: RunJob, results: CaseResult[], opts: RunOptions): Promise<number> {
   const { prepared, selected } = job;
-  const results = await runPlan(prepared.plan, selected);
   // The selection only: execution options (workers, output folder) do not change the result.
   const args = [
     ...(opts.changedSince !== undefined ? ['--changed-since', opts.changedSince] : []),

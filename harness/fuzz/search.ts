@@ -1,24 +1,31 @@
-// Differential search over a series: generate correct-driver scenarios, run
-// each on every variant of the chain, and keep what behaves differently from
-// one variant to the next (a verdict or a cost counter changes) or still
-// violates the contract on the last variant. Each new kind of finding is
-// shrunk, by fast-check, to a smallest scenario that still shows it, and
-// grouped under a class (the step or variant where it shows, and what it is),
-// so a run reports a handful of findings, not thousands of duplicates.
+// Differential search over a series, on every core: generate correct-driver
+// scenarios, run each on every variant of the chain, and keep what behaves
+// differently from one variant to the next (a verdict or a cost counter
+// changes) or still violates the contract on the last variant. Each class of
+// finding is shrunk, by fast-check, to a smallest scenario that still shows
+// it, so a run reports a handful of findings, not thousands of duplicates.
 //
-// Everything is deterministic for a seed and a run count: round r uses seed
-// + r, and a finding records the seed and fast-check path that replay it.
+// The seed stream is cut into shares (fuzz/share.ts): share s is the
+// SHARE_SIZE scenarios fast-check generates from seed + s. Worker threads
+// run shares and shrinks; the main thread only schedules and merges. A class
+// is shrunk from the first scenario that showed it, in share order, so what
+// a run finds depends on the seed and the run count alone, never on how many
+// threads ran it, in which order they finished, or how the shares were split
+// between machines (--shard): mergeParts() turns the parts of any split into
+// the same findings.
 
-import fc from 'fast-check';
-import { compareResults } from '../compare/grade.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Piscina } from 'piscina';
 import type { Fixture } from '../fixtures/fixture-types.generated.js';
-import { resolveFixture } from '../fixtures/load.js';
-import type { Scenario } from '../fixtures/scenario.js';
-import { outcomeKinds, type CaseResult } from '../run/result.js';
-import { runCase } from '../runner/run-case.js';
-import type { Variant } from '../variants/registry.js';
-import { buildFixture, commandsPathOf, DEFAULT_SPACE, scenarioArb, type Generated, type SearchSpace } from './generate.js';
-import { Statistics } from './stats.js';
+import { compiledFile, projectRoot } from '../paths.js';
+import { WORKER_LIMITS } from '../runner/pool.js';
+import type { VariantMeta } from '../variants/registry.js';
+import { originOfSpace, type SearchSpace } from './generate.js';
+import { SHARE_SIZE, type FuzzTask, type ShareOutcome, type ShareTask, type ShrinkTask, type Shrunk } from './share.js';
+import { addCounts, emptyCounts, type Counts } from './stats.js';
+import type { FuzzWorkerInit } from './worker.js';
+import { inShard, type Shard } from '../shard.js';
 
 export interface Finding {
   /** What it was kept for, e.g. "v3-2-arch-sync fixes device-read-stale" or "5.16-7-min-align still shows reach-free-slot". */
@@ -41,88 +48,45 @@ export interface Finding {
 
 export interface SearchOptions {
   seed: number;
-  /** Scenarios to generate in all (shrinking not counted). */
+  /** Scenarios to generate in all, over every shard (shrinking not counted). */
   runs?: number;
-  /** Or stop after this many seconds (then the result depends on the machine's speed). */
+  /** Or stop starting shares after this many seconds (then the result depends on the machine's speed). */
   seconds?: number;
-  space?: SearchSpace;
-  onProgress?: (runs: number, findings: number) => void;
+  /** Only the shares of this shard. */
+  shard?: Shard;
+  /** Worker threads. */
+  workers: number;
+  /** Scenarios run so far (of this shard), and classes shrunk. */
+  onProgress?: (runs: number, shrunk: number) => void;
+  /** A class shrunk (for the benchmark's time to first report). */
+  onShrunk?: (s: Shrunk) => void;
+  /** Asked before each share: true to start no more (the shrinks of what was found still run). */
+  stop?: () => boolean;
+}
+
+/** What a search (or one shard of it) produced, before its findings are chosen: a plain value. */
+export interface SearchParts {
+  seed: number;
+  /** Shares done, in share order. */
+  shares: ShareOutcome[];
+  /** Classes shrunk, each from the first scenario of these shares to show it. */
+  shrunk: Shrunk[];
 }
 
 export interface SearchResult {
   findings: Finding[];
   runs: number;
-  stats: Statistics;
+  counts: Counts;
 }
 
-const ROUND = 100;
-/** Scenarios tried while shrinking one finding; beyond this, the smallest so far is kept. */
-const SHRINK_BUDGET = 1000;
-
-/**
- * The classes a scenario shows along a chain: each violation kind a step
- * fixes or regresses, a step that changes only costs, and each kind the last
- * variant still shows.
- */
-export function classesOf(chain: readonly string[], results: readonly CaseResult[]): Map<string, { variant: string; kind: 'change' | 'violation' }> {
-  const out = new Map<string, { variant: string; kind: 'change' | 'violation' }>();
-  for (let i = 1; i < chain.length; i++) {
-    const c = compareResults(results[i - 1]!, results[i]!);
-    const v = chain[i]!;
-    for (const k of c.removed) out.set(`${v} fixes ${k}`, { variant: v, kind: 'change' });
-    for (const k of c.added) out.set(`${v} regresses ${k}`, { variant: v, kind: 'change' });
-    if (c.removed.length === 0 && c.added.length === 0 && c.costs.length > 0) out.set(`${v} changes costs`, { variant: v, kind: 'change' });
-  }
-  const last = chain[chain.length - 1]!;
-  for (const k of outcomeKinds(results[results.length - 1]!)) out.set(`${last} still shows ${k}`, { variant: last, kind: 'violation' });
-  return out;
-}
-
-/** What makes a finding, and how a case runs: along a series by default; `fuzz --against` puts a model and a C variant in their place. */
-export interface SearchHooks {
-  /** The classes a scenario shows, from the results on the chain. */
-  classify(chain: readonly string[], results: readonly CaseResult[]): Map<string, { variant: string; kind: 'change' | 'violation' }>;
-  /** The question a finding of a class asks. */
-  question(cls: string, where: { variant: string; kind: 'change' | 'violation' }, series: string): string;
-  /** Run one case (in this thread by default; a C variant's in a child process). */
-  run(scenario: Scenario, variant: Variant): Promise<CaseResult>;
-}
-
-export const SERIES_HOOKS: SearchHooks = {
-  classify: classesOf,
-  question: (cls, where, series) =>
-    where.kind === 'change'
-      ? `Found by fuzzing ${series}: does this scenario behave differently on ${where.variant} than on its parent (${cls.slice(where.variant.length + 1)})?`
-      : `Found by fuzzing ${series}: does this scenario still show ${cls.split(' still shows ')[1]} on ${where.variant}?`,
-  run: async (scenario, variant) => runCase(scenario, variant),
-};
-
-export class Searcher {
-  private readonly cache = new Map<string, { scenario: Scenario; results: CaseResult[] }>();
-
-  constructor(
-    readonly series: string,
-    readonly chain: readonly Variant[],
-    readonly space: SearchSpace = DEFAULT_SPACE,
-    readonly stats = new Statistics(),
-    readonly hooks: SearchHooks = SERIES_HOOKS,
-  ) {}
-
-  /** Build, validate and run one generated scenario on the whole chain (memoised). */
-  async evaluate(g: Generated): Promise<{ scenario: Scenario; results: CaseResult[] }> {
-    const doc = buildFixture(g, 'generated', 'A generated scenario.');
-    const key = JSON.stringify(doc);
-    const hit = this.cache.get(key);
-    if (hit !== undefined) return hit;
-    const scenario = await resolveFixture(doc, 'generated.json');
-    const results: CaseResult[] = [];
-    for (const v of this.chain) results.push(await this.hooks.run(scenario, v));
-
-    const entry = { scenario, results };
-    if (this.cache.size > 5000) this.cache.clear();
-    this.cache.set(key, entry);
-    return entry;
-  }
+/** The chain and space a search runs on. */
+export interface SearchTarget {
+  /** The search's name: a series, or `C-against-MODEL`. */
+  series: string;
+  chain: Array<{ meta: VariantMeta; dir: string }>;
+  space: SearchSpace;
+  /** fuzz --against: the chain is a model and a C variant (built already); a finding is a disagreement. */
+  against?: { timeoutMs: number };
 }
 
 /** Steps of a fixture, counting a repeat block's body once (not the repeat itself). */
@@ -130,79 +94,163 @@ export function stepCount(steps: Fixture['steps']): number {
   return steps.reduce((n, s) => n + (s.op === 'repeat' ? stepCount(s.steps as Fixture['steps']) : 1), 0);
 }
 
-export async function search(searcher: Searcher, options: SearchOptions): Promise<SearchResult> {
-  const arb = scenarioArb(searcher.space);
-  const chainIds = searcher.chain.map((v) => v.meta.id);
-  const classesOf = (ids: readonly string[], results: readonly CaseResult[]): ReturnType<SearchHooks['classify']> => searcher.hooks.classify(ids, results);
-  const known = new Set<string>();
-  const findings: Finding[] = [];
-  const started = performance.now();
-  let runs = 0;
-  const budgetRuns = options.runs ?? Number.POSITIVE_INFINITY;
-  const budgetMs = (options.seconds ?? Number.POSITIVE_INFINITY) * 1000;
-  const outOfBudget = (): boolean => runs >= budgetRuns || performance.now() - started >= budgetMs;
-
-  for (let round = 0; !outOfBudget(); round++) {
-    const seed = options.seed + round;
-    const numRuns = Math.min(ROUND, budgetRuns - runs);
-    let counted = 0;
-    // Look for a scenario with a class not seen yet; stop at the first one, unshrunk.
-    const found = await fc.check(
-      fc.asyncProperty(arb, async (g) => {
-        if (counted >= numRuns || performance.now() - started >= budgetMs) return true;
-        counted++;
-        const { scenario, results } = await searcher.evaluate(g);
-        searcher.stats.count(scenario, results);
-        return [...classesOf(chainIds, results).keys()].every((k) => known.has(k));
-      }),
-      { seed, numRuns, endOnFailure: true },
-    );
-    runs += counted;
-    if (!found.failed || found.counterexamplePath === null) {
-      options.onProgress?.(runs, findings.length);
-      continue;
-    }
-    const first = await searcher.evaluate(found.counterexample![0]);
-    const fresh = [...classesOf(chainIds, first.results).entries()].filter(([k]) => !known.has(k)).sort(([a], [b]) => a.localeCompare(b));
-    for (const [cls, where] of fresh) {
-      if (known.has(cls)) continue;
-      // Replay the same scenario and shrink it while it still shows this class.
-      let tries = 0;
-      const shrunk = await fc.check(
-        fc.asyncProperty(arb, async (g) => {
-          if (tries++ > SHRINK_BUDGET) return true;
-          const { results } = await searcher.evaluate(g);
-          return !classesOf(chainIds, results).has(cls);
-        }),
-        { seed, path: found.counterexamplePath, endOnFailure: false },
-      );
-      const g = shrunk.failed ? shrunk.counterexample![0] : found.counterexample![0];
-      const path = shrunk.failed && shrunk.counterexamplePath !== null ? shrunk.counterexamplePath : found.counterexamplePath;
-      // Read it now: fast-check keeps it in the arbitrary, and the next check resets it.
-      const commandsPath = shrunk.failed ? commandsPathOf(g) : '';
-      const { results } = await searcher.evaluate(g);
-      const id = `fuzz+${searcher.series}+${findings.length + 1}`;
-      const question = searcher.hooks.question(cls, where, searcher.series);
-      const fixture = buildFixture(g, id, question);
-      fixture.origin = { tool: 'fuzz', series: searcher.series, seed, path, commands_path: commandsPath, swiotlb: searcher.space.swiotlb, max_commands: searcher.space.maxCommands, class: cls };
-      fixture.expect = Object.fromEntries(chainIds.map((v, i) => [v, results[i]!.status === 'ok' ? (results[i] as { verdict: Fixture['expect'][string] }).verdict : []]));
-      const classes = [...classesOf(chainIds, results).keys()].filter((k) => !known.has(k)).sort();
-      findings.push({
-        class: cls,
-        classes,
-        variant: where.variant,
-        kind: where.kind,
-        fixture,
-        outcomes: Object.fromEntries(chainIds.map((v, i) => [v, outcomeKinds(results[i]!)])),
-        seed,
-        path,
-        commandsPath,
-        steps: stepCount(fixture.steps),
-      });
-      for (const k of classes) known.add(k);
-    }
-    for (const [k] of classesOf(chainIds, first.results)) known.add(k);
-    options.onProgress?.(runs, findings.length);
+/** The shares a run of `runs` scenarios is cut into (unbounded for a time budget), this shard's only. */
+function* sharesOf(seed: number, runs: number | undefined, shard: Shard | undefined): Generator<ShareTask> {
+  const count = runs === undefined ? Number.POSITIVE_INFINITY : Math.ceil(runs / SHARE_SIZE);
+  for (let share = 0; share < count; share++) {
+    if (shard !== undefined && !inShard(share, shard)) continue;
+    yield { kind: 'share', seed, share, runs: runs === undefined ? SHARE_SIZE : Math.min(SHARE_SIZE, runs - share * SHARE_SIZE) };
   }
-  return { findings, runs, stats: searcher.stats };
+}
+
+/** Scenarios a shard of a run of `runs` generates. */
+export function runsOfShard(runs: number, shard: Shard | undefined): number {
+  let n = 0;
+  for (const s of sharesOf(0, runs, shard)) n += s.runs;
+  return n;
+}
+
+/**
+ * Which shrinks go first (lower first): verdict changes, then what the last
+ * variant still shows, then cost changes. The order changes when a finding
+ * is reported, never what is found.
+ */
+function urgency(cls: string): number {
+  return / (fixes|regresses) /.test(cls) ? 0 : / still shows /.test(cls) ? 1 : 2;
+}
+
+function workerEntry(): string {
+  const filename = compiledFile(join(projectRoot, 'harness', 'fuzz', 'worker-main.ts'));
+  if (!existsSync(filename)) throw new Error(`${filename} is missing: run npm run build first`);
+  return filename;
+}
+
+/**
+ * Run the shares (of a shard) on worker threads; a class is shrunk as soon as
+ * every share before the one where it first showed is done. Shrinks go first,
+ * so that findings are reported early.
+ */
+export async function search(target: SearchTarget, options: SearchOptions): Promise<SearchParts> {
+  const init: FuzzWorkerInit = { chain: target.chain, space: target.space, ...(target.against !== undefined ? { against: target.against } : {}) };
+  const pool = new Piscina({ filename: workerEntry(), workerData: init, minThreads: options.workers, maxThreads: options.workers, concurrentTasksPerWorker: 1, resourceLimits: WORKER_LIMITS });
+  const started = performance.now();
+  const outOfTime = (): boolean => options.seconds !== undefined && performance.now() - started >= options.seconds * 1000;
+  const pending = sharesOf(options.seed, options.runs, options.shard);
+  const order: number[] = [];
+  const done = new Map<number, ShareOutcome>();
+  const shares: ShareOutcome[] = [];
+  const shrinks: ShrinkTask[] = [];
+  const shrunk: Shrunk[] = [];
+  const firstSeen = new Set<string>();
+  let runs = 0;
+  let noMoreShares = false;
+
+  /** Take the shares done in order, and queue a shrink for each class none of them showed before. */
+  const advance = (): void => {
+    while (order.length > shares.length && done.has(order[shares.length]!)) {
+      const s = done.get(order[shares.length]!)!;
+      shares.push(s);
+      runs += s.runs;
+      for (const f of s.firsts) {
+        if (firstSeen.has(f.class)) continue;
+        firstSeen.add(f.class);
+        const task: ShrinkTask = { kind: 'shrink', seed: options.seed, share: s.share, index: f.index, class: f.class };
+        const at = shrinks.findIndex((t) => urgency(t.class) > urgency(f.class));
+        shrinks.splice(at === -1 ? shrinks.length : at, 0, task);
+      }
+    }
+  };
+  const next = (): FuzzTask | undefined => {
+    const t = shrinks.shift();
+    if (t !== undefined) return t;
+    if (noMoreShares || outOfTime() || options.stop?.() === true) return undefined;
+    const s = pending.next();
+    if (s.done === true) {
+      noMoreShares = true;
+      return undefined;
+    }
+    order.push(s.value.share);
+    return s.value;
+  };
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let active = 0;
+      const pump = (): void => {
+        for (let t = active < options.workers ? next() : undefined; t !== undefined; t = active < options.workers ? next() : undefined) {
+          active++;
+          const task = t;
+          (pool.run(task) as Promise<ShareOutcome | Shrunk>).then((out) => {
+            active--;
+            if (task.kind === 'share') {
+              done.set(task.share, out as ShareOutcome);
+              advance();
+            } else {
+              shrunk.push(out as Shrunk);
+              options.onShrunk?.(out as Shrunk);
+            }
+            options.onProgress?.(runs, shrunk.length);
+            pump();
+          }, reject);
+        }
+        if (active === 0) resolve();
+      };
+      pump();
+    });
+  } finally {
+    await pool.destroy();
+  }
+  // A time budget may leave shares done after one that was not started: only the prefix counts.
+  const kept = new Set(shares.map((s) => s.share));
+  return { seed: options.seed, shares, shrunk: shrunk.filter((s) => kept.has(s.share)).sort(byOccurrence) };
+}
+
+function byOccurrence(a: { share: number; index: number; class: string }, b: { share: number; index: number; class: string }): number {
+  return a.share - b.share || a.index - b.index || (a.class < b.class ? -1 : a.class > b.class ? 1 : 0);
+}
+
+/**
+ * The findings of a search from its parts (one, or one per shard): each class
+ * from the first scenario to show it over all shares, skipped when an earlier
+ * finding already shows it, then in series order.
+ */
+export function mergeParts(target: Pick<SearchTarget, 'series' | 'space' | 'against'>, chainIds: readonly string[], parts: readonly SearchParts[]): SearchResult {
+  const shares = parts.flatMap((p) => p.shares).sort((a, b) => a.share - b.share);
+  const counts = emptyCounts();
+  for (const s of shares) addCounts(counts, s.counts);
+  const first = new Map<string, { share: number; index: number; class: string }>();
+  for (const s of shares) for (const f of s.firsts) if (!first.has(f.class)) first.set(f.class, { share: s.share, index: f.index, class: f.class });
+  const shrunkOf = new Map(parts.flatMap((p) => p.shrunk).map((s) => [`${s.share}/${s.index}/${s.class}`, s]));
+  const known = new Set<string>();
+  const chosen: Array<{ s: Shrunk; classes: string[] }> = [];
+  for (const o of [...first.values()].sort(byOccurrence)) {
+    if (known.has(o.class)) continue;
+    const s = shrunkOf.get(`${o.share}/${o.index}/${o.class}`);
+    if (s === undefined) throw new Error(`no shrunk scenario for "${o.class}" (share ${o.share}, scenario ${o.index})`);
+    // The shrunk scenario still shows its class, and maybe others no earlier finding showed.
+    const classes = s.classes.filter((c) => !known.has(c));
+    for (const c of classes) known.add(c);
+    chosen.push({ s, classes });
+  }
+  const rank = (x: { s: Shrunk }): number => chainIds.indexOf(x.s.info.variant) * 2 + (x.s.info.kind === 'change' ? 0 : 1);
+  chosen.sort((a, b) => rank(a) - rank(b) || (a.s.class < b.s.class ? -1 : a.s.class > b.s.class ? 1 : 0));
+  const findings = chosen.map(({ s, classes }, i) => findingOf(target, s, classes, `fuzz+${target.series}+${i + 1}`));
+  return { findings, runs: shares.reduce((n, s) => n + s.runs, 0), counts };
+}
+
+function findingOf(target: Pick<SearchTarget, 'series' | 'space' | 'against'>, s: Shrunk, classes: string[], id: string): Finding {
+  const { variant, kind, detail } = s.info;
+  const question =
+    target.against !== undefined
+      ? `Found by fuzzing ${target.series.replace('-against-', ' against ')}: do the C and its model agree here (${s.class})?`
+      : kind === 'change'
+      ? `Found by fuzzing ${target.series}: does this scenario behave differently on ${variant} than on its parent (${detail ?? s.class.slice(variant.length + 1)})?`
+      : `Found by fuzzing ${target.series}: does this scenario still show ${s.class.split(' still shows ')[1]} on ${variant}?`;
+  const fixture: Fixture = {
+    ...s.fixture,
+    id,
+    question,
+    origin: { tool: 'fuzz', series: target.series, seed: s.seed, path: s.path, commands_path: s.commandsPath, ...originOfSpace(target.space), class: s.class },
+  };
+  return { class: s.class, classes, variant, kind, fixture, outcomes: s.outcomes, seed: s.seed, path: s.path, commandsPath: s.commandsPath, steps: stepCount(fixture.steps) };
 }

@@ -1,34 +1,87 @@
 // What the generated scenarios covered: how many bounced, were non-coherent,
 // used scatterlists, reused an IOVA, and hit each violation kind (on any
-// variant of the chain).
+// variant of the chain). Counts are plain values, so that the counts of
+// shares (from any thread or machine) add up to those of the whole run.
 
+import type { Fixture } from '../fixtures/fixture-types.generated.js';
 import type { Scenario, ScenarioStep } from '../fixtures/scenario.js';
 import type { CaseResult } from '../run/result.js';
 import { VIOLATION_KINDS } from '../contract/kinds.js';
 
-export const FEATURES = ['bounced', 'non-coherent', 'untrusted', 'scatterlist', 'reused an IOVA', 'CONFIG_SWIOTLB=n', 'skip_cpu_sync', 'partial sync'] as const;
+export const FEATURES = [
+  'bounced',
+  'non-coherent',
+  'untrusted',
+  'scatterlist',
+  're-mapped sg_table',
+  'reused an IOVA',
+  'CONFIG_SWIOTLB=n',
+  'DMA mask <= 16 bits',
+  'allocation failed',
+  'skip_cpu_sync',
+  'partial sync',
+  'read back',
+  'device read FROM_DEVICE',
+] as const;
+export type Feature = (typeof FEATURES)[number];
 
-export class Statistics {
-  scenarios = 0;
-  readonly features: Record<(typeof FEATURES)[number], number> = Object.fromEntries(FEATURES.map((f) => [f, 0])) as never;
-  readonly kinds: Record<string, number> = Object.fromEntries(VIOLATION_KINDS.map((k) => [k, 0]));
+export interface Counts {
+  scenarios: number;
+  features: Record<Feature, number>;
+  kinds: Record<string, number>;
+}
 
-  count(scenario: Scenario, results: readonly CaseResult[]): void {
-    this.scenarios++;
-    const traces = results.flatMap((r) => (r.status === 'ok' ? r.trace : []));
-    const has = (s: string): boolean => traces.some((l) => l.includes(s));
-    const steps = flatten(scenario.steps);
-    if (has('swiotlb map ')) this.features['bounced']++;
-    if (!scenario.device.coherent) this.features['non-coherent']++;
-    if (scenario.device.untrusted) this.features['untrusted']++;
-    if (steps.some((s) => s.op === 'map_sg')) this.features['scatterlist']++;
-    if (has('from rcache')) this.features['reused an IOVA']++;
-    if (!scenario.platform.swiotlb) this.features['CONFIG_SWIOTLB=n']++;
-    if (steps.some((s) => 'attrs' in s && s.attrs !== 0)) this.features['skip_cpu_sync']++;
-    if (steps.some((s) => s.op === 'sync_single_for_cpu' && s.offset !== undefined)) this.features['partial sync']++;
-    const kinds = new Set(results.flatMap((r) => (r.status === 'ok' ? r.verdict : [])));
-    for (const k of kinds) this.kinds[k] = (this.kinds[k] ?? 0) + 1;
+export function emptyCounts(): Counts {
+  return {
+    scenarios: 0,
+    features: Object.fromEntries(FEATURES.map((f) => [f, 0])) as Record<Feature, number>,
+    kinds: Object.fromEntries(VIOLATION_KINDS.map((k) => [k, 0])),
+  };
+}
+
+/** Add b's counts to a's. */
+export function addCounts(a: Counts, b: Counts): void {
+  a.scenarios += b.scenarios;
+  for (const f of FEATURES) a.features[f] += b.features[f];
+  for (const [k, n] of Object.entries(b.kinds)) a.kinds[k] = (a.kinds[k] ?? 0) + n;
+}
+
+export function countScenario(c: Counts, doc: Fixture, scenario: Scenario, results: ReadonlyArray<CaseResult | undefined>): void {
+  c.scenarios++;
+  let bounced = false;
+  let reused = false;
+  for (const r of results) {
+    if (r?.status !== 'ok') continue;
+    for (const l of r.trace) {
+      bounced ||= l.includes('swiotlb map ');
+      reused ||= l.includes('from rcache');
+    }
   }
+  const steps = flatten(scenario.steps);
+  const docSteps = flattenDoc(doc.steps);
+  const fromDevice = new Set(docSteps.flatMap((s) => ((s.op === 'map_page' || s.op === 'map_sg') && s.dir === 'DMA_FROM_DEVICE' ? [s.handle] : [])));
+  const counted: Record<Feature, boolean> = {
+    bounced,
+    'non-coherent': !scenario.device.coherent,
+    untrusted: scenario.device.untrusted,
+    scatterlist: steps.some((s) => s.op === 'map_sg'),
+    're-mapped sg_table': docSteps.some((s) => s.op === 'map_sg' && s.segments === undefined),
+    'reused an IOVA': reused,
+    'CONFIG_SWIOTLB=n': !scenario.platform.swiotlb,
+    'DMA mask <= 16 bits': (doc.device.dma_mask_bits ?? 64) <= 16,
+    'allocation failed': results.some((r) => r?.status === 'ok' && (r.faults?.injected ?? 0) > 0),
+    skip_cpu_sync: steps.some((s) => 'attrs' in s && s.attrs !== 0),
+    'partial sync': docSteps.some((s) => (s.op === 'sync_single_for_cpu' || s.op === 'sync_single_for_device') && s.offset !== undefined),
+    'read back': docSteps.some((s, i) => s.op === 'cpu_read' && i > 0 && /^(unmap|sync)_/.test(docSteps[i - 1]!.op)),
+    'device read FROM_DEVICE': docSteps.some((s) => s.op === 'device_read' && fromDevice.has(s.handle)),
+  };
+  for (const f of FEATURES) if (counted[f]) c.features[f]++;
+  const kinds = new Set(results.flatMap((r) => (r?.status === 'ok' ? r.verdict : [])));
+  for (const k of kinds) c.kinds[k] = (c.kinds[k] ?? 0) + 1;
+}
+
+function flattenDoc(steps: Fixture['steps']): Fixture['steps'] {
+  return steps.flatMap((s) => (s.op === 'repeat' ? [s, ...flattenDoc(s.steps as Fixture['steps'])] : [s])) as Fixture['steps'];
 }
 
 function flatten(steps: readonly ScenarioStep[]): ScenarioStep[] {

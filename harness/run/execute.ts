@@ -40,7 +40,7 @@ import { costProfile } from '../costs/profiles.js';
 import { finalState } from './final-state.js';
 import type { Mapping } from './mapping.js';
 import { DriverMemory } from './memory.js';
-import type { CaseOutcome, Violation } from './result.js';
+import { COST_KEYS, type CaseOutcome, type Costs, type Violation } from './result.js';
 import { AFTER_LAST_STEP, BOOTING, type Position } from './position.js';
 import { bytesText, eventText, plural, range, VIOLATION_MARK } from './trace.js';
 import { msecs_to_jiffies } from '../machine/workqueue.js';
@@ -57,6 +57,14 @@ export interface CaseOptions {
   atEnd?: (m: Machine) => void;
   /** Where the case is, kept up to date for a watchdog (run/position.ts). */
   position?: Position;
+  /** Filled with the costs of each kind of step (the DMA API call, or what the CPU or device did), and how many ran. */
+  costsByCall?: Map<string, CallCosts>;
+}
+
+/** The costs of one kind of step over a case, and how many such steps ran. */
+export interface CallCosts {
+  calls: number;
+  costs: Costs;
 }
 
 /** What a run says about itself beyond its outcome (for tests). */
@@ -78,7 +86,7 @@ export function executeCase(s: Scenario, kernel: Kernel, options: CaseOptions = 
   const workspace = options.workspace ?? new Workspace();
   const m = new Machine(s.platform, s.devices, workspace, { ...DEFAULT_MODEL_OPTIONS, ...options.model }, s.fail);
   try {
-    const run = new CaseRun(s, kernel, m, options.reachReuse ?? true, options.position);
+    const run = new CaseRun(s, kernel, m, options.reachReuse ?? true, options.position, options.costsByCall);
     const outcome = withMachine(m, () => run.run());
     options.atEnd?.(m);
     return { outcome, stats: { reachReused: run.reachReused } };
@@ -123,6 +131,7 @@ class CaseRun implements RunState {
     readonly m: Machine,
     readonly reachReuse: boolean,
     private readonly position: Position | undefined,
+    private readonly costsByCall: Map<string, CallCosts> | undefined,
   ) {
     this.memory = new DriverMemory(m, scenario.buffers);
   }
@@ -195,8 +204,22 @@ class CaseRun implements RunState {
       }
       this.position?.at(level, i + 1, 0);
       this.label = label;
+      if (this.costsByCall === undefined) return this.step(step);
+      const from = this.m.recorder.events.length;
       this.step(step);
+      this.addCallCosts(step.op, from);
     });
+  }
+
+  /** Count the costs of the events since `from` against a kind of step. */
+  private addCallCosts(op: string, from: number): void {
+    const c = costsOf(this.m.recorder.events.slice(from), this.m.bouncePools());
+    const entry = this.costsByCall!.get(op);
+    if (entry === undefined) this.costsByCall!.set(op, { calls: 1, costs: c });
+    else {
+      entry.calls++;
+      for (const k of COST_KEYS) entry.costs[k] += c[k];
+    }
   }
 
   private line(text: string): void {

@@ -130,7 +130,7 @@ export function fuzzStatisticsLines(fuzz: Fuzz): string[] {
   const pct = (n: number): string => `${((100 * n) / Math.max(1, fuzz.scenarios)).toFixed(1)}%`;
   return [
     `${fuzz.scenarios} scenarios`,
-    ...Object.entries(fuzz.features).map(([f, n]) => `  ${f.padEnd(18)} ${pct(n).padStart(6)}`),
+    ...Object.entries(fuzz.features).map(([f, n]) => `  ${f.padEnd(24)} ${pct(n).padStart(6)}`),
     '  violation kinds (on any variant):',
     ...Object.entries(fuzz.kinds).map(([k, n]) => `    ${k.padEnd(24)} ${pct(n).padStart(6)}`),
   ];
