@@ -175,6 +175,7 @@ export async function prepare(options: PlanOptions = {}): Promise<Prepared> {
       else cases.push([f, i]);
     }),
   );
-  const notices = [...leftOut].map(([id, n]) => `C variant ${id} leaves out ${n} fixture${n === 1 ? '' : 's'} that allocate coherent memory (its build routes the streaming DMA API only; docs/c-variants.md)`);
+  // Its build routes the streaming DMA API only (docs/c-variants.md).
+  const notices = [...leftOut].map(([id, n]) => `${id} skips ${n} fixture${n === 1 ? '' : 's'} with coherent allocations (docs/c-variants.md)`);
   return { plan: { scenarios, variants: chosen, cases, notices }, allVariants, series };
 }

@@ -53,8 +53,9 @@ describe('the terminal summary', () => {
         expect(row.startsWith(f.id)).toBe(true);
         const cells = row.slice(-2 * t.variants.length).match(/../g)!;
         cells.forEach((cell, k) => {
-          const c = byId.get(`${f.id}@${t.variants[k]}`)!;
-          expect(cell[1]).toBe(c.status === 'ok' ? (c.verdict.length === 0 ? '.' : 'x') : c.status === 'error' ? 'E' : 'T');
+          // A case the plan left out (a C variant's fixture with coherent allocations) is a blank cell.
+          const c = byId.get(`${f.id}@${t.variants[k]}`);
+          expect(cell[1]).toBe(c === undefined ? ' ' : c.status === 'ok' ? (c.verdict.length === 0 ? '.' : 'x') : c.status === 'error' ? 'E' : 'T');
         });
       });
     }

@@ -105,7 +105,9 @@ export function renderSummary(report: Report, columns: number = SUMMARY_COLUMNS)
   const failing = failingRunIds(report);
   const fixtures = report.fixtures.filter((f) => !failing.has(f.id));
   const runs = failing.size > 0 ? ` (and ${failing.size} failing runs of them)` : '';
-  lines.push(...wrapped(`${fixtures.length} fixtures${runs} x ${report.variants.length} variants = ${t.cases} cases: ${t.clean} clean, ${t.violating} with violations, ${plural(t.error, 'error')}, ${plural(t.timeout, 'timeout')}`, columns));
+  const leftOut = failing.size === 0 ? fixtures.length * report.variants.length - t.cases : 0;
+  const product = leftOut > 0 ? `, ${leftOut} pairs left out,` : '';
+  lines.push(...wrapped(`${fixtures.length} fixtures${runs} x ${report.variants.length} variants${product} = ${t.cases} cases: ${t.clean} clean, ${t.violating} with violations, ${plural(t.error, 'error')}, ${plural(t.timeout, 'timeout')}`, columns));
 
   const longest = Math.max(7, ...fixtures.map((f) => f.id.length));
   const all = report.variants.map((_, i) => i);
@@ -127,7 +129,7 @@ export function renderSummary(report: Report, columns: number = SUMMARY_COLUMNS)
   }
   lines.push('');
   lines.push(...wrapped(report.variants.map((v, i) => `${label(i)}=${v.id}`).join('  '), columns));
-  lines.push(...wrapped('. clean   x violations   E error   T timeout', columns));
+  lines.push(...wrapped(`. clean   x violations   E error   T timeout${leftOut > 0 ? '   (blank) left out' : ''}`, columns));
   lines.push(...wrapped('! not what the fixture expects   ? the fixture expects nothing', columns));
   lines.push('');
   const faults = faultLines(report);
