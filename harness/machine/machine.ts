@@ -24,6 +24,7 @@ import type { Translation } from './translation.js';
 import { VmallocSpace } from './vmalloc.js';
 import { Workspace } from './workspace.js';
 import { Timers } from './workqueue.js';
+import { TceTable } from './tce.js';
 
 /** Switches of the model itself; the defaults are what every run uses. */
 export interface ModelOptions {
@@ -68,6 +69,8 @@ export class Machine {
    * free, so that what was copied through it is still counted.
    */
   readonly swiotlbPools: BouncePool[] = [];
+  /** powerpc pseries: each PE's DMA windows, by the name fixtures give its domain, made when a pseries kernel asks (tceTable). */
+  readonly tceTables = new Map<string, TceTable>();
   private readonly dmaByDevice = new Map<device, DeviceDma>();
   /** The page allocator's next free address (see allocPages). */
   private nextFreePage: number;
@@ -128,6 +131,16 @@ export class Machine {
     const d = new IommuDomain(name, this.platform.iommu, granule, BIT(this.platform.apertureBits) - 1, this.recorder, decrypts, this.faults);
     this.domains.set(name, d);
     return d;
+  }
+
+  /** A PE's TCE table, made with the platform's default window the first time its name is asked for; LIOBNs count from 1. */
+  tceTable(name: string): TceTable {
+    let t = this.tceTables.get(name);
+    if (t === undefined) {
+      t = new TceTable(name, this.tceTables.size + 1, this.platform.tceWindowBytes);
+      this.tceTables.set(name, t);
+    }
+    return t;
   }
 
   /** The default device: the first one. */

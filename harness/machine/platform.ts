@@ -54,6 +54,14 @@ export interface PlatformConfig {
   swiotlbDynamic: boolean;
   /** CONFIG_DMA_BOUNCE_UNALIGNED_KMALLOC (6.5 and later, arm64): small kmalloc-sized maps of non-coherent devices bounce. */
   kmallocBounce: boolean;
+  /** powerpc pseries: the size of each PE's default DMA window (ibm,dma-window), 1 GiB on KVM, 2 GiB on PowerVM. */
+  tceWindowBytes: number;
+  /** powerpc pseries: whether firmware offers dynamic DMA windows (ibm,ddw-applicable). */
+  ddwAvailable: boolean;
+  /** powerpc pseries: where firmware puts a DDW (2^59 in the kernel's world; 2^52 here, see tce.ts). */
+  ddwBase: number;
+  /** powerpc pseries: disable_ddw on the kernel command line. */
+  disableDdw: boolean;
 }
 
 export interface DeviceConfig {
@@ -115,6 +123,10 @@ export const DEFAULT_PLATFORM: PlatformConfig = {
   swiotlbAreas: 0,
   swiotlbDynamic: false,
   kmallocBounce: false,
+  tceWindowBytes: 1 << 30,
+  ddwAvailable: true,
+  ddwBase: 2 ** 52,
+  disableDdw: false,
 };
 
 /** The name of a machine's first device, and of its domain unless it says otherwise. */
