@@ -168,3 +168,7 @@ export {
 export type { Machine } from './machine/machine.js';
 export { iommu_default_passthrough, iommu_dma_forcedac, is_swiotlb_force_bounce, page_to_phys, SWIOTLB_FORCE, swiotlb_force, SWIOTLB_NO_FORCE, SWIOTLB_NORMAL } from './machine/cmdline.js';
 export type { dma_map_ops, KernelFiles, ptr } from './variant-api.js';
+export { ddw_applicable, plpar_tce_put, plpar_tce_stuff, rtas_create_pe_dma_window, rtas_query_pe_dma_window, type ddw_create_response, type ddw_query_response } from './machine/pseries.js';
+export { H_SUCCESS, TCE_PCI_READ, TCE_PCI_WRITE, type TceTable } from './machine/tce.js';
+export { MACHINE_LIMITS } from './machine/platform.js';
+export { DirectTranslation } from './machine/translation.js';

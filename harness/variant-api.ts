@@ -38,6 +38,8 @@ export interface dma_map_ops {
   sync_single_for_device(dev: device, dma_handle: number, size: number, dir: dma_data_direction): void;
   sync_sg_for_cpu(dev: device, sg: scatterlist[], nelems: number, dir: dma_data_direction): void;
   sync_sg_for_device(dev: device, sg: scatterlist[], nelems: number, dir: dma_data_direction): void;
+  /** Optional, as in C: whether the device can use `mask`; dma_set_mask and dma_set_coherent_mask ask it (1 yes, 0 no). */
+  dma_supported?(dev: device, mask: number): number;
 }
 
 /**

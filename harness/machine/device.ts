@@ -47,6 +47,12 @@ export class device {
   /** dev->dma_io_tlb_pools and dev->dma_uses_io_tlb (6.6 and later, CONFIG_SWIOTLB_DYNAMIC): its transient pools, and whether it ever bounced. */
   dma_io_tlb_pools: unknown[] = [];
   dma_uses_io_tlb = false;
+  /**
+   * dev->archdata on powerpc: the TCE table the platform found for it, the
+   * offset dma-direct adds to a physical address (a DDW's base), and whether
+   * dma_iommu_ops go straight to dma-direct (iommu_bypass).
+   */
+  archdata: { iommu_table_base: unknown; dma_offset: number; iommu_bypass: boolean } = { iommu_table_base: null, dma_offset: 0, iommu_bypass: false };
   /** dev->iommu->pci_32bit_workaround (6.4 and later): try a 32-bit IOVA first; the IOMMU core sets it when it probes the device. */
   pci_32bit_workaround = false;
 

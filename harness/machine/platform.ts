@@ -82,6 +82,8 @@ export interface DeviceConfig {
   maxSegSize: number;
   /** Size of a restricted-dma-pool reserved-memory region the device tree gives the device (5.15 and later); 0 for none. */
   restrictedDmaPool: number;
+  /** powerpc pseries: the device's DMA goes through its PE's TCE windows; false: it reaches guest physical addresses untranslated. */
+  tceTranslation: boolean;
 }
 
 /**
@@ -145,4 +147,5 @@ export const DEFAULT_DEVICE: DeviceConfig = {
   segBoundaryMask: 0xffff_ffff,
   maxSegSize: 0x1_0000,
   restrictedDmaPool: 0,
+  tceTranslation: true,
 };

@@ -35,6 +35,7 @@ import { checkAfterCall, checkIgnoredError, checkKernelStop, checkLeaks, Exposur
 import { IdealBuffer, type ViewBytes } from '../contract/ideal.js';
 import { sentenceOf, sortVerdict, type ViolationKind } from '../contract/kinds.js';
 import { costsOf } from './costs.js';
+import { setMask } from './masks.js';
 import { estimateOf } from '../costs/estimate.js';
 import { costProfile } from '../costs/profiles.js';
 import { finalState } from './final-state.js';
@@ -111,6 +112,8 @@ class CaseRun implements RunState {
   /** Map calls that returned an error. */
   private failedMaps = 0;
   private label = '';
+  /** A mask setter failed: the driver's probe failed, so it makes no further call. */
+  private probeFailed = false;
   readonly runReaches = new Map<Run<TranslationEntry>, RunReach>();
   /** The driver's kept sg_tables, by name: the lists the kernel writes into, as it left them. */
   private readonly tables = new Map<string, scatterlist[]>();
@@ -194,6 +197,7 @@ class CaseRun implements RunState {
 
   private steps(steps: readonly ScenarioStep[], prefix: string, level: number): void {
     steps.forEach((step, i) => {
+      if (this.probeFailed) return;
       const label = `${prefix}${i + 1}`;
       if (step.op === 'repeat') {
         for (let it = 1; it <= step.count; it++) {
@@ -299,6 +303,10 @@ class CaseRun implements RunState {
         return this.freeCoherent(step.handle);
       case 'dma_get_sgtable':
         return this.getSgtable(step.table, step.handle);
+      case 'dma_set_mask':
+      case 'dma_set_coherent_mask':
+      case 'dma_set_mask_and_coherent':
+        return this.setMask(step);
       case 'iommu_attach_device':
         return this.attachOwnDomain(step.device);
       case 'iommu_map':
@@ -585,6 +593,20 @@ class CaseRun implements RunState {
   }
 
   /** A driver that owns its device's DMA (VFIO-style): an unmanaged domain of its own, attached to the device. */
+  /** The driver's probe sets a mask; if the call fails, the probe fails and the driver makes no further call. */
+  private setMask(step: Extract<ScenarioStep, { op: 'dma_set_mask' | 'dma_set_coherent_mask' | 'dma_set_mask_and_coherent' }>): void {
+    const dev = this.m.device(step.device);
+    this.beginCall();
+    const ret = setMask(step.op, this.ops(dev), dev, step.bits);
+    this.line(`${step.op}${onDevice(step.device)} DMA_BIT_MASK(${step.bits}) -> ${ret}`);
+    const events = this.flushEvents();
+    checkAfterCall(this.context(events), 'sync');
+    if (ret !== 0) {
+      this.note(`${step.op} failed (${ret}): the driver's probe fails and it makes no further call`);
+      this.probeFailed = true;
+    }
+  }
+
   private attachOwnDomain(name: string): void {
     const dev = this.m.device(name);
     this.beginCall();
