@@ -1,0 +1,153 @@
+// The pseries secure-guest story (seed D), as bytes: what a device behind a
+// TCE table reads and writes on v5.5 (secure guests keep dma-direct), after
+// v5 2/2 = d862b44133b7 (dma_iommu_ops again, with the DDW bypass), and with
+// Michael Roth's guard. Each test drives a variant's kernel as a driver
+// would and reads memory through the device's own DMA.
+
+import { describe, expect, it } from 'vitest';
+import { withMachine } from '../../harness/machine/current.js';
+import { DMA_MAPPING_ERROR, DMA_TO_DEVICE, DMA_FROM_DEVICE } from '../../harness/machine/dma.js';
+import { DEFAULT_DEVICE, DEFAULT_PLATFORM, type PlatformConfig } from '../../harness/machine/platform.js';
+import { Machine } from '../../harness/machine/machine.js';
+import { setMask } from '../../harness/run/masks.js';
+import { allVariants, run, variant } from '../corpus.js';
+
+const BEFORE = 'v5.5-pseries';
+const AFTER = 'pseries-v5-2-dma-iommu-ops';
+const GUARD = 'pseries-roth-guard';
+const BUF = 0x8000_0000;
+
+function counter(n: number, from: number): Uint8Array {
+  return Uint8Array.from({ length: n }, (_, i) => (from + i) & 0xff);
+}
+
+/** A booted pseries machine with one device behind its PE's TCE table. */
+async function pseries(id: string, platform: Partial<PlatformConfig>, bits: number) {
+  const k = (await variant(id)).kernel;
+  const m = new Machine({ ...DEFAULT_PLATFORM, memoryEncryption: 'secure-guest', ...platform }, [{ ...DEFAULT_DEVICE, dmaMaskBits: bits }]);
+  withMachine(m, () => k.boot(m));
+  const ops = k.opsFor(m.dev);
+  return { m, ops: () => k.opsFor(m.dev), mask: (which: 'dma_set_mask' | 'dma_set_coherent_mask' | 'dma_set_mask_and_coherent', b: number) => withMachine(m, () => setMask(which, k.opsFor(m.dev), m.dev, b)), first: ops };
+}
+
+/** The CPU writes `data` at BUF, the driver maps it to the device, and the device reads it: what it got. */
+function transmit(p: Awaited<ReturnType<typeof pseries>>, data: Uint8Array) {
+  const { m } = p;
+  m.cache.cpuWrite(BUF, data);
+  const h = withMachine(m, () => p.ops().map_page(m.dev, BUF, 0, data.length, DMA_TO_DEVICE, 0));
+  expect(h).not.toBe(DMA_MAPPING_ERROR);
+  return { handle: h, read: m.dma().read(h, data.length) };
+}
+
+describe('D.6: a 64-bit device with DDW in a secure guest (the patch\'s claim)', () => {
+  it('faults before the patch: the bounce\'s physical address has no TCE', async () => {
+    const p = await pseries(BEFORE, {}, 64);
+    expect(p.mask('dma_set_mask_and_coherent', 64)).toBe(0);
+    const { handle, read } = transmit(p, counter(1500, 1));
+    expect(handle).toBeLessThan(2 ** 32);
+    expect(read.faults.map((f) => f.length)).toEqual([1500]);
+  });
+
+  it('reads the CPU\'s bytes after it, at the DDW base plus the shared bounce', async () => {
+    const p = await pseries(AFTER, {}, 64);
+    expect(p.mask('dma_set_mask_and_coherent', 64)).toBe(0);
+    const data = counter(1500, 1);
+    const { handle, read } = transmit(p, data);
+    expect(handle - p.m.platform.ddwBase).toBe(p.m.platform.swiotlbBase);
+    expect(read.faults).toEqual([]);
+    expect(read.private).toBe(0);
+    expect([...read.data]).toEqual([...data]);
+  });
+
+  it('gives the CPU the device\'s bytes back at unmap after it', async () => {
+    const p = await pseries(AFTER, {}, 64);
+    p.mask('dma_set_mask_and_coherent', 64);
+    const { m } = p;
+    const h = withMachine(m, () => p.ops().map_page(m.dev, BUF, 0, 2048, DMA_FROM_DEVICE, 0));
+    const w = m.dma().write(h, counter(2048, 7));
+    expect(w.faults).toEqual([]);
+    withMachine(m, () => p.ops().unmap_page(m.dev, h, 2048, DMA_FROM_DEVICE, 0));
+    expect([...m.cache.cpuRead(BUF, 2048)]).toEqual([...counter(2048, 7)]);
+  });
+});
+
+describe('D.6: Michael Roth\'s prediction, a 32-bit device in a secure guest', () => {
+  it('after the patch the streaming map puts a TCE on the private page: the device reads ciphertext', async () => {
+    const p = await pseries(AFTER, {}, 32);
+    expect(p.mask('dma_set_mask_and_coherent', 32)).toBe(0);
+    const data = counter(4096, 1);
+    const { handle, read } = transmit(p, data);
+    expect(handle).toBeLessThan(p.m.platform.tceWindowBytes);
+    expect(read.faults).toEqual([]);
+    expect(read.private).toBe(4096);
+    expect(read.data.filter((b, i) => b === data[i]).length).toBe(0);
+  });
+
+  it('after the patch its write does not reach the guest', async () => {
+    const p = await pseries(AFTER, {}, 32);
+    p.mask('dma_set_mask_and_coherent', 32);
+    const { m } = p;
+    m.cache.cpuWrite(BUF, new Uint8Array(4096).fill(0xee));
+    const h = withMachine(m, () => p.ops().map_page(m.dev, BUF, 0, 4096, DMA_FROM_DEVICE, 0));
+    expect(m.dma().write(h, counter(4096, 7)).private).toBe(4096);
+    expect(m.cache.cpuRead(BUF, 4096).every((b) => b === 0xee)).toBe(true);
+  });
+
+  it('after the patch its coherent buffer is private; before it, shared', async () => {
+    for (const [id, isPrivate] of [
+      [AFTER, true],
+      [BEFORE, false],
+    ] as const) {
+      const p = await pseries(id, {}, 32);
+      p.mask('dma_set_mask_and_coherent', 32);
+      const handle = { value: 0 };
+      const cpu = withMachine(p.m, () => p.ops().alloc!(p.m.dev, 0x2000, handle, 0, 0));
+      expect(cpu).not.toBe(0);
+      expect(p.m.guest.isPrivate(cpu, 0x2000), id).toBe(isPrivate);
+    }
+  });
+
+  it('with the guard dma_set_mask fails (-EIO) and the probe stops before any DMA', async () => {
+    const r = await run('pseries+secure_guest+32bit+stream+coherent', GUARD);
+    expect(r.verdict).toEqual([]);
+    expect(r.trace[0]).toMatch(/dma_set_mask_and_coherent DMA_BIT_MASK\(32\) -> -5$/);
+    expect(r.trace.some((l) => /map_page|dma_alloc_coherent/.test(l))).toBe(false);
+    expect(r.trace.join('\n')).toContain('64-bit DMA required when PEF enabled: mask 0xffffffff');
+  });
+});
+
+describe('D.6: disable_ddw and mixed masks', () => {
+  it('disable_ddw sends a 64-bit device to the TCE path after the patch, guard or not', async () => {
+    for (const id of [AFTER, GUARD]) {
+      const p = await pseries(id, { disableDdw: true }, 64);
+      expect(p.mask('dma_set_mask_and_coherent', 64)).toBe(0);
+      expect(transmit(p, counter(512, 1)).read.private, id).toBe(512);
+    }
+  });
+
+  it('the last setter decides the bypass: mask(64) then coherent(32) maps through the TCE table, the reverse through the DDW', async () => {
+    const a = await pseries(AFTER, {}, 64);
+    a.mask('dma_set_mask', 64);
+    a.mask('dma_set_coherent_mask', 32);
+    expect(a.m.dev.archdata.iommu_bypass).toBe(false);
+    expect(transmit(a, counter(256, 1)).read.private).toBe(256);
+    const b = await pseries(AFTER, {}, 64);
+    b.mask('dma_set_coherent_mask', 32);
+    b.mask('dma_set_mask', 64);
+    expect(b.m.dev.archdata.iommu_bypass).toBe(true);
+    const t = transmit(b, counter(256, 1));
+    expect(t.read.private).toBe(0);
+    expect([...t.read.data]).toEqual([...counter(256, 1)]);
+  });
+});
+
+describe('D.6: a guest that is not secure', () => {
+  it('runs the same trace on every pseries variant, and the 64-bit device uses the DDW', async () => {
+    const ids = (await allVariants()).filter((v) => v.meta.series === 'pseries').map((v) => v.meta.id);
+    expect(ids).toEqual(expect.arrayContaining([BEFORE, AFTER, GUARD]));
+    const results = await Promise.all(ids.map((id) => run('pseries+non_secure+64bit+32bit', id)));
+    for (const r of results) expect(r.trace).toEqual(results[0]!.trace);
+    expect(results[0]!.verdict).toEqual([]);
+    expect(results[0]!.trace.find((l) => / map_page ha /.test(l))).toMatch(/-> 0x10000080000080$/);
+  });
+});
