@@ -26,8 +26,12 @@ async function pseries(id: string, platform: Partial<PlatformConfig>, bits: numb
   const k = (await variant(id)).kernel;
   const m = new Machine({ ...DEFAULT_PLATFORM, memoryEncryption: 'secure-guest', ...platform }, [{ ...DEFAULT_DEVICE, dmaMaskBits: bits }]);
   withMachine(m, () => k.boot(m));
-  const ops = k.opsFor(m.dev);
-  return { m, ops: () => k.opsFor(m.dev), mask: (which: 'dma_set_mask' | 'dma_set_coherent_mask' | 'dma_set_mask_and_coherent', b: number) => withMachine(m, () => setMask(which, k.opsFor(m.dev), m.dev, b)), first: ops };
+  return {
+    m,
+    /** The device's DMA API now (its dma_ops, or dma-direct). */
+    ops: () => k.opsFor(m.dev),
+    mask: (which: 'dma_set_mask' | 'dma_set_coherent_mask' | 'dma_set_mask_and_coherent', b: number) => withMachine(m, () => setMask(which, k.opsFor(m.dev), m.dev, b)),
+  };
 }
 
 /** The CPU writes `data` at BUF, the driver maps it to the device, and the device reads it: what it got. */
@@ -149,5 +153,41 @@ describe('D.6: a guest that is not secure', () => {
     for (const r of results) expect(r.trace).toEqual(results[0]!.trace);
     expect(results[0]!.verdict).toEqual([]);
     expect(results[0]!.trace.find((l) => / map_page ha /.test(l))).toMatch(/-> 0x10000080000080$/);
+  });
+});
+
+describe('the pseries platform settings, as the kernel sees them', () => {
+  it('keeps TCE 0 back, and puts maps of more than 15 TCEs in the large pool, the top quarter of the window', async () => {
+    for (const bytes of [2 ** 30, 2 ** 31]) {
+      const p = await pseries(AFTER, { memoryEncryption: 'none', tceWindowBytes: bytes }, 32);
+      p.mask('dma_set_mask_and_coherent', 32);
+      const small = withMachine(p.m, () => p.ops().map_page(p.m.dev, BUF, 0, 4096, DMA_TO_DEVICE, 0));
+      expect(small).toBe(0x1000);
+      const large = withMachine(p.m, () => p.ops().map_page(p.m.dev, BUF + 0x10_0000, 0, 16 * 4096, DMA_TO_DEVICE, 0));
+      expect(large, `${bytes}-byte window`).toBe((bytes / 4) * 3);
+    }
+  });
+
+  it('without a DDW from firmware a 64-bit device takes the TCE path, and the PE is not asked again', async () => {
+    const p = await pseries(AFTER, { ddwAvailable: false }, 64);
+    expect(p.mask('dma_set_mask', 64)).toBe(0);
+    expect(p.m.dev.archdata.iommu_bypass).toBe(false);
+    expect(transmit(p, counter(512, 1)).read.private).toBe(512);
+    const warned = () => p.m.recorder.events.filter((e) => e.t === 'warn' && e.site === 'enable_ddw').length;
+    expect(warned()).toBe(1);
+    p.mask('dma_set_mask', 64);
+    expect(warned()).toBe(1);
+  });
+
+  it('gives a DDW once per PE: a second device of the PE reuses its base', async () => {
+    const k = (await variant(AFTER)).kernel;
+    const m = new Machine({ ...DEFAULT_PLATFORM }, [
+      { ...DEFAULT_DEVICE, domain: 'pe' },
+      { ...DEFAULT_DEVICE, name: 'fn1', domain: 'pe' },
+    ]);
+    withMachine(m, () => k.boot(m));
+    for (const d of m.devices) expect(withMachine(m, () => setMask('dma_set_mask', k.opsFor(d), d, 64))).toBe(0);
+    expect(m.devices.map((d) => d.archdata.dma_offset)).toEqual([m.platform.ddwBase, m.platform.ddwBase]);
+    expect(m.tceTables.size).toBe(1);
   });
 });
