@@ -61,19 +61,26 @@ describe('Robin Murphy\'s objection, reproduced', () => {
     expect(withDynamic.trace.find((l) => l.includes('device read he'))).toMatch(/\(as expected\)/);
   });
 
-  it('improves no verdict of the corpus', async () => {
+  it('improves no verdict of the corpus where the IOMMU gives a decrypted view or memory is not private', async () => {
     const scenarios = await loadFixtures(await fixtureFiles(corpusDir));
     const variants = await allVariants();
     const base = variants.find((v) => v.meta.id === 'v6.9-rc')!;
     const patch = variants.find((v) => v.meta.id === PATCH)!;
     const improved: string[] = [];
+    const privateBehindIommu: string[] = [];
     for (const s of scenarios) {
       const before = executeScenario(s, base.kernel).verdict;
       const after = executeScenario(s, patch.kernel).verdict;
       const gone = before.filter((k) => !after.includes(k));
-      if (gone.length > 0) improved.push(`${s.id}: -${gone.join(',')}`);
+      if (gone.length === 0) continue;
+      if (s.platform.memoryEncryption !== 'none' && !s.platform.iommuDecrypts) privateBehindIommu.push(s.id);
+      else improved.push(`${s.id}: -${gone.join(',')}`);
     }
     expect(improved).toEqual([]);
+    // Behind an IOMMU that does not decrypt (the pseries secure-guest
+    // fixtures, as the SMMU models run them), bouncing through the shared
+    // pool is what lets an unaligned map reach the device.
+    expect(privateBehindIommu.sort()).toEqual(['pseries+secure_guest+64bit+ddw+stream', 'pseries+secure_guest+64bit+disable_ddw', 'pseries+secure_guest+mask64+coherent32']);
   });
 });
 
