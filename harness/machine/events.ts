@@ -43,6 +43,8 @@ export type MachineEvent =
   | { t: 'bounce_reserve'; domain: string; iova: number; size: number; released: boolean }
   /** An allocation made to fail (faults.ts): the nth of its kind, at `site`. */
   | { t: 'fault_injected'; kind: 'iova' | 'swiotlb' | 'pgtable' | 'pages' | 'slab'; nth: number; site: string }
+  /** A pseries TCE hcall: H_PUT_TCE of one TCE (a value of 0 clears it) or H_STUFF_TCE clearing `npages`; `ret` is the hypervisor's answer. */
+  | { t: 'tce_hcall'; hcall: 'H_PUT_TCE' | 'H_STUFF_TCE'; liobn: number; ioba: number; tce: number; npages: number; ret: number }
   /** A message the kernel would print; `splat` for a WARN with its backtrace, false for dev_warn/pr_err. */
   | { t: 'warn'; site: string; message: string; splat: boolean };
 

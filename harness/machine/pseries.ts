@@ -16,13 +16,17 @@ function tableOf(liobn: number): TceTable | undefined {
 /** plpar_tce_put (H_PUT_TCE): one TCE of the default window. */
 export function plpar_tce_put(liobn: number, ioba: number, tceval: number): number {
   const t = tableOf(liobn);
-  return t === undefined ? H_PARAMETER : t.put(liobn, ioba, tceval, machine().recorder.owner);
+  const ret = t === undefined ? H_PARAMETER : t.put(liobn, ioba, tceval, machine().recorder.owner);
+  machine().recorder.emit({ t: 'tce_hcall', hcall: 'H_PUT_TCE', liobn, ioba, tce: tceval, npages: 1, ret });
+  return ret;
 }
 
 /** plpar_tce_stuff (H_STUFF_TCE): clear npages TCEs of the default window. */
-export function plpar_tce_stuff(liobn: number, ioba: number, _tceval: number, npages: number): number {
+export function plpar_tce_stuff(liobn: number, ioba: number, tceval: number, npages: number): number {
   const t = tableOf(liobn);
-  return t === undefined ? H_PARAMETER : t.stuff(liobn, ioba, npages);
+  const ret = t === undefined ? H_PARAMETER : t.stuff(liobn, ioba, npages);
+  machine().recorder.emit({ t: 'tce_hcall', hcall: 'H_STUFF_TCE', liobn, ioba, tce: tceval, npages, ret });
+  return ret;
 }
 
 /** The answer to ibm,query-pe-dma-window. */

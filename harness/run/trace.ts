@@ -75,6 +75,10 @@ export function eventText(e: MachineEvent): string {
       return `bounce pool: iova ${range(e.iova, e.size)} ${e.released ? 'released' : 'reserved'}`;
     case 'fault_injected':
       return `fault injected: ${e.site} fails (${e.kind} allocation ${e.nth})`;
+    case 'tce_hcall':
+      return e.hcall === 'H_PUT_TCE'
+        ? `H_PUT_TCE liobn ${hex(e.liobn)} ioba ${hex(e.ioba)} tce ${hex(e.tce)}${e.ret !== 0 ? ` = ${e.ret}` : ''}`
+        : `H_STUFF_TCE liobn ${hex(e.liobn)} ioba ${hex(e.ioba)} ${plural(e.npages, 'TCE')} cleared${e.ret !== 0 ? ` = ${e.ret}` : ''}`;
     case 'warn':
       return `${e.splat ? 'WARNING' : 'kernel'}: ${e.site}: ${e.message}`;
   }

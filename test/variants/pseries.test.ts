@@ -111,6 +111,19 @@ describe('D.6: Michael Roth\'s prediction, a 32-bit device in a secure guest', (
     }
   });
 
+  it('after the patch the TCEs point at the caller\'s private page and the fresh coherent pages, one H_PUT_TCE each', async () => {
+    const r = await run('pseries+secure_guest+32bit+stream+coherent', AFTER);
+    const puts = r.trace.filter((l) => l.includes('H_PUT_TCE') && !l.endsWith('tce 0x0'));
+    // tx (read-only), rx (read and write), then the two pages of the 8 KiB ring.
+    expect(puts.map((l) => l.replace(/^\S+\s+/, ''))).toEqual([
+      'H_PUT_TCE liobn 0x1 ioba 0x1000 tce 0x80000001',
+      'H_PUT_TCE liobn 0x1 ioba 0x10000 tce 0x80010003',
+      'H_PUT_TCE liobn 0x1 ioba 0x20000 tce 0x20000003',
+      'H_PUT_TCE liobn 0x1 ioba 0x21000 tce 0x20001003',
+    ]);
+    expect(r.trace.filter((l) => l.endsWith('tce 0x0'))).toHaveLength(4);
+  });
+
   it('with the guard dma_set_mask fails (-EIO) and the probe stops before any DMA', async () => {
     const r = await run('pseries+secure_guest+32bit+stream+coherent', GUARD);
     expect(r.verdict).toEqual([]);
