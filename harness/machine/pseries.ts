@@ -5,7 +5,7 @@
 // as the guest does.
 
 import { machine } from './current.js';
-import { H_PARAMETER, TCE_SHIFT, type TceTable } from './tce.js';
+import { H_PARAMETER, type TceTable } from './tce.js';
 
 /** The PE whose default window or DDW has this LIOBN. */
 function tableOf(liobn: number): TceTable | undefined {
@@ -71,6 +71,3 @@ export function rtas_create_pe_dma_window(pe: string, page_shift: number, window
   create.addr_lo = base % 2 ** 32;
   return 0;
 }
-
-/** The TCE size of the default windows (pseries: 4 KiB). */
-export const IOMMU_PAGE_SHIFT_4K = TCE_SHIFT;
