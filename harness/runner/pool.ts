@@ -97,7 +97,9 @@ interface Running {
 export class CasePool {
   readonly workers: number;
   private readonly timeoutMs: number;
-  private readonly pool: Piscina;
+  private readonly init: WorkerInit;
+  /** The worker threads, started at the first run, once the C variants' builds are known to be there: a bad input ends the process with no thread half started. */
+  private threads: Piscina | null = null;
   /** The C variants' children, made when a run first has a case of one. */
   private processes: ProcessPool | null = null;
   private builds: Promise<unknown> | null = null;
@@ -108,16 +110,20 @@ export class CasePool {
   ) {
     this.workers = Math.max(1, options.workers ?? defaultWorkers());
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const init: WorkerInit = { scenarios: plan.scenarios, variants: plan.variants };
-    this.pool = new Piscina({
+    this.init = { scenarios: plan.scenarios, variants: plan.variants };
+  }
+
+  private get pool(): Piscina {
+    this.threads ??= new Piscina({
       filename: workerEntry(),
-      workerData: init,
+      workerData: this.init,
       minThreads: this.workers,
       maxThreads: this.workers,
       concurrentTasksPerWorker: 1,
       idleTimeout: 60_000,
       resourceLimits: WORKER_LIMITS,
     });
+    return this.threads;
   }
 
   /** Build the C variants' kernels for the scenarios' configurations (bad input: InputError, before any case runs). */
@@ -209,7 +215,7 @@ export class CasePool {
 
   async close(): Promise<void> {
     this.processes?.close();
-    await this.pool.destroy();
+    await this.threads?.destroy();
   }
 }
 
