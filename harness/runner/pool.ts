@@ -130,11 +130,9 @@ export class CasePool {
   private async prepareC(cases: ReadonlyArray<[number, number]>): Promise<ProcessPool | null> {
     const cVariants = this.plan.variants.filter((v) => isCVariant(v.meta));
     if (cVariants.length === 0 || !cases.some(([, v]) => isCVariant(this.plan.variants[v]!.meta))) return null;
-    if (this.builds === null) {
-      this.builds = prepareCVariants(cVariants, configsFor(this.plan.scenarios.map((s) => s.platform)));
-      await this.builds;
+    this.builds ??= prepareCVariants(cVariants, configsFor(this.plan.scenarios.map((s) => s.platform))).then(() => {
       for (const n of this.plan.notices ?? []) process.stderr.write(`NOTICE: ${n}\n`);
-    }
+    });
     await this.builds;
     this.processes ??= new ProcessPool(this.plan.variants, this.timeoutMs);
     return this.processes;
