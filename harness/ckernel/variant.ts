@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { InputError, type InputProblem } from '../input-error.js';
 import { projectRoot } from '../paths.js';
+import { allSteps, type ScenarioStep } from '../fixtures/scenario.js';
 import type { VariantMeta } from '../variants/variant-types.generated.js';
 import { BuildError, buildHash, configKey, libraryFile, buildLibrary, type BuildConfig } from './build.js';
 import { CKernel, type ModelIommuCore } from './kernel.js';
@@ -181,6 +182,6 @@ export function configsFor(platforms: ReadonlyArray<{ pageSize: number; swiotlb:
 export const C_UNROUTED_OPS: ReadonlySet<string> = new Set(['dma_alloc_coherent', 'dma_free_coherent', 'dma_get_sgtable']);
 
 /** Whether a C variant can run a fixture: none of its steps, repeats included, makes a call the build does not route. */
-export function cRunsFixture(steps: ReadonlyArray<{ op: string; steps?: ReadonlyArray<{ op: string }> }>): boolean {
-  return steps.every((s) => !C_UNROUTED_OPS.has(s.op) && (s.steps === undefined || cRunsFixture(s.steps)));
+export function cRunsFixture(steps: readonly ScenarioStep[]): boolean {
+  return allSteps(steps).every((s) => !C_UNROUTED_OPS.has(s.op));
 }

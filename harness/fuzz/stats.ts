@@ -4,7 +4,7 @@
 // shares (from any thread or machine) add up to those of the whole run.
 
 import type { Fixture } from '../fixtures/fixture-types.generated.js';
-import type { Scenario, ScenarioStep } from '../fixtures/scenario.js';
+import { allSteps, type Scenario } from '../fixtures/scenario.js';
 import type { CaseResult } from '../run/result.js';
 import { VIOLATION_KINDS } from '../contract/kinds.js';
 
@@ -57,7 +57,7 @@ export function countScenario(c: Counts, doc: Fixture, scenario: Scenario, resul
       reused ||= l.includes('from rcache');
     }
   }
-  const steps = flatten(scenario.steps);
+  const steps = allSteps(scenario.steps);
   const docSteps = flattenDoc(doc.steps);
   const fromDevice = new Set(docSteps.flatMap((s) => ((s.op === 'map_page' || s.op === 'map_sg') && s.dir === 'DMA_FROM_DEVICE' ? [s.handle] : [])));
   const counted: Record<Feature, boolean> = {
@@ -84,6 +84,3 @@ function flattenDoc(steps: Fixture['steps']): Fixture['steps'] {
   return steps.flatMap((s) => (s.op === 'repeat' ? [s, ...flattenDoc(s.steps as Fixture['steps'])] : [s])) as Fixture['steps'];
 }
 
-function flatten(steps: readonly ScenarioStep[]): ScenarioStep[] {
-  return steps.flatMap((s) => (s.op === 'repeat' ? [s, ...flatten(s.steps)] : [s]));
-}

@@ -97,7 +97,9 @@ interface Running {
 export class CasePool {
   readonly workers: number;
   private readonly timeoutMs: number;
-  private readonly pool: Piscina;
+  private readonly init: WorkerInit;
+  /** The worker threads, started at the first run, once the C variants' builds are known to be there: a bad input ends the process with no thread half started. */
+  private threads: Piscina | null = null;
   /** The C variants' children, made when a run first has a case of one. */
   private processes: ProcessPool | null = null;
   private builds: Promise<unknown> | null = null;
@@ -108,27 +110,29 @@ export class CasePool {
   ) {
     this.workers = Math.max(1, options.workers ?? defaultWorkers());
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const init: WorkerInit = { scenarios: plan.scenarios, variants: plan.variants };
-    this.pool = new Piscina({
+    this.init = { scenarios: plan.scenarios, variants: plan.variants };
+  }
+
+  private get pool(): Piscina {
+    this.threads ??= new Piscina({
       filename: workerEntry(),
-      workerData: init,
+      workerData: this.init,
       minThreads: this.workers,
       maxThreads: this.workers,
       concurrentTasksPerWorker: 1,
       idleTimeout: 60_000,
       resourceLimits: WORKER_LIMITS,
     });
+    return this.threads;
   }
 
   /** Build the C variants' kernels for the scenarios' configurations (bad input: InputError, before any case runs). */
   private async prepareC(cases: ReadonlyArray<[number, number]>): Promise<ProcessPool | null> {
     const cVariants = this.plan.variants.filter((v) => isCVariant(v.meta));
     if (cVariants.length === 0 || !cases.some(([, v]) => isCVariant(this.plan.variants[v]!.meta))) return null;
-    if (this.builds === null) {
-      this.builds = prepareCVariants(cVariants, configsFor(this.plan.scenarios.map((s) => s.platform)));
-      await this.builds;
+    this.builds ??= prepareCVariants(cVariants, configsFor(this.plan.scenarios.map((s) => s.platform))).then(() => {
       for (const n of this.plan.notices ?? []) process.stderr.write(`NOTICE: ${n}\n`);
-    }
+    });
     await this.builds;
     this.processes ??= new ProcessPool(this.plan.variants, this.timeoutMs);
     return this.processes;
@@ -209,7 +213,7 @@ export class CasePool {
 
   async close(): Promise<void> {
     this.processes?.close();
-    await this.pool.destroy();
+    await this.threads?.destroy();
   }
 }
 

@@ -157,12 +157,17 @@ async function modelIommuCore(meta: VariantMeta, dir: string): Promise<ModelIomm
   if (modelDir === undefined) throw new InputError([{ file: shownPath(join(dir, 'variant.json')), pointer: '/model', message: `variant ${meta.id}: no variant ${modelId} to take the IOMMU core (iommu.ts) from` }]);
   const modelMeta = JSON.parse(await readFile(join(modelDir, 'variant.json'), 'utf8')) as VariantMeta;
   const path = (await kernelFilesOf(modelMeta, modelDir)).get('iommu');
-  if (path === undefined) throw new InputError([{ file: shownPath(join(dir, 'variant.json')), pointer: '/model', message: `variant ${meta.id}: its model ${meta.model} runs no iommu.ts` }]);
+  if (path === undefined) throw new InputError([{ file: shownPath(join(dir, 'variant.json')), pointer: '/model', message: `variant ${meta.id}: its model ${modelId} runs no iommu.ts` }]);
+  return (await importKernelFile(modelMeta, path)) as unknown as ModelIommuCore;
+}
+
+/** A variant's kernel file, compiled; one that does not import is bad input naming the file and line. */
+async function importKernelFile(meta: VariantMeta, path: string): Promise<Record<string, unknown>> {
   const code = codeFile(path);
   try {
-    return (await import(pathToFileURL(code).href)) as ModelIommuCore;
+    return (await import(pathToFileURL(code).href)) as Record<string, unknown>;
   } catch (e) {
-    throw new InputError([importProblem(e, modelMeta, path, code)]);
+    throw new InputError([importProblem(e, meta, path, code)]);
   }
 }
 
@@ -170,14 +175,7 @@ export async function loadVariant(meta: VariantMeta, dir: string): Promise<Varia
   if (isCVariant(meta)) return { meta, dir, kernel: await loadCKernel(meta, dir, await modelIommuCore(meta, dir)) };
   const paths = await kernelFilesOf(meta, dir);
   const files: Record<string, Record<string, unknown>> = {};
-  for (const [name, path] of paths) {
-    const code = codeFile(path);
-    try {
-      files[name] = (await import(pathToFileURL(code).href)) as Record<string, unknown>;
-    } catch (e) {
-      throw new InputError([importProblem(e, meta, path, code)]);
-    }
-  }
+  for (const [name, path] of paths) files[name] = await importKernelFile(meta, path);
   const where = shownPath(join(dir, 'variant.json'));
   const boot = files['boot']?.['boot'] as BootFunction | undefined;
   const direct = files['direct']?.['dma_direct_ops'] as dma_map_ops | undefined;

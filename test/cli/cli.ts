@@ -27,7 +27,9 @@ export function cli(args: string[], env: Record<string, string> = {}, options: C
     env: { ...process.env, ...env },
     timeout: options.timeoutMs ?? 120_000,
   });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  // A command killed (a signal, or the timeout) says so on its stderr, so that a failing test shows how it ended.
+  const ended = r.status === null ? `\n[the command ended by ${r.signal ?? r.error?.message ?? 'an unknown cause'}]\n` : '';
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr + ended };
 }
 
 /** The command line with a reader that has gone away: its standard output is closed before it writes anything. */
