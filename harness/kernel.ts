@@ -15,6 +15,7 @@ export {
   dma_get_cache_alignment,
   IS_ENABLED,
   kmalloc_size_roundup,
+  load_be64,
   memcpy,
   memset,
   module_param,
@@ -25,6 +26,7 @@ export {
   phys_to_virt,
   raw_smp_processor_id,
   shl64,
+  store_be64,
 } from './machine/cpu.js';
 export {
   dev_is_dma_coherent,
@@ -93,6 +95,7 @@ export {
 export {
   __fls,
   __free_page,
+  __get_free_page,
   __free_pages,
   __GFP_COMP,
   __GFP_DMA,
@@ -164,11 +167,13 @@ export {
   mem_encrypt_active,
   set_memory_decrypted,
   set_memory_encrypted,
+  uv_share_page,
+  uv_unshare_page,
 } from './machine/guest-memory.js';
 export type { Machine } from './machine/machine.js';
 export { iommu_default_passthrough, iommu_dma_forcedac, is_swiotlb_force_bounce, page_to_phys, SWIOTLB_FORCE, swiotlb_force, SWIOTLB_NO_FORCE, SWIOTLB_NORMAL } from './machine/cmdline.js';
 export type { dma_map_ops, KernelFiles, ptr } from './variant-api.js';
-export { ddw_applicable, plpar_tce_put, plpar_tce_stuff, rtas_create_pe_dma_window, rtas_query_pe_dma_window, type ddw_create_response, type ddw_query_response } from './machine/pseries.js';
+export { ddw_applicable, memblock_end_of_DRAM, plpar_tce_put, plpar_tce_put_indirect, plpar_tce_stuff, rtas_create_pe_dma_window, rtas_remove_pe_dma_window, rtas_query_pe_dma_window, walk_system_ram_range, type ddw_create_response, type ddw_query_response } from './machine/pseries.js';
 export { H_SUCCESS, TCE_PCI_READ, TCE_PCI_WRITE, type TceTable } from './machine/tce.js';
 export { MACHINE_LIMITS } from './machine/platform.js';
 export { DirectTranslation } from './machine/translation.js';

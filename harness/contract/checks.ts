@@ -12,6 +12,7 @@ import type { Run } from '../machine/range-map.js';
 import { IO_TLB_SEGSIZE, IO_TLB_SIZE, slotOf, type BouncePool, type io_tlb_slots } from '../machine/swiotlb-slots.js';
 import type { Translation, TranslationEntry } from '../machine/translation.js';
 import type { BounceSlot } from '../machine/bounce-slots.js';
+import { PageAllocator } from '../machine/page-alloc.js';
 import type { Scenario } from '../fixtures/scenario.js';
 import type { Mapping } from '../run/mapping.js';
 import type { DriverMemory } from '../run/memory.js';
@@ -191,6 +192,9 @@ function eventChecks(ctx: CallContext): void {
     switch (e.t) {
       case 'warn':
         if (e.splat) run.raise('kernel-warning', 'default', { site: e.site, message: e.message });
+        break;
+      case 'hv_read':
+        if (e.private > 0) run.raise('private-memory', 'hypervisor', { what: e.what, range: range(e.addr, e.size), private: `${e.private} bytes` });
         break;
       case 'pte_collision':
         run.raise('iommu-collision', 'default', {
@@ -709,7 +713,7 @@ export function checkLeaks(ctx: CallContext): void {
   const inPool = (r: { phys: number; pages: number }): boolean => Array.from({ length: r.pages }, (_, i) => r.phys + i * pageSize).every((ph) => run.m.bounceSlots.slotAt(ph, pageSize) !== undefined);
   const pages = run.m.pages.allocatedRuns().filter((r) => {
     const mp = run.bySerial[r.owner];
-    return (mp === undefined || !mp.live || mp.kind !== 'coherent') && !inPool(r);
+    return (mp === undefined || !mp.live || mp.kind !== 'coherent') && !inPool(r) && r.owner !== PageAllocator.KEPT;
   });
   if (pages.length > 0) {
     run.raise('resource-leak', 'pages', { pages: pages.reduce((n, r) => n + r.pages, 0), first: hex(pages[0]!.phys), of: holderOfPages(run, pages[0]!.owner) });

@@ -67,11 +67,12 @@ export const KINDS: Record<ViolationKind, KindInfo> = {
     },
   },
   'private-memory': {
-    label: 'device reaches private guest memory',
+    label: 'device or hypervisor reaches private guest memory',
     short: 'private',
     sentence: {
       reading: 'device read private guest memory and got ciphertext',
       writing: 'device wrote private guest memory and the write did not reach the guest',
+      hypervisor: 'hypervisor read private guest memory and got ciphertext',
     },
   },
   'stale-pte': {

@@ -66,6 +66,25 @@ export function kernelWrite(m: Machine, addr: number, src: Uint8Array): void {
   }
 }
 
+/** A kernel store of a 64-bit value in big-endian byte order (`*p = cpu_to_be64(v)`), as powerpc lays out what it hands the hypervisor. */
+export function store_be64(addr: number, value: number): void {
+  const bytes = new Uint8Array(8);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(0, Math.floor(value / 2 ** 32));
+  view.setUint32(4, value % 2 ** 32);
+  const m = machine();
+  kernelWrite(m, addr, bytes);
+  m.provenance.mark(addr, 8, 0);
+}
+
+/** A kernel load of a big-endian 64-bit value (`be64_to_cpu(*p)`); exact below 2^53. */
+export function load_be64(addr: number): number {
+  const bytes = new Uint8Array(8);
+  kernelReadInto(machine(), addr, bytes, 0, 8);
+  const view = new DataView(bytes.buffer);
+  return view.getUint32(0) * 2 ** 32 + view.getUint32(4);
+}
+
 function __dma_clean_area(addr: number, size: number): void {
   const m = machine();
   const r = m.cache.clean(addr, size);

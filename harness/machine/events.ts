@@ -43,8 +43,16 @@ export type MachineEvent =
   | { t: 'bounce_reserve'; domain: string; iova: number; size: number; released: boolean }
   /** An allocation made to fail (faults.ts): the nth of its kind, at `site`. */
   | { t: 'fault_injected'; kind: 'iova' | 'swiotlb' | 'pgtable' | 'pages' | 'slab'; nth: number; site: string }
-  /** A pseries TCE hcall: H_PUT_TCE of one TCE (a value of 0 clears it) or H_STUFF_TCE clearing `npages`; `ret` is the hypervisor's answer. */
-  | { t: 'tce_hcall'; hcall: 'H_PUT_TCE' | 'H_STUFF_TCE'; liobn: number; ioba: number; tce: number; npages: number; ret: number }
+  /**
+   * A pseries TCE hcall: H_PUT_TCE of one TCE (a value of 0 clears it; `npages` counts a run of such calls on
+   * consecutive TCEs), H_PUT_TCE_INDIRECT of `npages` TCEs listed in the guest page at `tce`, or H_STUFF_TCE
+   * clearing `npages`; `stride` is the window's TCE page size; `ret` is the hypervisor's answer.
+   */
+  | { t: 'tce_hcall'; hcall: 'H_PUT_TCE' | 'H_PUT_TCE_INDIRECT' | 'H_STUFF_TCE'; liobn: number; ioba: number; tce: number; npages: number; stride: number; ret: number }
+  /** A powerpc secure guest's ultravisor call: pages shared with the hypervisor, or made secure again (zeroed either way). */
+  | { t: 'uv'; op: 'share' | 'unshare'; addr: number; pages: number }
+  /** The hypervisor read guest memory for the guest (an hcall's argument in a page); `private` bytes of it were not shared and read as ciphertext. */
+  | { t: 'hv_read'; what: string; addr: number; size: number; private: number }
   /** A message the kernel would print; `splat` for a WARN with its backtrace, false for dev_warn/pr_err. */
   | { t: 'warn'; site: string; message: string; splat: boolean };
 

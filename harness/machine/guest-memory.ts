@@ -84,6 +84,30 @@ export function set_memory_encrypted(addr: number, numpages: number): number {
   return 0;
 }
 
+/** UV_SHARE_PAGE (powerpc, asm/ultravisor.h): share `npages` pages from page frame `pfn`; the ultravisor zeroes them first. */
+export function uv_share_page(pfn: number, npages: number): number {
+  uvZero(pfn, npages);
+  machine().guest.setShared(pfn * PAGE, npages, true);
+  machine().recorder.emit({ t: 'uv', op: 'share', addr: pfn * PAGE, pages: npages });
+  return 0;
+}
+
+/** UV_UNSHARE_PAGE: make the pages secure (private) again, zeroed. */
+export function uv_unshare_page(pfn: number, npages: number): number {
+  uvZero(pfn, npages);
+  machine().guest.setShared(pfn * PAGE, npages, false);
+  machine().recorder.emit({ t: 'uv', op: 'unshare', addr: pfn * PAGE, pages: npages });
+  return 0;
+}
+
+/** The ultravisor's zeroing, in memory: no cached copy survives it. */
+function uvZero(pfn: number, npages: number): void {
+  const m = machine();
+  m.cache.invalidate(pfn * PAGE, npages * PAGE);
+  m.dram.write(pfn * PAGE, new Uint8Array(npages * PAGE));
+  m.provenance.mark(pfn * PAGE, npages * PAGE, 0);
+}
+
 /** mem_encrypt_active() (5.x): is guest memory encrypted? */
 export function mem_encrypt_active(): boolean {
   return machine().guest.active;

@@ -206,6 +206,15 @@ export class PageAllocator {
     return undefined;
   }
 
+  /** The owner tag of pages the kernel keeps for its lifetime (a per-CPU buffer): never a leak. */
+  static readonly KEPT = -1;
+
+  /** Mark an allocated block as kept by the kernel for good. */
+  keep(phys: number): void {
+    const b = this.allocated.get(this.pfn(phys));
+    if (b !== undefined) b.owner = PageAllocator.KEPT;
+  }
+
   /** Allocated pages as runs of one owner, in address order. */
   allocatedRuns(): PageRun[] {
     const out: PageRun[] = [];

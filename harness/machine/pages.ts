@@ -80,6 +80,17 @@ export function alloc_pages_node(_nid: number, gfp: number, order: number, site 
   return page;
 }
 
+/**
+ * __get_free_page(): one page, or 0. `kept` is the model's note that the
+ * caller keeps it for the kernel's lifetime (a per-CPU buffer allocated on
+ * first use), so the end-of-case leak check passes it over.
+ */
+export function __get_free_page(gfp: number, kept = false): number {
+  const page = alloc_pages_node(0, gfp, 0, '__get_free_page');
+  if (page !== 0 && kept) machine().pages.keep(page);
+  return page;
+}
+
 export function __free_pages(page: number, order: number): void {
   machine().pages.free(page, order);
 }

@@ -62,6 +62,10 @@ export interface PlatformConfig {
   ddwBase: number;
   /** powerpc pseries: disable_ddw on the kernel command line. */
   disableDdw: boolean;
+  /** powerpc pseries: firmware offers hcall-multi-tce (H_PUT_TCE_INDIRECT, H_STUFF_TCE), as KVM and PowerVM do. */
+  hcallMultiTce: boolean;
+  /** powerpc pseries: the end of guest RAM (memblock_end_of_DRAM); what a DDW is filled to. */
+  ramEnd: number;
 }
 
 export interface DeviceConfig {
@@ -129,6 +133,8 @@ export const DEFAULT_PLATFORM: PlatformConfig = {
   ddwAvailable: true,
   ddwBase: 2 ** 52,
   disableDdw: false,
+  hcallMultiTce: true,
+  ramEnd: 2 ** 32,
 };
 
 /** The name of a machine's first device, and of its domain unless it says otherwise. */

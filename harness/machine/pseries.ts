@@ -5,7 +5,9 @@
 // as the guest does.
 
 import { machine } from './current.js';
-import { H_PARAMETER, type TceTable } from './tce.js';
+import type { MachineEvent } from './events.js';
+import { ciphertext } from './guest-memory.js';
+import { H_FUNCTION, H_PARAMETER, tceMap, type TceTable } from './tce.js';
 
 /** The PE whose default window or DDW has this LIOBN. */
 function tableOf(liobn: number): TceTable | undefined {
@@ -13,19 +15,81 @@ function tableOf(liobn: number): TceTable | undefined {
   return undefined;
 }
 
-/** plpar_tce_put (H_PUT_TCE): one TCE of the default window. */
+type TceHcall = Extract<MachineEvent, { t: 'tce_hcall' }>;
+
+/**
+ * Record an hcall. A run of H_PUT_TCE calls that set consecutive TCEs to
+ * consecutive pages (or clear them) with the same answer is one event
+ * counting its calls: filling a DDW one TCE at a time makes one call per
+ * page of RAM, and the trace shows them in a line.
+ */
+function hcallEvent(e: TceHcall): void {
+  const rec = machine().recorder;
+  const prev = rec.events[rec.events.length - 1];
+  if (
+    e.hcall === 'H_PUT_TCE' &&
+    prev?.t === 'tce_hcall' &&
+    prev.hcall === 'H_PUT_TCE' &&
+    prev.liobn === e.liobn &&
+    prev.ret === e.ret &&
+    prev.stride === e.stride &&
+    e.ioba === prev.ioba + prev.npages * e.stride &&
+    (e.tce === 0 ? prev.tce === 0 : e.tce === prev.tce + prev.npages * e.stride)
+  ) {
+    prev.npages++;
+    return;
+  }
+  rec.emit(e);
+}
+
+/** The page size of the window a LIOBN names. */
+function strideOf(t: TceTable | undefined, liobn: number): number {
+  return t?.ddw?.liobn === liobn ? 2 ** t.ddw.pageShift : 4096;
+}
+
+/** plpar_tce_put (H_PUT_TCE): one TCE of a window. */
 export function plpar_tce_put(liobn: number, ioba: number, tceval: number): number {
   const t = tableOf(liobn);
   const ret = t === undefined ? H_PARAMETER : t.put(liobn, ioba, tceval, machine().recorder.owner);
-  machine().recorder.emit({ t: 'tce_hcall', hcall: 'H_PUT_TCE', liobn, ioba, tce: tceval, npages: 1, ret });
+  hcallEvent({ t: 'tce_hcall', hcall: 'H_PUT_TCE', liobn, ioba, tce: tceval, npages: 1, stride: strideOf(t, liobn), ret });
   return ret;
 }
 
-/** plpar_tce_stuff (H_STUFF_TCE): clear npages TCEs of the default window. */
+/**
+ * plpar_tce_put_indirect (H_PUT_TCE_INDIRECT): `npages` TCEs from a list in
+ * a guest page at `page` (big-endian 64-bit values). The hypervisor reads
+ * the list from guest memory as any host access does: in a secure guest a
+ * page the guest has not shared reads as ciphertext.
+ */
+export function plpar_tce_put_indirect(liobn: number, ioba: number, page: number, npages: number): number {
+  const m = machine();
+  if (!m.platform.hcallMultiTce) {
+    hcallEvent({ t: 'tce_hcall', hcall: 'H_PUT_TCE_INDIRECT', liobn, ioba, tce: page, npages, stride: 0, ret: H_FUNCTION });
+    return H_FUNCTION;
+  }
+  const bytes = new Uint8Array(npages * 8);
+  m.cache.snoopReadInto(page, bytes, 0, bytes.length);
+  let privateBytes = 0;
+  for (const q of m.guest.pieces(page, bytes.length)) {
+    if (!q.private) continue;
+    ciphertext(bytes, q.offset, page + q.offset, q.length);
+    privateBytes += q.length;
+  }
+  if (privateBytes > 0) m.recorder.emit({ t: 'hv_read', what: 'the H_PUT_TCE_INDIRECT TCE list', addr: page, size: bytes.length, private: privateBytes });
+  const view = new DataView(bytes.buffer);
+  const tces: bigint[] = [];
+  for (let i = 0; i < npages; i++) tces.push(view.getBigUint64(i * 8));
+  const t = tableOf(liobn);
+  const ret = t === undefined ? H_PARAMETER : t.putList(liobn, ioba, tces, m.recorder.owner);
+  hcallEvent({ t: 'tce_hcall', hcall: 'H_PUT_TCE_INDIRECT', liobn, ioba, tce: page, npages, stride: strideOf(t, liobn), ret });
+  return ret;
+}
+
+/** plpar_tce_stuff (H_STUFF_TCE): clear npages TCEs of a window; part of hcall-multi-tce. */
 export function plpar_tce_stuff(liobn: number, ioba: number, tceval: number, npages: number): number {
   const t = tableOf(liobn);
-  const ret = t === undefined ? H_PARAMETER : t.stuff(liobn, ioba, npages);
-  machine().recorder.emit({ t: 'tce_hcall', hcall: 'H_STUFF_TCE', liobn, ioba, tce: tceval, npages, ret });
+  const ret = !machine().platform.hcallMultiTce ? H_FUNCTION : t === undefined ? H_PARAMETER : t.stuff(liobn, ioba, npages);
+  hcallEvent({ t: 'tce_hcall', hcall: 'H_STUFF_TCE', liobn, ioba, tce: tceval, npages, stride: strideOf(t, liobn), ret });
   return ret;
 }
 
@@ -59,15 +123,39 @@ export function rtas_query_pe_dma_window(pe: string, query: ddw_query_response):
   return 0;
 }
 
-/** ibm,create-pe-dma-window: the DDW at the platform's base; the guest then fills its TCEs, which the model takes as done (see enable_ddw). */
+/** ibm,create-pe-dma-window: an empty DDW at the platform's base; the guest then fills its TCEs. */
 export function rtas_create_pe_dma_window(pe: string, page_shift: number, window_shift: number, create: ddw_create_response): number {
   const t = machine().tceTables.get(pe);
   if (t === undefined || t.ddw !== null) return -3;
   const base = machine().platform.ddwBase;
   const liobn = t.liobn | 0x8000_0000;
-  t.ddw = { liobn: liobn >>> 0, base, windowShift: window_shift, pageShift: page_shift };
+  t.ddw = { liobn: liobn >>> 0, base, windowShift: window_shift, pageShift: page_shift, tces: tceMap(2 ** page_shift) };
   create.liobn = liobn >>> 0;
   create.addr_hi = Math.floor(base / 2 ** 32);
   create.addr_lo = base % 2 ** 32;
   return 0;
+}
+
+/** ibm,remove-pe-dma-window: the PE's DDW, by its LIOBN, is gone. */
+export function rtas_remove_pe_dma_window(liobn: number): number {
+  const t = tableOf(liobn);
+  if (t === undefined || t.ddw?.liobn !== liobn) return -3;
+  t.ddw = null;
+  return 0;
+}
+
+/** memblock_end_of_DRAM(): the end of guest RAM, as the platform gives it. */
+export function memblock_end_of_DRAM(): number {
+  return machine().platform.ramEnd;
+}
+
+/**
+ * walk_system_ram_range() (kernel/resource.c): call `func` on each run of
+ * System RAM pages in [start_pfn, start_pfn + nr_pages), stopping at the
+ * first non-zero answer. The guest's RAM is one run from 0 to its end.
+ */
+export function walk_system_ram_range<T>(start_pfn: number, nr_pages: number, arg: T, func: (start_pfn: number, nr_pages: number, arg: T) => number): number {
+  const page = machine().platform.pageSize;
+  const end = Math.min(start_pfn + nr_pages, memblock_end_of_DRAM() / page);
+  return end > start_pfn ? func(start_pfn, end - start_pfn, arg) : -1;
 }

@@ -4,8 +4,12 @@
 // TCEs (translation control entries) from bus address 0, each one 4 KiB page
 // with read and write bits; and, once the guest asks for one, a dynamic DMA
 // window (DDW) at a high base that maps all guest RAM one to one. The guest
-// changes TCEs only through hcalls (H_PUT_TCE, H_STUFF_TCE) and creates the
-// DDW through RTAS (ibm,create-pe-dma-window); both are below.
+// changes TCEs only through hcalls (H_PUT_TCE, H_PUT_TCE_INDIRECT,
+// H_STUFF_TCE) and creates the DDW through RTAS (ibm,create-pe-dma-window),
+// then fills the DDW's TCEs with the same hcalls. The hypervisor stores each
+// TCE as it reads it, as QEMU does (KVM passes a TCE it cannot check on to
+// QEMU with H_TOO_HARD, and QEMU's put_tce_emu only checks the IOBA): a TCE
+// that points outside guest RAM faults the device's access.
 //
 // The kernel gets the DDW's base from firmware: 2^59 on the PowerVM and KVM
 // machines Alexey Kardashevskiy describes. Numbers are exact to 2^53 here, so
@@ -14,6 +18,7 @@
 // look at.
 
 import { hex } from './bits.js';
+import { MACHINE_LIMITS } from './platform.js';
 import { RangeMap, type Run } from './range-map.js';
 import type { AddressRange, Translated, Translation, TranslationEntry } from './translation.js';
 
@@ -24,11 +29,13 @@ export const TCE_PCI_WRITE = 0x2;
 /** Hypervisor return codes the model's hcalls give. */
 export const H_SUCCESS = 0;
 export const H_PARAMETER = -4;
+/** The hcall is not offered (hcall-multi-tce absent, for H_PUT_TCE_INDIRECT and H_STUFF_TCE). */
+export const H_FUNCTION = -2;
 
 export const TCE_SHIFT = 12;
 export const TCE_PAGE = 1 << TCE_SHIFT;
 
-/** A dynamic DMA window: [base, base + size) maps [0, size) of guest RAM. */
+/** A dynamic DMA window at [base, base + 2^windowShift): empty when created; the guest fills its TCEs to map RAM one to one. */
 export interface DynamicWindow {
   liobn: number;
   base: number;
@@ -36,6 +43,24 @@ export interface DynamicWindow {
   windowShift: number;
   /** log2 of its TCE page size. */
   pageShift: number;
+  /** Its TCEs by number from the window's base. */
+  tces: RangeMap<TranslationEntry>;
+}
+
+/** One window's view for the hcalls: its TCEs, page shift, and where it starts and ends in TCE numbers. */
+interface Window {
+  tces: RangeMap<TranslationEntry>;
+  shift: number;
+  first: number;
+  end: number;
+}
+
+/** A window's TCEs: runs of consecutive pages. */
+export function tceMap(pageBytes: number): RangeMap<TranslationEntry> {
+  return new RangeMap<TranslationEntry>({
+    slice: (v, delta) => ({ ...v, phys: v.phys + delta * pageBytes }),
+    canMerge: (l, r) => l.value.prot === r.value.prot && l.value.owner === r.value.owner && l.value.phys + (l.end - l.start) * pageBytes === r.value.phys,
+  });
 }
 
 export class TceTable implements Translation {
@@ -43,10 +68,7 @@ export class TceTable implements Translation {
   readonly granule = TCE_PAGE;
   readonly decrypts = false;
   /** The default window's TCEs by TCE number; a TCE's value keeps the page's address and its bits. */
-  private readonly tces = new RangeMap<TranslationEntry>({
-    slice: (v, delta) => ({ ...v, phys: v.phys + delta * TCE_PAGE }),
-    canMerge: (l, r) => l.value.prot === r.value.prot && l.value.owner === r.value.owner && l.value.phys + (l.end - l.start) * TCE_PAGE === r.value.phys,
-  });
+  private readonly tces = tceMap(TCE_PAGE);
   /** The DDW, once created. */
   ddw: DynamicWindow | null = null;
   /** hcalls made on this table, for the trace's counts. */
@@ -70,14 +92,20 @@ export class TceTable implements Translation {
 
   translate(addr: number, write: boolean): Translated {
     const w = this.ddw;
-    if (w !== null && addr >= w.base && addr - w.base < 2 ** w.windowShift) return { phys: addr - w.base };
-    const n = Math.floor(addr / TCE_PAGE);
-    if (n >= this.windowTces) return { fault: 'unmapped' };
-    const run = this.tces.get(n);
+    const inDdw = w !== null && addr >= w.base && addr - w.base < 2 ** w.windowShift;
+    const tces = inDdw ? w.tces : this.tces;
+    const page = inDdw ? 2 ** w.pageShift : TCE_PAGE;
+    const off = inDdw ? addr - w.base : addr;
+    const n = Math.floor(off / page);
+    if (!inDdw && n >= this.windowTces) return { fault: 'unmapped' };
+    const run = tces.get(n);
     if (run === undefined) return { fault: 'unmapped' };
     const bit = write ? TCE_PCI_WRITE : TCE_PCI_READ;
     if ((run.value.prot & bit) === 0) return { fault: 'permission' };
-    return { phys: run.value.phys + (n - run.start) * TCE_PAGE + (addr % TCE_PAGE) };
+    const phys = run.value.phys + (n - run.start) * page + (off % page);
+    // No guest RAM there: the access fails.
+    if (phys >= MACHINE_LIMITS.physEnd) return { fault: 'unmapped' };
+    return { phys };
   }
 
   entries(): readonly Run<TranslationEntry>[] {
@@ -93,26 +121,59 @@ export class TceTable implements Translation {
       tces: this.tces.view().map((e) => `${hex(e.start * TCE_PAGE)}+${hex((e.end - e.start) * TCE_PAGE)} -> ${hex(e.value.phys)} ${tceText(e.value.prot)}`),
       tce_pages: this.tces.view().reduce((n, e) => n + e.end - e.start, 0),
     };
-    if (this.ddw !== null) out['ddw'] = `${hex(this.ddw.base)}+2^${this.ddw.windowShift}`;
+    const w = this.ddw;
+    if (w !== null) {
+      const filled = w.tces.view().reduce((n, e) => n + e.end - e.start, 0);
+      out['ddw'] = `${hex(w.base)}+2^${w.windowShift}, ${filled} TCEs of 2^${w.pageShift} bytes filled`;
+    }
+    out['hcalls'] = this.hcalls;
     return out;
+  }
+
+  /** The window an hcall names by LIOBN, with `ioba` as a TCE number in it; null for a bad LIOBN or an IOBA outside the window or not on a TCE boundary. */
+  private window(liobn: number, ioba: number, npages: number): (Window & { n: number }) | null {
+    const w = this.ddw;
+    const win: Window | null =
+      liobn === this.liobn
+        ? { tces: this.tces, shift: TCE_SHIFT, first: 0, end: this.windowTces }
+        : w !== null && liobn === w.liobn
+          ? { tces: w.tces, shift: w.pageShift, first: w.base / 2 ** w.pageShift, end: (w.base + 2 ** w.windowShift) / 2 ** w.pageShift }
+          : null;
+    if (win === null) return null;
+    const page = 2 ** win.shift;
+    if (ioba % page !== 0) return null;
+    const n = ioba / page;
+    if (n < win.first || n + npages > win.end) return null;
+    return { ...win, n: n - win.first };
   }
 
   /** H_PUT_TCE: set (or, with no permission bits, clear) the TCE at `ioba`. */
   put(liobn: number, ioba: number, tce: number, owner: number): number {
+    return this.putList(liobn, ioba, [BigInt(tce)], owner);
+  }
+
+  /** H_PUT_TCE_INDIRECT once the hypervisor has read the list: each TCE stored as read, after the window and IOBA are checked. */
+  putList(liobn: number, ioba: number, tces: readonly bigint[], owner: number): number {
     this.hcalls++;
-    if (liobn !== this.liobn || ioba % TCE_PAGE !== 0 || ioba / TCE_PAGE >= this.windowTces) return H_PARAMETER;
-    const n = ioba / TCE_PAGE;
-    const prot = tce & (TCE_PCI_READ | TCE_PCI_WRITE);
-    if (prot === 0) this.tces.clear(n, n + 1);
-    else this.tces.set(n, n + 1, { phys: tce - (tce % TCE_PAGE), prot, owner });
+    const win = this.window(liobn, ioba, tces.length);
+    if (win === null) return H_PARAMETER;
+    const page = BigInt(2 ** win.shift);
+    tces.forEach((tce, i) => {
+      const n = win.n + i;
+      const prot = Number(tce & BigInt(TCE_PCI_READ | TCE_PCI_WRITE));
+      // A page address above 2^53 is not exact as a number; it is outside guest RAM either way.
+      if (prot === 0) win.tces.clear(n, n + 1);
+      else win.tces.set(n, n + 1, { phys: Number(tce - (tce % page)), prot, owner });
+    });
     return H_SUCCESS;
   }
 
   /** H_STUFF_TCE: write one value into `npages` TCEs from `ioba`; only clearing is modelled. */
   stuff(liobn: number, ioba: number, npages: number): number {
     this.hcalls++;
-    if (liobn !== this.liobn || ioba % TCE_PAGE !== 0 || ioba / TCE_PAGE + npages > this.windowTces) return H_PARAMETER;
-    this.tces.clear(ioba / TCE_PAGE, ioba / TCE_PAGE + npages);
+    const win = this.window(liobn, ioba, npages);
+    if (win === null) return H_PARAMETER;
+    win.tces.clear(win.n, win.n + npages);
     return H_SUCCESS;
   }
 }

@@ -75,10 +75,24 @@ export function eventText(e: MachineEvent): string {
       return `bounce pool: iova ${range(e.iova, e.size)} ${e.released ? 'released' : 'reserved'}`;
     case 'fault_injected':
       return `fault injected: ${e.site} fails (${e.kind} allocation ${e.nth})`;
-    case 'tce_hcall':
-      return e.hcall === 'H_PUT_TCE'
-        ? `H_PUT_TCE liobn ${hex(e.liobn)} ioba ${hex(e.ioba)} tce ${hex(e.tce)}${e.ret !== 0 ? ` = ${e.ret}` : ''}`
-        : `H_STUFF_TCE liobn ${hex(e.liobn)} ioba ${hex(e.ioba)} ${plural(e.npages, 'TCE')} cleared${e.ret !== 0 ? ` = ${e.ret}` : ''}`;
+    case 'tce_hcall': {
+      const ret = e.ret !== 0 ? ` = ${e.ret}` : '';
+      switch (e.hcall) {
+        case 'H_PUT_TCE':
+          return e.npages === 1
+            ? `H_PUT_TCE liobn ${hex(e.liobn)} ioba ${hex(e.ioba)} tce ${hex(e.tce)}${ret}`
+            : `H_PUT_TCE x${e.npages} liobn ${hex(e.liobn)} ioba ${hex(e.ioba)}.. tce ${e.tce === 0 ? '0 (clear)' : `${hex(e.tce)}..`} step ${hex(e.stride)}${ret}`;
+        case 'H_PUT_TCE_INDIRECT':
+          return `H_PUT_TCE_INDIRECT liobn ${hex(e.liobn)} ioba ${hex(e.ioba)} ${plural(e.npages, 'TCE')} listed at ${hex(e.tce)}${ret}`;
+        case 'H_STUFF_TCE':
+          return `H_STUFF_TCE liobn ${hex(e.liobn)} ioba ${hex(e.ioba)} ${plural(e.npages, 'TCE')} cleared${ret}`;
+      }
+      break;
+    }
+    case 'uv':
+      return `ultravisor: ${plural(e.pages, 'page')} at ${hex(e.addr)} ${e.op === 'share' ? 'shared with the hypervisor' : 'made secure again'} (zeroed)`;
+    case 'hv_read':
+      return `hypervisor reads ${e.what} at ${range(e.addr, e.size)}${e.private > 0 ? `: ${e.private} bytes private, read as ciphertext` : ''}`;
     case 'warn':
       return `${e.splat ? 'WARNING' : 'kernel'}: ${e.site}: ${e.message}`;
   }
