@@ -10,11 +10,11 @@ import {
   type dma_data_direction,
   type dma_map_ops,
   dev_is_pci,
+  dev_to_node,
   DMA_BIT_MASK,
+  dma_get_mask,
   hex,
   is_secure_guest,
-  dev_to_node,
-  dma_get_mask,
   machine,
   type ptr,
   type scatterlist,
@@ -100,13 +100,13 @@ function dma_iommu_dma_supported(dev: device, mask: number): number {
     machine().recorder.warn('dma_iommu_dma_supported', `${dev.name}: Warning: 64-bit DMA required when PEF enabled: mask ${hex(mask)}`, false);
     return 0;
   }
-  if (tbl === null) {
-    machine().recorder.warn('dma_iommu_dma_supported', `${dev.name}: Warning: IOMMU dma not supported: mask ${mask}, table unavailable`, false);
-    return 0;
-  }
   if (dev_is_pci(dev) && dma_iommu_bypass_supported(dev, mask)) {
     dev.archdata.iommu_bypass = true;
     return 1;
+  }
+  if (tbl === null) {
+    machine().recorder.warn('dma_iommu_dma_supported', `${dev.name}: Warning: IOMMU dma not supported: mask ${hex(mask)}, table unavailable`, false);
+    return 0;
   }
   if (tbl.it_offset > Math.floor(mask / 2 ** tbl.it_page_shift)) {
     machine().recorder.warn('dma_iommu_dma_supported', `${dev.name}: Warning: IOMMU offset too big for device mask`, false);

@@ -1,5 +1,6 @@
 // What a pseries guest does for DMA before a driver's first call, on the code
-// state described in variant.json next to this file: mem_init's swiotlb
+// state described in variant.json next to this file: the firmware features
+// (fw_hypertas_feature_init, early in setup_arch), mem_init's swiotlb
 // pool (svm_swiotlb_init in a secure guest), init_svm, the platform's
 // iommu_init_early_pSeries, then for each PCI device pcibios_setup_device
 // (arch/powerpc/kernel/pci-common.c): the PCI dma_ops, and the PHB's
@@ -13,10 +14,12 @@
 
 import { DirectTranslation, IO_TLB_SIZE, IS_ENABLED, is_secure_guest, type device, type KernelFiles, type Machine } from '../../harness/kernel.js';
 import { init_svm, svm_swiotlb_init } from '../v5.5-pseries/svm.js';
+import { fw_hypertas_feature_init } from '../v5.5-pseries/firmware.js';
 import { get_pci_dma_ops, iommu_init_early_pSeries, pcibios_setup_device_dma } from './pseries-iommu.js';
 import { swiotlb_init_with_tbl } from '../v5.14/swiotlb.js';
 
 export function boot(m: Machine, _files: KernelFiles): void {
+  fw_hypertas_feature_init();
   if (IS_ENABLED('CONFIG_SWIOTLB')) {
     if (is_secure_guest()) svm_swiotlb_init();
     else swiotlb_init_with_tbl(m.platform.swiotlbBase, m.platform.swiotlbBytes / IO_TLB_SIZE);

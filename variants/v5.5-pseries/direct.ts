@@ -17,6 +17,7 @@ import {
   dma_free_contiguous,
   DMA_MAPPING_ERROR,
   file_statics,
+  memblock_end_of_DRAM,
   get_order,
   hex,
   is_secure_guest,
@@ -26,8 +27,6 @@ import {
   page_address,
   PAGE_SIZE,
   page_to_phys,
-  set_memory_decrypted,
-  set_memory_encrypted,
   SWIOTLB_FORCE,
   swiotlb_force as swiotlb_force_cmdline,
   SWIOTLB_NO_FORCE,
@@ -38,7 +37,9 @@ import {
   type ptr,
   type scatterlist,
   type size_t,
+  WARN_ONCE,
 } from '../../harness/kernel.js';
+import { set_memory_decrypted, set_memory_encrypted } from './svm.js';
 import { is_swiotlb_buffer, swiotlb_sync_single_for_cpu, swiotlb_sync_single_for_device, swiotlb_tbl_map_single, swiotlb_tbl_unmap_single } from '../v5.14/swiotlb.js';
 
 /** kernel/dma/swiotlb.c's global swiotlb_force: the command line's, until init_svm forces it. */
@@ -78,9 +79,14 @@ function dma_capable(dev: device, addr: dma_addr_t, size: size_t): boolean {
   return addr + size - 1 <= min_not_zero(dev.dma_mask, dev.bus_dma_limit);
 }
 
-/** The lowest mask dma-direct can serve: a 32-bit zone, or all of RAM when it is smaller; the model's RAM reaches past 4 GiB. */
+/** zone_dma_bits: powerpc's paging_init sets 31 on ppc64, whose ZONE_DMA is the low 2 GiB. */
+const zone_dma_bits = 31;
+
+/** The lowest mask dma-direct can serve: the DMA zone's (CONFIG_ZONE_DMA is set on ppc64), or all of RAM when RAM is smaller. */
 export function dma_direct_supported(dev: device, mask: number): boolean {
-  const min_mask = DMA_BIT_MASK(32);
+  let min_mask = DMA_BIT_MASK(zone_dma_bits);
+  const max_pfn = memblock_end_of_DRAM() / PAGE_SIZE();
+  min_mask = Math.min(min_mask, (max_pfn - 1) * PAGE_SIZE());
   return mask >= __phys_to_dma(dev, min_mask);
 }
 
@@ -99,8 +105,7 @@ function __dma_direct_alloc_pages(dev: device, size: size_t, gfp: number): numbe
 
 /** dma_direct_alloc_pages (5.5): the pages, shared with the hypervisor in a secure guest, zeroed. */
 export function dma_direct_alloc(dev: device, size: size_t, dma_handle: ptr<dma_addr_t>, gfp: number, _attrs: number): number {
-  size = PAGE_ALIGN(size);
-  const page = __dma_direct_alloc_pages(dev, size, gfp & ~__GFP_ZERO);
+  const page = __dma_direct_alloc_pages(dev, PAGE_ALIGN(size), gfp & ~__GFP_ZERO);
   if (!page) return 0;
   const ret = page_address(page);
   if (force_dma_unencrypted(dev)) {
@@ -169,11 +174,21 @@ function swiotlb_map(dev: device, phys: ptr<number>, dma_addr: ptr<dma_addr_t>, 
   return true;
 }
 
+/** A map dma-direct cannot serve: an error line (dev_err_once) when the mask is at least 32 bits or a bus limit is set, and a WARN_ON_ONCE. */
+function report_addr(dev: device, dma_addr: dma_addr_t, size: size_t): void {
+  const r = machine().recorder;
+  if ((dev.dma_mask >= DMA_BIT_MASK(32) || dev.bus_dma_limit !== 0) && !r.warnedOnce.has('report_addr:dev_err')) {
+    r.warnedOnce.add('report_addr:dev_err');
+    r.warn('report_addr', `${dev.name}: overflow ${hex(dma_addr)}+${size} of DMA mask ${hex(dev.dma_mask)} bus limit ${hex(dev.bus_dma_limit)}`, false);
+  }
+  WARN_ONCE(true, 'report_addr', 'WARN_ON_ONCE(1)');
+}
+
 export function dma_direct_map_page(dev: device, page: number, offset: number, size: size_t, dir: dma_data_direction, attrs: number): dma_addr_t {
   const phys = { value: page_to_phys(page) + offset };
   const dma_addr = { value: phys_to_dma(dev, phys.value) };
   if (!dma_direct_possible(dev, dma_addr.value, size) && !swiotlb_map(dev, phys, dma_addr, size, dir, attrs)) {
-    machine().recorder.warn('dma_direct_map_page', `DMA addr ${hex(dma_addr.value)}+${size} overflow (mask ${hex(dev.dma_mask)}, bus mask ${hex(dev.bus_dma_limit)})`);
+    report_addr(dev, dma_addr.value, size);
     return DMA_MAPPING_ERROR;
   }
   return dma_addr.value;

@@ -12,6 +12,7 @@ import {
   dev_is_pci,
   dev_to_node,
   dma_get_mask,
+  hex,
   machine,
   type ptr,
   type scatterlist,
@@ -93,13 +94,13 @@ function dma_iommu_bypass_supported(dev: device, mask: number): boolean {
 /** Every call decides the bypass afresh: dma_set_mask and dma_set_coherent_mask both come here. */
 function dma_iommu_dma_supported(dev: device, mask: number): number {
   const tbl = get_iommu_table_base(dev);
-  if (tbl === null) {
-    machine().recorder.warn('dma_iommu_dma_supported', `${dev.name}: Warning: IOMMU dma not supported: mask ${mask}, table unavailable`, false);
-    return 0;
-  }
   if (dev_is_pci(dev) && dma_iommu_bypass_supported(dev, mask)) {
     dev.archdata.iommu_bypass = true;
     return 1;
+  }
+  if (tbl === null) {
+    machine().recorder.warn('dma_iommu_dma_supported', `${dev.name}: Warning: IOMMU dma not supported: mask ${hex(mask)}, table unavailable`, false);
+    return 0;
   }
   if (tbl.it_offset > Math.floor(mask / 2 ** tbl.it_page_shift)) {
     machine().recorder.warn('dma_iommu_dma_supported', `${dev.name}: Warning: IOMMU offset too big for device mask`, false);
