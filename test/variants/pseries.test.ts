@@ -1,8 +1,10 @@
 // The pseries secure-guest story (seed D), as bytes: what a device behind a
 // TCE table reads and writes on v5.5 (secure guests keep dma-direct), after
-// v5 2/2 = d862b44133b7 (dma_iommu_ops again, with the DDW bypass), and with
-// Michael Roth's guard. Each test drives a variant's kernel as a driver
-// would and reads memory through the device's own DMA.
+// Ram Pai's v5 (1/2 shares the TCE list page, 2/2 gives dma_iommu_ops back,
+// with the DDW bypass), with Michael Roth's guard, and along the series that
+// landed in v5.6 (d862b44133b7 alone, then Alexey Kardashevskiy's H_PUT_TCE
+// one at a time). Each test drives a variant's kernel as a driver would and
+// reads memory through the device's own DMA or the hypervisor's TCE table.
 
 import { describe, expect, it } from 'vitest';
 import { withMachine } from '../../harness/machine/current.js';
@@ -15,6 +17,9 @@ import { allVariants, run, variant } from '../corpus.js';
 const BEFORE = 'v5.5-pseries';
 const AFTER = 'pseries-v5-2-dma-iommu-ops';
 const GUARD = 'pseries-roth-guard';
+const REVERT = 'pseries-v5.6-1-revert';
+const NO_MULTI = 'pseries-v5.6-2-ddw-no-multitce';
+const LANDED = 'pseries-v5.6-4-svm-iommu';
 const BUF = 0x8000_0000;
 
 function counter(n: number, from: number): Uint8Array {
@@ -111,25 +116,91 @@ describe('D.6: Michael Roth\'s prediction, a 32-bit device in a secure guest', (
     }
   });
 
-  it('after the patch the TCEs point at the caller\'s private page and the fresh coherent pages, one H_PUT_TCE each', async () => {
+  it('after the patch the TCEs point at the caller\'s private page and the fresh coherent pages', async () => {
     const r = await run('pseries+secure_guest+32bit+stream+coherent', AFTER);
-    const puts = r.trace.filter((l) => l.includes('H_PUT_TCE') && !l.endsWith('tce 0x0'));
-    // tx (read-only), rx (read and write), then the two pages of the 8 KiB ring.
-    expect(puts.map((l) => l.replace(/^\S+\s+/, ''))).toEqual([
+    const hcalls = r.trace.filter((l) => /H_PUT_TCE|ultravisor: 1 page/.test(l)).map((l) => l.replace(/^\S+\s+/, ''));
+    // tx (read-only) and rx (read and write) one TCE each; the 8 KiB ring's two through the list page, shared for the call.
+    expect(hcalls).toEqual([
       'H_PUT_TCE liobn 0x1 ioba 0x1000 tce 0x80000001',
       'H_PUT_TCE liobn 0x1 ioba 0x10000 tce 0x80010003',
-      'H_PUT_TCE liobn 0x1 ioba 0x20000 tce 0x20000003',
-      'H_PUT_TCE liobn 0x1 ioba 0x21000 tce 0x20001003',
+      'ultravisor: 1 page at 0x20002000 shared with the hypervisor (zeroed)',
+      'H_PUT_TCE_INDIRECT liobn 0x1 ioba 0x20000 2 TCEs listed at 0x20002000',
+      'ultravisor: 1 page at 0x20002000 made secure again (zeroed)',
     ]);
-    expect(r.trace.filter((l) => l.endsWith('tce 0x0'))).toHaveLength(4);
+    const ring = r.trace.findIndex((l) => l.includes('device read ring'));
+    expect(r.trace[ring]).toContain('8192 of 8192 bytes differ');
   });
 
   it('with the guard dma_set_mask fails (-EIO) and the probe stops before any DMA', async () => {
     const r = await run('pseries+secure_guest+32bit+stream+coherent', GUARD);
     expect(r.verdict).toEqual([]);
-    expect(r.trace[0]).toMatch(/dma_set_mask_and_coherent DMA_BIT_MASK\(32\) -> -5$/);
+    expect(r.trace.find((l) => l.includes('dma_set_mask'))).toMatch(/dma_set_mask_and_coherent DMA_BIT_MASK\(32\) -> -5$/);
     expect(r.trace.some((l) => /map_page|dma_alloc_coherent/.test(l))).toBe(false);
     expect(r.trace.join('\n')).toContain('64-bit DMA required when PEF enabled: mask 0xffffffff');
+  });
+});
+
+describe('D-4: the TCE list page in a secure guest, along the series that landed', () => {
+  /** The default window's TCEs after an 8-page map of BUF on a 32-bit device: where each points. */
+  async function eightPages(id: string) {
+    const p = await pseries(id, {}, 32);
+    expect(p.mask('dma_set_mask_and_coherent', 32)).toBe(0);
+    const { handle, read } = transmit(p, counter(0x8000, 1));
+    const tce = p.m.tceTable(p.m.dev.config.domain!);
+    const targets = Array.from({ length: 8 }, (_, i) => tce.translate(handle - (handle % 4096) + i * 4096, false));
+    return { p, read, targets };
+  }
+
+  it('d862b44133b7 alone hands the hypervisor the private list page: it reads ciphertext and installs TCEs that point nowhere', async () => {
+    const { read, targets } = await eightPages(REVERT);
+    expect(targets.every((t) => t.fault !== undefined || t.phys! >= 2 ** 52 || t.phys! < BUF || t.phys! >= BUF + 0x8000)).toBe(true);
+    expect(read.faults.reduce((n, f) => n + f.length, 0)).toBe(0x8000);
+    const r = await run('pseries+secure_guest+32bit+8_page_map', REVERT);
+    expect(r.trace.join('\n')).toContain('hypervisor read private guest memory and got ciphertext [what=the H_PUT_TCE_INDIRECT TCE list] [range=0x20000000+0x40]');
+  });
+
+  it('Ram Pai\'s 1/2 shares the page for the call, and the TCEs point at the buffer', async () => {
+    const { p, targets } = await eightPages(AFTER);
+    expect(targets.map((t) => t.phys)).toEqual(Array.from({ length: 8 }, (_, i) => BUF + i * 4096));
+    // Unshared again (and zeroed) once the call is done.
+    expect(p.m.guest.isPrivate(0x2000_0000, 4096)).toBe(true);
+  });
+
+  it('Alexey Kardashevskiy\'s 4/4 sets them with 8 H_PUT_TCE calls and shares no page', async () => {
+    const { targets } = await eightPages(LANDED);
+    expect(targets.map((t) => t.phys)).toEqual(Array.from({ length: 8 }, (_, i) => BUF + i * 4096));
+    const r = await run('pseries+secure_guest+32bit+8_page_map', LANDED);
+    expect(r.trace.filter((l) => l.includes('H_PUT_TCE')).map((l) => l.replace(/^\S+\s+/, ''))).toEqual(['H_PUT_TCE x8 liobn 0x1 ioba 0x1000.. tce 0x80000001.. step 0x1000']);
+    expect(r.trace.some((l) => l.includes('ultravisor: 1 page'))).toBe(false);
+  });
+
+  it('the 64-bit device gets the right bytes through the DDW on 4/4 and on Ram Pai\'s series, not on d862b44133b7 alone', async () => {
+    for (const [id, works] of [
+      [LANDED, true],
+      [AFTER, true],
+      [REVERT, false],
+    ] as const) {
+      const p = await pseries(id, {}, 64);
+      expect(p.mask('dma_set_mask_and_coherent', 64)).toBe(0);
+      const data = counter(1500, 1);
+      const { read } = transmit(p, data);
+      expect(read.faults.length === 0 && read.data.every((b, i) => b === data[i]), id).toBe(works);
+    }
+  });
+
+  it('without hcall-multi-tce the DDW is made from 7559d3d295f3 on, one H_PUT_TCE per TCE; before, H_FUNCTION ends it', async () => {
+    for (const [id, works] of [
+      [NO_MULTI, true],
+      [REVERT, false],
+      [AFTER, false],
+    ] as const) {
+      const p = await pseries(id, { hcallMultiTce: false }, 64);
+      expect(p.mask('dma_set_mask_and_coherent', 64)).toBe(0);
+      expect(p.m.dev.archdata.dma_offset !== 0, id).toBe(works);
+      const data = counter(1500, 1);
+      const { read } = transmit(p, data);
+      expect(read.faults.length === 0 && read.data.every((b, i) => b === data[i]), id).toBe(works);
+    }
   });
 });
 
