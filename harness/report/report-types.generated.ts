@@ -195,6 +195,10 @@ export interface Costs {
   iotlb_syncs: number;
   iova_allocs: number;
   iova_lookups: number;
+  /**
+   * pseries: TCE hcalls made (H_PUT_TCE, H_PUT_TCE_INDIRECT, H_STUFF_TCE), each call counted once; not priced by the cost profiles.
+   */
+  tce_hcalls: number;
 }
 /**
  * The case's counters priced by a cost profile (profiles/): an estimated time, and its parts. What the operations cost on the platform the profile describes, not what the model takes to run.
@@ -374,7 +378,8 @@ export interface CostChange {
     | 'iommu_unmaps'
     | 'iotlb_syncs'
     | 'iova_allocs'
-    | 'iova_lookups';
+    | 'iova_lookups'
+    | 'tce_hcalls';
   before: number;
   after: number;
 }

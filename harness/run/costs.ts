@@ -18,6 +18,7 @@ export function zeroCosts(): Costs {
     iotlb_syncs: 0,
     iova_allocs: 0,
     iova_lookups: 0,
+    tce_hcalls: 0,
   };
 }
 
@@ -60,6 +61,10 @@ export function costsOf(events: readonly MachineEvent[], pools: readonly BounceP
         break;
       case 'iova_to_phys':
         c.iova_lookups++;
+        break;
+      case 'tce_hcall':
+        // A run of H_PUT_TCE is one event counting its calls.
+        c.tce_hcalls += e.hcall === 'H_PUT_TCE' ? e.npages : 1;
         break;
       default:
         break;

@@ -21,6 +21,7 @@ export const COST_KEYS: ReadonlyArray<keyof Costs> = [
   'iotlb_syncs',
   'iova_allocs',
   'iova_lookups',
+  'tce_hcalls',
 ];
 
 /** A case's violation kinds, or its status when it did not run to the end. */
