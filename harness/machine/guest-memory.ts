@@ -104,7 +104,7 @@ export function uv_unshare_page(pfn: number, npages: number): number {
 function uvZero(pfn: number, npages: number): void {
   const m = machine();
   m.cache.invalidate(pfn * PAGE, npages * PAGE);
-  m.dram.write(pfn * PAGE, new Uint8Array(npages * PAGE));
+  m.dram.zero(pfn * PAGE, npages * PAGE);
   m.provenance.mark(pfn * PAGE, npages * PAGE, 0);
 }
 

@@ -74,6 +74,25 @@ export class PhysicalMemory {
     }
   }
 
+  /** Zero [addr, addr + length): whole frames are dropped (untouched memory reads as zero), and the range loses any initial content. */
+  zero(addr: number, length: number): void {
+    const end = addr + length;
+    const firstWhole = Math.ceil(addr / FRAME);
+    const endWhole = Math.floor(end / FRAME);
+    if (firstWhole >= endWhole) {
+      this.write(addr, new Uint8Array(length));
+      return;
+    }
+    if (addr < firstWhole * FRAME) this.write(addr, new Uint8Array(firstWhole * FRAME - addr));
+    if (endWhole * FRAME < end) this.write(endWhole * FRAME, new Uint8Array(end - endWhole * FRAME));
+    if (this.frames.size < endWhole - firstWhole) {
+      for (const n of [...this.frames.keys()]) if (n >= firstWhole && n < endWhole) this.frames.delete(n);
+    } else {
+      for (let n = firstWhole; n < endWhole; n++) this.frames.delete(n);
+    }
+    if (!this.backings.isEmpty) this.backings.clear(firstWhole * FRAME, endWhole * FRAME);
+  }
+
   private frame(frameNo: number): Uint8Array {
     let frame = this.frames.get(frameNo);
     if (frame === undefined) {

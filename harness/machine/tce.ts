@@ -130,36 +130,56 @@ export class TceTable implements Translation {
     return out;
   }
 
-  /** The window an hcall names by LIOBN, with `ioba` as a TCE number in it; null for a bad LIOBN or an IOBA outside the window or not on a TCE boundary. */
-  private window(liobn: number, ioba: number, npages: number): (Window & { n: number }) | null {
+  /** The default window, as the hcalls see it. */
+  private readonly defaultWindow: Window = { tces: this.tces, shift: TCE_SHIFT, first: 0, end: 0 };
+  /** The DDW as the hcalls see it, made once per DDW. */
+  private ddwWindow: { of: DynamicWindow; win: Window } | null = null;
+
+  /** The window an hcall names by LIOBN, or null. */
+  private windowOf(liobn: number): Window | null {
+    if (liobn === this.liobn) {
+      this.defaultWindow.end = this.windowTces;
+      return this.defaultWindow;
+    }
     const w = this.ddw;
-    const win: Window | null =
-      liobn === this.liobn
-        ? { tces: this.tces, shift: TCE_SHIFT, first: 0, end: this.windowTces }
-        : w !== null && liobn === w.liobn
-          ? { tces: w.tces, shift: w.pageShift, first: w.base / 2 ** w.pageShift, end: (w.base + 2 ** w.windowShift) / 2 ** w.pageShift }
-          : null;
-    if (win === null) return null;
+    if (w === null || liobn !== w.liobn) return null;
+    if (this.ddwWindow?.of !== w) {
+      this.ddwWindow = { of: w, win: { tces: w.tces, shift: w.pageShift, first: w.base / 2 ** w.pageShift, end: (w.base + 2 ** w.windowShift) / 2 ** w.pageShift } };
+    }
+    return this.ddwWindow.win;
+  }
+
+  /** `ioba` as a TCE number in the window, or -1 for an IOBA outside it or not on a TCE boundary. */
+  private indexIn(win: Window, ioba: number, npages: number): number {
     const page = 2 ** win.shift;
-    if (ioba % page !== 0) return null;
+    if (ioba % page !== 0) return -1;
     const n = ioba / page;
-    if (n < win.first || n + npages > win.end) return null;
-    return { ...win, n: n - win.first };
+    if (n < win.first || n + npages > win.end) return -1;
+    return n - win.first;
   }
 
   /** H_PUT_TCE: set (or, with no permission bits, clear) the TCE at `ioba`. */
   put(liobn: number, ioba: number, tce: number, owner: number): number {
-    return this.putList(liobn, ioba, [BigInt(tce)], owner);
+    // One TCE the kernel built: a number below 2^53, so no list to decode (a DDW's fill or a window's clear makes a call per TCE).
+    this.hcalls++;
+    const win = this.windowOf(liobn);
+    const n = win === null ? -1 : this.indexIn(win, ioba, 1);
+    if (win === null || n < 0) return H_PARAMETER;
+    const prot = tce & (TCE_PCI_READ | TCE_PCI_WRITE);
+    if (prot === 0) win.tces.clear(n, n + 1);
+    else win.tces.set(n, n + 1, { phys: tce - (tce % 2 ** win.shift), prot, owner });
+    return H_SUCCESS;
   }
 
   /** H_PUT_TCE_INDIRECT once the hypervisor has read the list: each TCE stored as read, after the window and IOBA are checked. */
   putList(liobn: number, ioba: number, tces: readonly bigint[], owner: number): number {
     this.hcalls++;
-    const win = this.window(liobn, ioba, tces.length);
-    if (win === null) return H_PARAMETER;
+    const win = this.windowOf(liobn);
+    const first = win === null ? -1 : this.indexIn(win, ioba, tces.length);
+    if (win === null || first < 0) return H_PARAMETER;
     const page = BigInt(2 ** win.shift);
     tces.forEach((tce, i) => {
-      const n = win.n + i;
+      const n = first + i;
       const prot = Number(tce & BigInt(TCE_PCI_READ | TCE_PCI_WRITE));
       // A page address above 2^53 is not exact as a number; it is outside guest RAM either way.
       if (prot === 0) win.tces.clear(n, n + 1);
@@ -171,9 +191,10 @@ export class TceTable implements Translation {
   /** H_STUFF_TCE: write one value into `npages` TCEs from `ioba`; only clearing is modelled. */
   stuff(liobn: number, ioba: number, npages: number): number {
     this.hcalls++;
-    const win = this.window(liobn, ioba, npages);
-    if (win === null) return H_PARAMETER;
-    win.tces.clear(win.n, win.n + npages);
+    const win = this.windowOf(liobn);
+    const n = win === null ? -1 : this.indexIn(win, ioba, npages);
+    if (win === null || n < 0) return H_PARAMETER;
+    win.tces.clear(n, n + npages);
     return H_SUCCESS;
   }
 }

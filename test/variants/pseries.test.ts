@@ -248,6 +248,14 @@ describe('D.6: a guest that is not secure', () => {
 });
 
 describe('the pseries platform settings, as the kernel sees them', () => {
+  it('clears the default window at set-up, and merges a scatterlist whose TCE allocations follow on (virtual merging)', async () => {
+    const r = await run('map_sg+trusted+swiotlb_force+three_pages', BEFORE);
+    expect(r.trace[0]).toMatch(/^boot\s+H_STUFF_TCE liobn 0x1 ioba 0x0 262144 TCEs cleared$/);
+    // Three pages physically apart, TCEs 1, 2 and 3: one output segment.
+    expect(r.trace.find((l) => l.includes('map_sg l'))).toMatch(/-> 1 segment 0x1000\+0x3000$/);
+    expect(r.verdict).toEqual([]);
+  });
+
   it('keeps TCE 0 back, and puts maps of more than 15 TCEs in the large pool, the top quarter of the window', async () => {
     for (const bytes of [2 ** 30, 2 ** 31]) {
       const p = await pseries(AFTER, { memoryEncryption: 'none', tceWindowBytes: bytes }, 32);

@@ -75,6 +75,8 @@ interface pseries_statics {
   failed_ddw_pdn_list: Set<string>;
   /** direct_window_list: the DDW base of each PE that has one. */
   direct_window_list: Map<string, number>;
+  /** Each PE's "linux,direct64-ddr-window-info" device-tree property, added once its DDW is filled. */
+  ddw_property: Map<string, dynamic_dma_window_prop>;
   /** Each PE's default-window table, once a device of it was set up. */
   tables: Map<string, iommu_table>;
   /** The per-CPU tce_page (one CPU): the list H_PUT_TCE_INDIRECT reads, allocated on first use and kept; 0 until then. */
@@ -186,10 +188,10 @@ function tce_setrange_multi_pSeriesLP(start_pfn: number, num_pfn: number, mapran
   const tce_size = 2 ** maprange.tce_shift;
   let next = start_pfn * 2 ** PAGE_SHIFT();
   let num_tce = num_pfn * 2 ** PAGE_SHIFT();
-  // Widen to whole TCE pages, then count them.
+  // Back to the start of its TCE page, then count whole TCEs.
   num_tce += next % tce_size;
   next -= next % tce_size;
-  num_tce = Math.ceil(num_tce / tce_size);
+  num_tce = Math.floor(num_tce / tce_size);
   let rc: number;
   do {
     const limit = Math.min(num_tce, TCES_PER_PAGE);
@@ -209,7 +211,7 @@ function tce_clearrange_multi_pSeriesLP(start_pfn: number, num_pfn: number, mapr
   let num_tce = num_pfn * 2 ** PAGE_SHIFT();
   num_tce += next % tce_size;
   next -= next % tce_size;
-  num_tce = Math.ceil(num_tce / tce_size);
+  num_tce = Math.floor(num_tce / tce_size);
   let rc: number;
   do {
     const limit = Math.min(num_tce, TCES_PER_PAGE);
@@ -266,8 +268,10 @@ function ddw_memory_hotplug_max(): number {
   return memblock_end_of_DRAM();
 }
 
-/** Take a PE's DDW down: clear its TCEs, then ask firmware to remove it. */
-function remove_ddw(dwp: dynamic_dma_window_prop): void {
+/** Take a PE's DDW down: clear its TCEs, then ask firmware to remove it; nothing without the PE's DDW property. */
+function remove_ddw(pe: string): void {
+  const dwp = statics().ddw_property.get(pe);
+  if (dwp === undefined) return;
   const ret = tce_clearrange_multi_pSeriesLP(0, 2 ** (dwp.window_shift - PAGE_SHIFT()), dwp);
   if (ret !== 0) machine().recorder.warn('remove_ddw', `failed to clear tces in window. ret=${ret}`, false);
   const rc = rtas_remove_pe_dma_window(dwp.liobn);
@@ -296,7 +300,7 @@ function enable_ddw(dev: device, pe: string): number {
   else if (query.page_size & 1) page_shift = 12;
   else return fail(`no supported direct page size in mask ${hex(query.page_size)}`);
   const max_addr = ddw_memory_hotplug_max();
-  if (query.largest_available_block < max_addr / 2 ** page_shift) return fail('not enough TCEs to map all of memory');
+  if (query.largest_available_block < Math.floor(max_addr / 2 ** page_shift)) return fail('not enough TCEs to map all of memory');
   const len = order_base_2(max_addr);
   const create: ddw_create_response = { liobn: 0, addr_hi: 0, addr_lo: 0 };
   if (rtas_create_pe_dma_window(pe, page_shift, len, create) !== 0) return fail('create-pe-dma-window failed');
@@ -304,10 +308,12 @@ function enable_ddw(dev: device, pe: string): number {
   const ret = walk_system_ram_range(0, memblock_end_of_DRAM() / 2 ** PAGE_SHIFT(), dwp, tce_setrange_multi_pSeriesLP);
   if (ret !== 0) {
     machine().recorder.warn('enable_ddw', `${dev.name}: failed to map direct window for ${pe}: ${ret}`, false);
-    remove_ddw(dwp);
+    // The property is not added yet, so the window stays as it is.
+    remove_ddw(pe);
     s.failed_ddw_pdn_list.add(pe);
     return 0;
   }
+  s.ddw_property.set(pe, dwp);
   s.direct_window_list.set(pe, dwp.dma_base);
   return dwp.dma_base;
 }
@@ -330,6 +336,7 @@ export function iommu_init_early_pSeries(): void {
     pci_dma_ops: null,
     failed_ddw_pdn_list: new Set(),
     direct_window_list: new Map(),
+    ddw_property: new Map(),
     tables: new Map(),
     tce_page: 0,
   } satisfies pseries_statics);

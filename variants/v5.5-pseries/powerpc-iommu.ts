@@ -3,14 +3,14 @@
 // dma_iommu_ops when a device is not in bypass. A table's TCEs are written
 // by the platform's it_ops (pseries-iommu.ts), which the table carries.
 // Simplified: one CPU, so the pool hash always picks pool 0; no
-// fault-injection point (should_fail_iommu); ppc_iommu_map_sg maps each
-// segment on its own and does not merge adjacent ones.
+// fault-injection point (should_fail_iommu).
 
 import {
   alloc_pages_node,
   DMA_ATTR_NO_WARN,
   DMA_BIDIRECTIONAL,
   DMA_MAPPING_ERROR,
+  dma_get_max_seg_size,
   __free_pages,
   get_order,
   hex,
@@ -68,20 +68,17 @@ function IOMMU_PAGE_SIZE(tbl: iommu_table): number {
   return 2 ** tbl.it_page_shift;
 }
 
-function IOMMU_PAGE_ALIGN(addr: number, tbl: iommu_table): number {
-  const s = IOMMU_PAGE_SIZE(tbl);
-  return Math.ceil(addr / s) * s;
-}
-
 function iommu_num_pages(addr: number, len: number, io_page_size: number): number {
   const size = (addr % io_page_size) + len;
   return Math.ceil(size / io_page_size);
 }
 
-/** First fit of `npages` free entries in [start, limit), aligned as asked, not crossing a boundary of `boundary` entries. */
+/** lib/iommu-helper.c: first fit of `npages` free entries from `start` below the last entry of the limit, the index aligned as asked, not crossing a boundary of `boundary` entries. */
 function iommu_area_alloc(map: Uint8Array, limit: number, start: number, npages: number, shift: number, boundary: number, align_mask: number): number {
-  for (let n = start; n + npages <= limit; n++) {
-    if (((n + shift) & align_mask) !== 0) continue;
+  // The last entry of the limit is never handed out.
+  const size = limit - 1;
+  for (let n = start; n + npages <= size; n++) {
+    if ((n & align_mask) !== 0) continue;
     if (boundary > 0 && Math.floor((n + shift) / boundary) !== Math.floor((n + shift + npages - 1) / boundary)) continue;
     let free = true;
     for (let i = 0; i < npages; i++) {
@@ -109,7 +106,7 @@ function iommu_range_alloc(dev: device, tbl: iommu_table, npages: number, handle
   }
 
   // One CPU: its pool hash picks pool 0.
-  const pool_nr = 0;
+  let pool_nr = 0;
   let pool = largealloc ? tbl.large_pool : tbl.pools[pool_nr]!;
   const boundary = Math.floor((dev.dma_parms.segment_boundary_mask + 1) / IOMMU_PAGE_SIZE(tbl));
 
@@ -133,8 +130,10 @@ function iommu_range_alloc(dev: device, tbl: iommu_table, npages: number, handle
         pass++;
         continue;
       }
-      if (pass < tbl.nr_pools) {
-        pool = tbl.pools[(pool_nr + pass) & (tbl.nr_pools - 1)]!;
+      if (pass <= tbl.nr_pools) {
+        // Then each other pool in turn, and the first one again.
+        pool_nr = (pool_nr + 1) & (tbl.nr_pools - 1);
+        pool = tbl.pools[pool_nr]!;
         pool.hint = pool.start;
         pass++;
         continue;
@@ -182,17 +181,81 @@ function iommu_free(tbl: iommu_table, dma_addr: dma_addr_t, npages: number): voi
   __iommu_free(tbl, dma_addr, npages);
 }
 
+/**
+ * Map each segment on its own TCEs, the next allocation starting where the
+ * last ended (the handle), and fold a segment into the open output segment
+ * when its bus address follows on and the device's segment limit allows
+ * (virtual merging, on unless novmerge). The number of output segments, or
+ * 0 with everything undone.
+ */
 export function ppc_iommu_map_sg(dev: device, tbl: iommu_table, sglist: scatterlist[], nelems: number, mask: number, direction: dma_data_direction, attrs: number): number {
-  let i: number;
-  for (i = 0; i < nelems; i++) {
+  if (nelems === 0) return 0;
+  let dma_next = 0;
+  let outs = 0;
+  let segstart = 0;
+  let outcount = 1;
+  const handle = { value: 0 };
+  sglist[0]!.dma_length = 0;
+  const max_seg_size = dma_get_max_seg_size(dev);
+  for (let i = 0; i < nelems; i++) {
     const s = sglist[i]!;
-    const h = iommu_map_page(dev, tbl, s.page, s.offset, s.length, mask, direction, attrs);
-    if (h === DMA_MAPPING_ERROR) break;
-    s.dma_address = h;
-    s.dma_length = s.length;
+    const slen = s.length;
+    if (slen === 0) {
+      dma_next = 0;
+      continue;
+    }
+    const vaddr = page_address(s.page) + s.offset;
+    const npages = iommu_num_pages(vaddr, slen, IOMMU_PAGE_SIZE(tbl));
+    let align = 0;
+    if (tbl.it_page_shift < PAGE_SHIFT() && slen >= PAGE_SIZE() && vaddr % PAGE_SIZE() === 0) align = PAGE_SHIFT() - tbl.it_page_shift;
+    let entry = iommu_range_alloc(dev, tbl, npages, handle, Math.floor(mask / IOMMU_PAGE_SIZE(tbl)), align);
+    if (entry === DMA_ERROR_CODE) {
+      if (!(attrs & DMA_ATTR_NO_WARN)) machine().recorder.warn('ppc_iommu_map_sg', `iommu_alloc failed, tbl ${hex(tbl.it_index)} vaddr ${hex(vaddr)} npages ${npages}`, false);
+      return map_sg_failure(tbl, sglist, nelems, outs);
+    }
+    entry += tbl.it_offset;
+    const dma_addr = entry * IOMMU_PAGE_SIZE(tbl) + (s.offset % IOMMU_PAGE_SIZE(tbl));
+    if (tbl.it_ops.set(tbl, entry, npages, vaddr - (vaddr % IOMMU_PAGE_SIZE(tbl)), direction, attrs) !== 0) return map_sg_failure(tbl, sglist, nelems, outs);
+    if (segstart !== i) {
+      const out = sglist[outs]!;
+      if (novmerge || dma_addr !== dma_next || out.dma_length + slen > max_seg_size) {
+        segstart = i;
+        outcount++;
+        outs++;
+      } else {
+        out.dma_length += slen;
+      }
+    }
+    if (segstart === i) {
+      sglist[outs]!.dma_address = dma_addr;
+      sglist[outs]!.dma_length = slen;
+    }
+    dma_next = dma_addr + slen;
   }
-  if (i === nelems) return nelems;
-  ppc_iommu_unmap_sg(tbl, sglist, i, direction, attrs);
+  // Mark the end of the output for ppc_iommu_unmap_sg.
+  if (outcount < nelems) {
+    const end = sglist[outs + 1]!;
+    end.dma_address = DMA_MAPPING_ERROR;
+    end.dma_length = 0;
+  }
+  return outcount;
+}
+
+/** iommu=novsmerge on the command line; merging is on by default. */
+const novmerge = false;
+
+/** Undo a failed map_sg: free each output segment built, up to the open one. */
+function map_sg_failure(tbl: iommu_table, sglist: scatterlist[], nelems: number, outs: number): number {
+  for (let i = 0; i < nelems; i++) {
+    const s = sglist[i]!;
+    if (s.dma_length !== 0) {
+      const npages = iommu_num_pages(s.dma_address, s.dma_length, IOMMU_PAGE_SIZE(tbl));
+      __iommu_free(tbl, s.dma_address - (s.dma_address % IOMMU_PAGE_SIZE(tbl)), npages);
+      s.dma_address = DMA_MAPPING_ERROR;
+      s.dma_length = 0;
+    }
+    if (i === outs) break;
+  }
   return 0;
 }
 
@@ -214,7 +277,13 @@ export function iommu_init_table(tbl: iommu_table, _nid: number, res_start: numb
   tbl.pools = [];
   for (let i = 0; i < tbl.nr_pools; i++) tbl.pools.push({ start: i * poolsize, end: (i + 1) * poolsize, hint: i * poolsize });
   tbl.large_pool = { start: tbl.nr_pools * poolsize, end: tbl.it_size, hint: tbl.nr_pools * poolsize };
+  iommu_table_clear(tbl);
   return tbl;
+}
+
+/** Clear every TCE of the window in case firmware left some set (not a kdump kernel, so always). */
+function iommu_table_clear(tbl: iommu_table): void {
+  tbl.it_ops.clear(tbl, tbl.it_offset, tbl.it_size);
 }
 
 export function iommu_map_page(dev: device, tbl: iommu_table, page: number, offset: number, size: size_t, mask: number, direction: dma_data_direction, attrs: number): dma_addr_t {
@@ -263,8 +332,8 @@ export function iommu_alloc_coherent(dev: device, tbl: iommu_table | null, size:
 
 export function iommu_free_coherent(tbl: iommu_table | null, size: size_t, vaddr: number, dma_handle: dma_addr_t): void {
   if (tbl === null) return;
-  const nio_pages = IOMMU_PAGE_ALIGN(size, tbl) / IOMMU_PAGE_SIZE(tbl);
-  iommu_free(tbl, dma_handle, nio_pages);
   size = PAGE_ALIGN(size);
+  const nio_pages = size / IOMMU_PAGE_SIZE(tbl);
+  iommu_free(tbl, dma_handle, nio_pages);
   __free_pages(page_to_phys(vaddr), get_order(size));
 }

@@ -5,17 +5,22 @@
 // guest memory stands for; the ultravisor zeroes a page it shares or
 // unshares.
 
-import { IO_TLB_SIZE, is_secure_guest, machine, memset, PAGE_ALIGN, PAGE_SIZE, SWIOTLB_FORCE, uv_share_page, uv_unshare_page } from '../../harness/kernel.js';
+import { IO_TLB_SIZE, is_secure_guest, machine, PAGE_ALIGN, PAGE_SIZE, SWIOTLB_FORCE, uv_share_page, uv_unshare_page } from '../../harness/kernel.js';
 import { swiotlb_globals } from './direct.js';
 import { swiotlb_init_with_tbl } from '../v5.14/swiotlb.js';
 
-/** swiotlb_update_mem_attributes (kernel/dma/swiotlb.c): share the whole pool, then zero it. */
+/**
+ * swiotlb_update_mem_attributes (kernel/dma/swiotlb.c): share the whole
+ * pool. 5.5 then zeroes it with memset, which the model leaves out: sharing
+ * has zeroed it already (the ultravisor zeroes what it shares) and every
+ * pseries device snoops the CPU cache, so it changes no byte anyone reads,
+ * and 64 MiB of dirty cache lines would cost more than the case.
+ */
 function swiotlb_update_mem_attributes(): void {
   const p = machine().platform;
   if (machine().swiotlb === null) return;
   const bytes = PAGE_ALIGN(p.swiotlbBytes);
   set_memory_decrypted(p.swiotlbBase, bytes / PAGE_SIZE());
-  memset(p.swiotlbBase, 0, bytes);
 }
 
 /** Make `numpages` pages at `addr` private again (pages must be page-aligned). */
