@@ -248,6 +248,11 @@ const CASES: BadCase[] = [
     setup: async (s) => ({ args: ['run', '--fixtures-dir', await s.fixtures(fixture('a', (f) => (f['device'] = { coherent: 'yes', untrusted: false }))), '-o', s.out] }),
     line: /^ {2}\/\S+\/a\.json: \/device\/coherent: must be boolean$/m,
   },
+  {
+    name: 'a guest RAM end that is not a whole number of 256 MiB blocks',
+    setup: async (s) => ({ args: ['run', '--fixtures-dir', await s.fixtures(fixture('a', (f) => (f['platform'] = { ram_end: 0x1234_5678 }))), '-o', s.out] }),
+    line: /^ {2}\/\S+\/a\.json: \/platform\/ram_end: must be multiple of 268435456$/m,
+  },
   { name: 'an unknown field', setup: async (s) => ({ args: ['run', '--fixtures-dir', await s.fixtures(fixture('a', (f) => (f['colour'] = 'red'))), '-o', s.out] }), line: /^ {2}\/\S+\/a\.json: \/colour: unknown field$/m },
   {
     name: 'an unknown operation',
