@@ -6,7 +6,7 @@
 
 import { last } from './arrays.js';
 import type { CpuCache } from './cache.js';
-import { ciphertext, type GuestMemory } from './guest-memory.js';
+import type { GuestMemory } from './guest-memory.js';
 import type { Translation } from './translation.js';
 import type { PhysicalMemory } from './memory.js';
 
@@ -76,13 +76,7 @@ export class DeviceDma {
     for (const p of access.pieces) {
       if (this.coherent) this.cache.snoopReadInto(p.phys, dst, dstOffset + p.offset, p.length);
       else this.dram.readInto(p.phys, dst, dstOffset + p.offset, p.length);
-      if (this.guest.active && !this.translation.decrypts) {
-        for (const q of this.guest.pieces(p.phys, p.length)) {
-          if (!q.private) continue;
-          ciphertext(dst, dstOffset + p.offset + q.offset, p.phys + q.offset, q.length);
-          access.private += q.length;
-        }
-      }
+      if (this.guest.active && !this.translation.decrypts) access.private += this.guest.readWithoutKey(dst, dstOffset + p.offset, p.phys, p.length);
     }
     return access;
   }

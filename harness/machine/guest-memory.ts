@@ -38,6 +38,21 @@ export class GuestMemory {
     return this.shared.runs(first, last).length === 0;
   }
 
+  /**
+   * What a reader without the key (the host, a device) makes of `length`
+   * bytes it read from `phys` into `bytes` at `at`: the private parts turn
+   * to ciphertext. How many bytes were private.
+   */
+  readWithoutKey(bytes: Uint8Array, at: number, phys: number, length: number): number {
+    let n = 0;
+    for (const q of this.pieces(phys, length)) {
+      if (!q.private) continue;
+      ciphertext(bytes, at + q.offset, phys + q.offset, q.length);
+      n += q.length;
+    }
+    return n;
+  }
+
   /** Split [addr, addr + length) into private and shared pieces, in order. */
   pieces(addr: number, length: number): Array<{ offset: number; length: number; private: boolean }> {
     if (!this.active) return [{ offset: 0, length, private: false }];
@@ -59,7 +74,7 @@ export class GuestMemory {
 }
 
 /** What a device without the key reads of a private page: the bytes scrambled by address. */
-export function ciphertext(bytes: Uint8Array, at: number, phys: number, length: number): void {
+function ciphertext(bytes: Uint8Array, at: number, phys: number, length: number): void {
   for (let i = 0; i < length; i++) {
     const a = phys + i;
     // Never 0, so no byte reads as itself.

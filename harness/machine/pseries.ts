@@ -6,12 +6,11 @@
 
 import { machine } from './current.js';
 import type { MachineEvent } from './events.js';
-import { ciphertext } from './guest-memory.js';
-import { H_FUNCTION, H_PARAMETER, tceMap, type TceTable } from './tce.js';
+import { H_FUNCTION, H_PARAMETER, type TceTable } from './tce.js';
 
 /** The PE whose default window or DDW has this LIOBN. */
 function tableOf(liobn: number): TceTable | undefined {
-  for (const t of machine().tceTables.values()) if (t.liobn === liobn || t.ddw?.liobn === liobn) return t;
+  for (const t of machine().tceTables.values()) if (t.windowOf(liobn) !== null) return t;
   return undefined;
 }
 
@@ -42,9 +41,9 @@ function hcallEvent(e: TceHcall): void {
   rec.emit(e);
 }
 
-/** The page size of the window a LIOBN names. */
+/** The page size of the window a LIOBN names (4 KiB for none). */
 function strideOf(t: TceTable | undefined, liobn: number): number {
-  return t?.ddw?.liobn === liobn ? 2 ** t.ddw.pageShift : 4096;
+  return t?.windowOf(liobn)?.pageBytes ?? 4096;
 }
 
 /** plpar_tce_put (H_PUT_TCE): one TCE of a window. */
@@ -69,12 +68,7 @@ export function plpar_tce_put_indirect(liobn: number, ioba: number, page: number
   }
   const bytes = new Uint8Array(npages * 8);
   m.cache.snoopReadInto(page, bytes, 0, bytes.length);
-  let privateBytes = 0;
-  for (const q of m.guest.pieces(page, bytes.length)) {
-    if (!q.private) continue;
-    ciphertext(bytes, q.offset, page + q.offset, q.length);
-    privateBytes += q.length;
-  }
+  const privateBytes = m.guest.readWithoutKey(bytes, 0, page, bytes.length);
   if (privateBytes > 0) m.recorder.emit({ t: 'hv_read', what: 'the H_PUT_TCE_INDIRECT TCE list', addr: page, size: bytes.length, private: privateBytes });
   const view = new DataView(bytes.buffer);
   const tces: bigint[] = [];
@@ -129,7 +123,7 @@ export function rtas_create_pe_dma_window(pe: string, page_shift: number, window
   if (t === undefined || t.ddw !== null) return -3;
   const base = machine().platform.ddwBase;
   const liobn = t.liobn | 0x8000_0000;
-  t.ddw = { liobn: liobn >>> 0, base, windowShift: window_shift, pageShift: page_shift, tces: tceMap(2 ** page_shift) };
+  t.createDdw(liobn >>> 0, base, window_shift, page_shift);
   create.liobn = liobn >>> 0;
   create.addr_hi = Math.floor(base / 2 ** 32);
   create.addr_lo = base % 2 ** 32;

@@ -35,42 +35,51 @@ export const H_FUNCTION = -2;
 export const TCE_SHIFT = 12;
 export const TCE_PAGE = 1 << TCE_SHIFT;
 
-/** A dynamic DMA window at [base, base + 2^windowShift): empty when created; the guest fills its TCEs to map RAM one to one. */
-export interface DynamicWindow {
+/**
+ * A DMA window of a PE at [base, base + 2^windowShift), reached by its
+ * LIOBN: the default one from bus address 0 in 4 KiB TCEs, or a DDW, empty
+ * when created, whose TCEs the guest fills to map RAM one to one.
+ */
+export interface DmaWindow {
   liobn: number;
   base: number;
-  /** log2 of the window's size, as ibm,create-pe-dma-window was asked. */
+  /** log2 of the window's size. */
   windowShift: number;
   /** log2 of its TCE page size. */
   pageShift: number;
-  /** Its TCEs by number from the window's base. */
+  /** 2^pageShift, and the window's size in TCEs: kept, since every hcall asks. */
+  pageBytes: number;
+  size: number;
+  /** Its TCEs by number from the window's base; a TCE's value keeps the page's address and its bits. */
   tces: RangeMap<TranslationEntry>;
 }
 
-/** One window's view for the hcalls: its TCEs, page shift, and where it starts and ends in TCE numbers. */
-interface Window {
-  tces: RangeMap<TranslationEntry>;
-  shift: number;
-  first: number;
-  end: number;
-}
-
-/** A window's TCEs: runs of consecutive pages. */
-export function tceMap(pageBytes: number): RangeMap<TranslationEntry> {
-  return new RangeMap<TranslationEntry>({
-    slice: (v, delta) => ({ ...v, phys: v.phys + delta * pageBytes }),
-    canMerge: (l, r) => l.value.prot === r.value.prot && l.value.owner === r.value.owner && l.value.phys + (l.end - l.start) * pageBytes === r.value.phys,
+function dmaWindow(liobn: number, base: number, windowShift: number, pageShift: number): DmaWindow {
+  const page = 2 ** pageShift;
+  const tces = new RangeMap<TranslationEntry>({
+    slice: (v, delta) => ({ ...v, phys: v.phys + delta * page }),
+    canMerge: (l, r) => l.value.prot === r.value.prot && l.value.owner === r.value.owner && l.value.phys + (l.end - l.start) * page === r.value.phys,
   });
+  return { liobn, base, windowShift, pageShift, pageBytes: page, size: 2 ** (windowShift - pageShift), tces };
+}
+
+function covers(w: DmaWindow, addr: number): boolean {
+  return addr >= w.base && addr - w.base < w.size * w.pageBytes;
+}
+
+/** TCEs set in a window. */
+function filled(w: DmaWindow): number {
+  return w.tces.view().reduce((n, e) => n + e.end - e.start, 0);
 }
 
 export class TceTable implements Translation {
   readonly label: string;
   readonly granule = TCE_PAGE;
   readonly decrypts = false;
-  /** The default window's TCEs by TCE number; a TCE's value keeps the page's address and its bits. */
-  private readonly tces = tceMap(TCE_PAGE);
+  /** The default window. */
+  readonly window: DmaWindow;
   /** The DDW, once created. */
-  ddw: DynamicWindow | null = null;
+  ddw: DmaWindow | null = null;
   /** hcalls made on this table, for the trace's counts. */
   hcalls = 0;
 
@@ -79,10 +88,11 @@ export class TceTable implements Translation {
     readonly name: string,
     /** The default window's LIOBN. */
     readonly liobn: number,
-    /** The default window's size in bytes (1 GiB on KVM, 2 GiB on PowerVM). */
+    /** The default window's size in bytes (1 GiB on KVM, 2 GiB on PowerVM), a power of two. */
     readonly windowBytes: number,
   ) {
     this.label = `TCE table ${name}`;
+    this.window = dmaWindow(liobn, 0, Math.log2(windowBytes), TCE_SHIFT);
   }
 
   /** The default window's size in TCEs. */
@@ -90,15 +100,24 @@ export class TceTable implements Translation {
     return this.windowBytes / TCE_PAGE;
   }
 
+  /** An empty DDW, as ibm,create-pe-dma-window makes it. */
+  createDdw(liobn: number, base: number, windowShift: number, pageShift: number): void {
+    this.ddw = dmaWindow(liobn, base, windowShift, pageShift);
+  }
+
+  /** The window an hcall names by LIOBN, or null. */
+  windowOf(liobn: number): DmaWindow | null {
+    if (liobn === this.liobn) return this.window;
+    return this.ddw !== null && liobn === this.ddw.liobn ? this.ddw : null;
+  }
+
   translate(addr: number, write: boolean): Translated {
-    const w = this.ddw;
-    const inDdw = w !== null && addr >= w.base && addr - w.base < 2 ** w.windowShift;
-    const tces = inDdw ? w.tces : this.tces;
-    const page = inDdw ? 2 ** w.pageShift : TCE_PAGE;
-    const off = inDdw ? addr - w.base : addr;
+    const w = this.ddw !== null && covers(this.ddw, addr) ? this.ddw : covers(this.window, addr) ? this.window : null;
+    if (w === null) return { fault: 'unmapped' };
+    const page = w.pageBytes;
+    const off = addr - w.base;
     const n = Math.floor(off / page);
-    if (!inDdw && n >= this.windowTces) return { fault: 'unmapped' };
-    const run = tces.get(n);
+    const run = w.tces.get(n);
     if (run === undefined) return { fault: 'unmapped' };
     const bit = write ? TCE_PCI_WRITE : TCE_PCI_READ;
     if ((run.value.prot & bit) === 0) return { fault: 'permission' };
@@ -109,7 +128,7 @@ export class TceTable implements Translation {
   }
 
   entries(): readonly Run<TranslationEntry>[] {
-    return this.tces.view();
+    return this.window.tces.view();
   }
 
   allocated(): readonly AddressRange[] {
@@ -118,83 +137,59 @@ export class TceTable implements Translation {
 
   finalSection(): Record<string, unknown> {
     const out: Record<string, unknown> = {
-      tces: this.tces.view().map((e) => `${hex(e.start * TCE_PAGE)}+${hex((e.end - e.start) * TCE_PAGE)} -> ${hex(e.value.phys)} ${tceText(e.value.prot)}`),
-      tce_pages: this.tces.view().reduce((n, e) => n + e.end - e.start, 0),
+      tces: this.window.tces.view().map((e) => `${hex(e.start * TCE_PAGE)}+${hex((e.end - e.start) * TCE_PAGE)} -> ${hex(e.value.phys)} ${tceText(e.value.prot)}`),
+      tce_pages: filled(this.window),
     };
     const w = this.ddw;
-    if (w !== null) {
-      const filled = w.tces.view().reduce((n, e) => n + e.end - e.start, 0);
-      out['ddw'] = `${hex(w.base)}+2^${w.windowShift}, ${filled} TCEs of 2^${w.pageShift} bytes filled`;
-    }
+    if (w !== null) out['ddw'] = `${hex(w.base)}+2^${w.windowShift}, ${filled(w)} TCEs of 2^${w.pageShift} bytes filled`;
     out['hcalls'] = this.hcalls;
     return out;
   }
 
-  /** The default window, as the hcalls see it. */
-  private readonly defaultWindow: Window = { tces: this.tces, shift: TCE_SHIFT, first: 0, end: 0 };
-  /** The DDW as the hcalls see it, made once per DDW. */
-  private ddwWindow: { of: DynamicWindow; win: Window } | null = null;
-
-  /** The window an hcall names by LIOBN, or null. */
-  private windowOf(liobn: number): Window | null {
-    if (liobn === this.liobn) {
-      this.defaultWindow.end = this.windowTces;
-      return this.defaultWindow;
-    }
-    const w = this.ddw;
-    if (w === null || liobn !== w.liobn) return null;
-    if (this.ddwWindow?.of !== w) {
-      this.ddwWindow = { of: w, win: { tces: w.tces, shift: w.pageShift, first: w.base / 2 ** w.pageShift, end: (w.base + 2 ** w.windowShift) / 2 ** w.pageShift } };
-    }
-    return this.ddwWindow.win;
+  /** `ioba` as a TCE number of the window, or -1 for an IOBA outside it or not on a TCE boundary. */
+  private indexIn(w: DmaWindow, ioba: number, npages: number): number {
+    const off = ioba - w.base;
+    if (off < 0 || off % w.pageBytes !== 0) return -1;
+    const n = off / w.pageBytes;
+    return n + npages > w.size ? -1 : n;
   }
 
-  /** `ioba` as a TCE number in the window, or -1 for an IOBA outside it or not on a TCE boundary. */
-  private indexIn(win: Window, ioba: number, npages: number): number {
-    const page = 2 ** win.shift;
-    if (ioba % page !== 0) return -1;
-    const n = ioba / page;
-    if (n < win.first || n + npages > win.end) return -1;
-    return n - win.first;
+  /** Set TCE n of the window as the hypervisor stores it: no permission bits clear it. */
+  private store(w: DmaWindow, n: number, prot: number, phys: number, owner: number): void {
+    if (prot === 0) w.tces.clear(n, n + 1);
+    else w.tces.set(n, n + 1, { phys, prot, owner });
   }
 
   /** H_PUT_TCE: set (or, with no permission bits, clear) the TCE at `ioba`. */
   put(liobn: number, ioba: number, tce: number, owner: number): number {
     // One TCE the kernel built: a number below 2^53, so no list to decode (a DDW's fill or a window's clear makes a call per TCE).
     this.hcalls++;
-    const win = this.windowOf(liobn);
-    const n = win === null ? -1 : this.indexIn(win, ioba, 1);
-    if (win === null || n < 0) return H_PARAMETER;
-    const prot = tce & (TCE_PCI_READ | TCE_PCI_WRITE);
-    if (prot === 0) win.tces.clear(n, n + 1);
-    else win.tces.set(n, n + 1, { phys: tce - (tce % 2 ** win.shift), prot, owner });
+    const w = this.windowOf(liobn);
+    const n = w === null ? -1 : this.indexIn(w, ioba, 1);
+    if (w === null || n < 0) return H_PARAMETER;
+    this.store(w, n, tce & (TCE_PCI_READ | TCE_PCI_WRITE), tce - (tce % w.pageBytes), owner);
     return H_SUCCESS;
   }
 
   /** H_PUT_TCE_INDIRECT once the hypervisor has read the list: each TCE stored as read, after the window and IOBA are checked. */
   putList(liobn: number, ioba: number, tces: readonly bigint[], owner: number): number {
     this.hcalls++;
-    const win = this.windowOf(liobn);
-    const first = win === null ? -1 : this.indexIn(win, ioba, tces.length);
-    if (win === null || first < 0) return H_PARAMETER;
-    const page = BigInt(2 ** win.shift);
-    tces.forEach((tce, i) => {
-      const n = first + i;
-      const prot = Number(tce & BigInt(TCE_PCI_READ | TCE_PCI_WRITE));
-      // A page address above 2^53 is not exact as a number; it is outside guest RAM either way.
-      if (prot === 0) win.tces.clear(n, n + 1);
-      else win.tces.set(n, n + 1, { phys: Number(tce - (tce % page)), prot, owner });
-    });
+    const w = this.windowOf(liobn);
+    const first = w === null ? -1 : this.indexIn(w, ioba, tces.length);
+    if (w === null || first < 0) return H_PARAMETER;
+    const page = BigInt(w.pageBytes);
+    // A page address above 2^53 is not exact as a number; it is outside guest RAM either way.
+    tces.forEach((tce, i) => this.store(w, first + i, Number(tce & BigInt(TCE_PCI_READ | TCE_PCI_WRITE)), Number(tce - (tce % page)), owner));
     return H_SUCCESS;
   }
 
   /** H_STUFF_TCE: write one value into `npages` TCEs from `ioba`; only clearing is modelled. */
   stuff(liobn: number, ioba: number, npages: number): number {
     this.hcalls++;
-    const win = this.windowOf(liobn);
-    const n = win === null ? -1 : this.indexIn(win, ioba, npages);
-    if (win === null || n < 0) return H_PARAMETER;
-    win.tces.clear(n, n + npages);
+    const w = this.windowOf(liobn);
+    const n = w === null ? -1 : this.indexIn(w, ioba, npages);
+    if (w === null || n < 0) return H_PARAMETER;
+    w.tces.clear(n, n + npages);
     return H_SUCCESS;
   }
 }
